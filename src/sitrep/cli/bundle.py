@@ -1,0 +1,7 @@
+"""`sitrep bundle` commands."""
+
+from __future__ import annotations
+
+from sitrep.cli.common import make_app
+
+app = make_app("bundle commands.")

@@ -1,0 +1,7 @@
+"""`sitrep desk` commands."""
+
+from __future__ import annotations
+
+from sitrep.cli.common import make_app
+
+app = make_app("desk commands.")

@@ -1,0 +1,19 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from sitrep import __version__
+from sitrep.desk.deps import get_session
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def health(session: Session = Depends(get_session)) -> dict[str, str]:
+    """Return ok when the database answers."""
+    session.execute(text("SELECT 1"))
+    return {"status": "ok", "version": __version__}

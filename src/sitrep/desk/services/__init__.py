@@ -1,0 +1,1 @@
+"""Domain logic of the desk. Keyword-only functions that take the session explicitly."""
