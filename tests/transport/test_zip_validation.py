@@ -1,0 +1,126 @@
+"""The zip validator refuses hostile zips with an exact reason and extracts honest ones safely."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import zipfile
+
+import pytest
+import transport_zips as z
+
+from sitrep.bundle.validate import Limits, check_zip, extract_zip
+from sitrep.errors import ValidationError
+
+SMALL = Limits(max_bytes=50 * 1024 * 1024, max_members=100, max_ratio=200)
+
+HOSTILE = [
+    ("ratio", lambda p: z.ratio_bomb(p), "over the ratio cap of 200 (possible zip bomb)"),
+    ("overlap", lambda p: z.overlap_bomb(p), "overlaps the previous member (possible zip bomb)"),
+    ("dotdot", lambda p: z.named(p, ["logs/../../x"]), "'logs/../../x' has a '..' path component"),
+    ("absolute", lambda p: z.named(p, ["/etc/cron.d/x"]), "'/etc/cron.d/x' has an absolute path"),
+    ("drive", lambda p: z.named(p, ["C:/x"]), "'C:/x' has an absolute path"),
+    ("backslash", lambda p: z.named(p, ["..\\x"]), "has a backslash in its name"),
+    ("control", lambda p: z.named(p, ["a\x01b"]), "has control or bidirectional characters"),
+    ("bidi", lambda p: z.named(p, ["exe.\u202etxt"]), "has control or bidirectional characters"),
+    ("symlink", lambda p: z.symlink_zip(p), "'logs/passwd' is a symbolic link"),
+    ("duplicate", lambda p: z.duplicate_zip(p), "'notes.txt' appears twice (duplicate name)"),
+    (
+        "case",
+        lambda p: z.named(p, ["A.txt", "a.txt"]),
+        "'A.txt' and 'a.txt' collide when case is ignored",
+    ),
+    ("file-dir", lambda p: z.named(p, ["x", "x/y"]), "'x' is both a file and a directory"),
+    ("encrypted", lambda p: z.encrypted_zip(p), "'secret.txt' is encrypted"),
+    ("members", lambda p: z.many_members(p, 101), "it has 101 members, over the cap of 100"),
+    (
+        "manifest",
+        lambda p: z.tampered_bundle(p),
+        "'logs/app.log' does not match the size and SHA-256 recorded in manifest.json",
+    ),
+    ("not-zip", lambda p: p.write_bytes(b"just text") and p, "it is not a zip file"),
+]
+
+
+@pytest.mark.parametrize(("kind", "build", "reason"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_it_refuses_each_hostile_zip_with_its_exact_reason(tmp_path, kind, build, reason):
+    path = tmp_path / f"{kind}.zip"
+    build(path)
+    with pytest.raises(ValidationError) as err:
+        check_zip(path, SMALL)
+    assert reason in err.value.message
+    assert err.value.message.startswith("The zip was refused: ")
+
+
+def test_python_3_11_7_itself_would_extract_the_overlap_bomb(tmp_path):
+    # Shows why our own check exists: this interpreter happily reads every copy.
+    path = z.overlap_bomb(tmp_path / "bomb.zip", copies=5)
+    with zipfile.ZipFile(path) as zf:
+        if sys.version_info >= (3, 11, 8):
+            pytest.skip("this interpreter detects overlapping entries itself")
+        total = sum(len(zf.read(info)) for info in zf.infolist())
+    assert total == 5_000_000
+    assert path.stat().st_size < 10_000
+
+
+def test_it_refuses_a_zip_over_the_size_cap_before_reading_it(tmp_path):
+    path = z.write_bundle(tmp_path / "b.zip", z.sample_files())
+    with pytest.raises(ValidationError, match="over the cap of 100 bytes"):
+        check_zip(path, Limits(max_bytes=100))
+
+
+def test_it_refuses_a_member_listed_in_the_manifest_but_missing(tmp_path):
+    files = z.sample_files()
+    manifest = z.manifest_for(files)
+    del files["host/os.json"]
+    path = z.write_bundle(tmp_path / "b.zip", files, manifest)
+    with pytest.raises(ValidationError, match="lists 'host/os.json' but the zip does not"):
+        check_zip(path, SMALL)
+
+
+def test_it_refuses_a_member_not_listed_in_the_manifest(tmp_path):
+    files = z.sample_files()
+    manifest = z.manifest_for(files)
+    files["extra.txt"] = b"smuggled"
+    path = z.write_bundle(tmp_path / "b.zip", files, manifest)
+    with pytest.raises(ValidationError, match="'extra.txt' is not listed in manifest.json"):
+        check_zip(path, SMALL)
+
+
+def test_it_accepts_an_honest_bundle_and_returns_its_manifest_and_hashes(tmp_path):
+    files = z.sample_files()
+    path = z.write_bundle(tmp_path / "b.zip", files)
+    checked = check_zip(path, SMALL)
+    assert checked.is_bundle
+    assert checked.manifest["files"][0]["path"] == "logs/app.log"
+    assert checked.hashes["logs/app.log"] == hashlib.sha256(files["logs/app.log"]).hexdigest()
+
+
+def test_a_zip_without_manifest_is_a_plain_zip_not_a_bundle(tmp_path):
+    path = z.named(tmp_path / "plain.zip", ["a.txt", "dir/b.txt"])
+    assert check_zip(path, SMALL).is_bundle is False
+
+
+def test_it_extracts_an_honest_bundle_into_a_new_folder(tmp_path):
+    files = z.sample_files()
+    path = z.write_bundle(tmp_path / "b.zip", files)
+    out = tmp_path / "out"
+    extract_zip(path, out, SMALL)
+    for name, data in files.items():
+        assert (out / name).read_bytes() == data
+    assert (out / "manifest.json").is_file()
+
+
+def test_a_refused_extraction_leaves_nothing_behind(tmp_path):
+    path = z.tampered_bundle(tmp_path / "b.zip")
+    out = tmp_path / "out"
+    with pytest.raises(ValidationError, match="does not match"):
+        extract_zip(path, out, SMALL)
+    assert not out.exists()
+
+
+def test_it_refuses_to_extract_into_an_existing_folder(tmp_path):
+    path = z.write_bundle(tmp_path / "b.zip", z.sample_files())
+    (tmp_path / "out").mkdir()
+    with pytest.raises(ValidationError, match="already exists"):
+        extract_zip(path, tmp_path / "out", SMALL)
