@@ -1,0 +1,87 @@
+"""Fixtures for the access area: a real engine and session factory on each database, keys."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from sitrep.desk.auth import Principal
+from sitrep.desk.db import make_engine, make_sessionmaker
+
+SAM = Principal(kind="staff", id=3, role="support", email="sam@vendor.example", token_id=1)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def signing_key_b64() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+@pytest.fixture
+def sam() -> Principal:
+    return SAM
+
+
+@pytest.fixture
+def append(sessions: sessionmaker[Session]):
+    """Return ``append(count, **fields)``, which writes entries like real routes do."""
+    return lambda count, **kwargs: append_entries(sessions, count, **kwargs)
+
+
+@pytest.fixture
+def tamper(engine: Engine):
+    """Return ``tamper(*sql)``, which runs statements with the append-only triggers bypassed."""
+    return lambda *statements: tamper_with(engine, *statements)
+
+
+def append_entries(sessions: sessionmaker[Session], count: int, **kwargs) -> None:
+    """Append ``count`` entries, each in its own committed transaction."""
+    from sitrep.desk.audit import record
+
+    for i in range(count):
+        with sessions.begin() as session:
+            record(
+                session=session,
+                actor=kwargs.get("actor", SAM),
+                action=kwargs.get("action", "attachment.read"),
+                target=f"attachment:{i + 1}",
+                ticket=kwargs.get("ticket", "SUP-1"),
+                justification=kwargs.get(
+                    "justification", f"SUP-1: reading log {i + 1} to find the crash"
+                ),
+            )
+
+
+def tamper_with(engine: Engine, *statements: str) -> None:
+    """Run statements as a database superuser would, with the append-only triggers bypassed.
+
+    PostgreSQL: ``session_replication_role = replica`` skips ordinary triggers. SQLite has no
+    such switch, so the attacker drops the triggers, as anyone holding the file can.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            names = conn.execute(
+                text("SELECT name FROM sqlite_master WHERE type='trigger' AND name LIKE 'audit_%'")
+            ).scalars()
+            for name in list(names):
+                conn.execute(text(f'DROP TRIGGER "{name}"'))
+        for statement in statements:
+            conn.execute(text(statement))
