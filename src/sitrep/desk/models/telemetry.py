@@ -1,0 +1,73 @@
+"""Telemetry: received weekly reports, their counter values, and the rollups dashboards read.
+
+Nothing here identifies an installation: a report row holds exactly the fields of the
+report document (DESIGN §3.5), with no IP, no time of arrival and no request header.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sitrep.desk.db import Base
+
+
+class TelemetryReport(Base):
+    """One received weekly report (its counters are in ``TelemetryValue``)."""
+
+    __tablename__ = "telemetry_reports"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    report_id: Mapped[str] = mapped_column(String(32), unique=True)
+    week: Mapped[str] = mapped_column(String(8))
+    app: Mapped[str] = mapped_column(String(64))
+    app_version: Mapped[str] = mapped_column(String(64))
+    host_product: Mapped[str] = mapped_column(String(64))
+    host_version: Mapped[str] = mapped_column(String(64))
+    allowlist_version: Mapped[int] = mapped_column(Integer)
+    x: Mapped[float] = mapped_column(Float)
+
+
+class TelemetryValue(Base):
+    """One counter of one report, kept so rollups can be rebuilt."""
+
+    __tablename__ = "telemetry_values"
+
+    report_pk: Mapped[int] = mapped_column(
+        ForeignKey("telemetry_reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    counter: Mapped[str] = mapped_column(String(120), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class TelemetryRollup(Base):
+    """Sum of one counter over the reports of a week, app version and host product/version.
+
+    ``clamped`` sums each report's value capped at ``CLAMP`` (the bound differential
+    privacy needs); ``reports`` is how many reports carried the counter.
+    """
+
+    __tablename__ = "telemetry_rollups"
+
+    app: Mapped[str] = mapped_column(String(64), primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    counter: Mapped[str] = mapped_column(String(120), primary_key=True)
+    app_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host_product: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    total: Mapped[int] = mapped_column(BigInteger)
+    clamped: Mapped[int] = mapped_column(BigInteger)
+    reports: Mapped[int] = mapped_column(Integer)
+
+
+class TelemetryWeek(Base):
+    """How many reports arrived for a week, app version and host product/version."""
+
+    __tablename__ = "telemetry_weeks"
+
+    app: Mapped[str] = mapped_column(String(64), primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    app_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host_product: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reports: Mapped[int] = mapped_column(Integer)

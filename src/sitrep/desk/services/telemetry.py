@@ -1,0 +1,417 @@
+"""Telemetry on the desk: ingest weekly reports, keep rollups, publish suppressed aggregates.
+
+Ingest stores the report and nothing about its sender, refuses unlisted counters, and
+updates the rollups in the same transaction, so dashboards read small rollup tables and
+a report is either fully counted or not at all. Every published cell built from fewer
+than ``min_cell`` reports is left out; with an epsilon, published numbers carry
+differential-privacy noise from the two-sided geometric mechanism (see ``noise``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import math
+import random
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sitrep.desk.models.telemetry import (
+    TelemetryReport,
+    TelemetryRollup,
+    TelemetryValue,
+    TelemetryWeek,
+)
+from sitrep.errors import Conflict, RateLimited, SitrepError, ValidationError
+from sitrep.telemetry.config import LABEL_RE, MAX_NAME_LENGTH, Allowlist, load_allowlist_dir
+from sitrep.telemetry.report import MAX_AGE, week_bounds, week_end
+
+#: Largest count a report may carry: the largest integer JSON numbers hold exactly.
+MAX_COUNT = 2**53 - 1
+#: Most counters one report may carry.
+MAX_COUNTERS = 2000
+#: A client clock may run this far ahead of ours when its week has just ended.
+CLOCK_SKEW = timedelta(hours=12)
+#: Each report adds at most this much to a cell's ``clamped`` sum (DP sensitivity of totals).
+CLAMP = 10_000
+#: Breakdowns a usage query may ask for, besides week and counter.
+DIMENSIONS = ("app_version", "host_product", "host_version")
+
+Label = Annotated[str, Field(pattern=LABEL_RE.pattern)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+CounterName = Annotated[str, Field(max_length=MAX_NAME_LENGTH)]
+
+
+class ReportIn(BaseModel):
+    """A weekly report as the client sends it (DESIGN §3.5); strict types, no extras."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    report_id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    week: Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$")]
+    app: Label
+    app_version: Label
+    host_product: Label
+    host_version: Label
+    x: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
+    allowlist_version: Annotated[int, Field(ge=1)]
+    counters: Annotated[dict[CounterName, Count], Field(max_length=MAX_COUNTERS)]
+
+
+class AllowlistUnavailable(SitrepError):
+    """The desk's allow-lists cannot be loaded: an operator problem, so clients retry later."""
+
+    status_code = 503
+
+
+# --- allow-lists ----------------------------------------------------------------------
+def load_allowlists(directory: Path | None) -> dict[str, Allowlist]:
+    """Load the allow-lists from SITREP_TELEMETRY_ALLOWLISTS (none when it is unset)."""
+    if directory is None:
+        return {}
+    try:
+        return load_allowlist_dir(directory)
+    except SitrepError as exc:
+        raise AllowlistUnavailable(
+            f"The desk's telemetry allow-lists are invalid: {exc.message}"
+        ) from None
+
+
+def allowlist_for(allowlists: dict[str, Allowlist], app: str) -> Allowlist:
+    """Return the allow-list of ``app``, or raise ValidationError naming the app."""
+    found = allowlists.get(app)
+    if found is None:
+        raise ValidationError(f"No allow-list for app {app!r}: this desk accepts no report for it.")
+    return found
+
+
+# --- ingest ---------------------------------------------------------------------------
+def check_report(report: ReportIn, allowlist: Allowlist, now: datetime) -> None:
+    """Refuse a report whose week is not over or is too old, or that has an unlisted counter."""
+    try:
+        week_bounds(report.week)
+    except ValueError:
+        raise ValidationError(f"week {report.week!r} does not exist.") from None
+    end = week_end(report.week)
+    if end > now + CLOCK_SKEW:
+        raise ValidationError(f"The report is for {report.week}, which is not over yet.")
+    if end + MAX_AGE < now:
+        raise ValidationError(f"The report is for {report.week}, more than 3 weeks ago.")
+    for name in sorted(report.counters):
+        if not allowlist.allows(name):
+            raise ValidationError(f"Counter {name!r} is not in the allow-list of {report.app}.")
+
+
+def ingest_report(
+    *, session: Session, report: ReportIn, allowlists: dict[str, Allowlist], now: datetime
+) -> None:
+    """Store a valid report and add it to the rollups, all in the caller's transaction.
+
+    A report id seen before raises Conflict (409) and stores nothing.
+    """
+    check_report(report, allowlist_for(allowlists, report.app), now)
+    if session.scalar(
+        select(TelemetryReport.id).where(TelemetryReport.report_id == report.report_id)
+    ):
+        raise Conflict("This report id was already received; it is counted once.")
+    if session.get_bind().dialect.name == "postgresql":
+        # Anonymous counts can afford losing the last few hundred milliseconds in a crash;
+        # not waiting for the WAL flush lets rollup row locks go quickly under load.
+        session.execute(text("SET LOCAL synchronous_commit = off"))
+    fields = report.model_dump(exclude={"counters"})
+    row = TelemetryReport(**fields)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("This report id was already received; it is counted once.") from None
+    counters = sorted(report.counters.items())
+    if counters:
+        session.execute(
+            TelemetryValue.__table__.insert(),
+            [{"report_pk": row.id, "counter": name, "n": n} for name, n in counters],
+        )
+    _add_to_rollups(session, report, counters)
+
+
+def _add_to_rollups(session: Session, report: ReportIn, counters: list[tuple[str, int]]) -> None:
+    """Upsert the report into the rollups, in key order so concurrent reports never deadlock."""
+    dims = {"app": report.app, "week": report.week}
+    dims |= {d: getattr(report, d) for d in DIMENSIONS}
+    if counters:
+        rows = [
+            dims | {"counter": name, "total": n, "clamped": min(n, CLAMP), "reports": 1}
+            for name, n in counters
+        ]
+        session.execute(_upsert(session, TelemetryRollup, ("total", "clamped", "reports")), rows)
+    session.execute(_upsert(session, TelemetryWeek, ("reports",)), [dims | {"reports": 1}])
+
+
+def _upsert(session: Session, model: Any, added: tuple[str, ...]) -> Any:
+    """Return an INSERT that adds ``added`` columns to an existing row instead of failing."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    table = model.__table__
+    stmt = insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    return stmt.on_conflict_do_update(
+        index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in added}
+    )
+
+
+# --- rate limit -------------------------------------------------------------------------
+@dataclass
+class IngestLimiter:
+    """Token buckets per sender and overall, in memory only, keyed by a rotating salted hash.
+
+    The sender's address is hashed with a random salt that is replaced (and every bucket
+    forgotten) each ``rotate_seconds``, so no address or stable pseudonym is ever kept.
+    ``per_source=None`` turns the per-sender limit off (benchmarks from one address).
+    """
+
+    per_source: float | None = 2.0  # reports per second, sustained
+    source_burst: float = 120.0
+    overall: float = 5000.0
+    overall_burst: float = 10000.0
+    rotate_seconds: float = 3600.0
+    _salt: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+    _rotated: float = field(default_factory=time.monotonic)
+    _buckets: dict[bytes, tuple[float, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def check(self, address: str | None) -> None:
+        """Take one token for ``address`` and one overall; raise RateLimited when empty."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._rotated > self.rotate_seconds:
+                self._salt, self._rotated, self._buckets = secrets.token_bytes(16), now, {}
+            if not self._take(b"*", now, self.overall, self.overall_burst):
+                raise RateLimited("The desk is receiving too many reports; retry later.")
+            if self.per_source is not None and address:
+                key = hashlib.blake2b(address.encode(), key=self._salt, digest_size=16).digest()
+                if not self._take(key, now, self.per_source, self.source_burst):
+                    raise RateLimited("Too many reports from one sender; retry later.")
+
+    def _take(self, key: bytes, now: float, rate: float, burst: float) -> bool:
+        tokens, last = self._buckets.get(key, (burst, now))
+        tokens = min(burst, tokens + (now - last) * rate)
+        if tokens < 1:
+            self._buckets[key] = (tokens, now)
+            return False
+        self._buckets[key] = (tokens - 1, now)
+        return True
+
+
+# --- aggregates -------------------------------------------------------------------------
+def geometric_noise(epsilon: float, sensitivity: float, key: bytes, cell: str) -> int:
+    """Return two-sided geometric noise for ``cell`` (the discrete Laplace mechanism).
+
+    With ``alpha = exp(-epsilon / sensitivity)``, the noise is the difference of two
+    geometric draws, which gives ``epsilon``-differential privacy for a count whose
+    value one report changes by at most ``sensitivity``. The draws come from a
+    generator seeded by HMAC-SHA256(key, cell), so asking again for the same cell gives
+    the same noise and averaging repeated queries cannot remove it.
+    """
+    seed = hmac.new(key, cell.encode(), hashlib.sha256).digest()
+    rng = random.Random(int.from_bytes(seed, "big"))
+    alpha = math.exp(-epsilon / sensitivity)
+
+    def draw() -> int:
+        # Inverse transform of Geometric(1 - alpha) on {0, 1, ...}; 1 - random() is in (0, 1].
+        return int(math.floor(math.log(1.0 - rng.random()) / math.log(alpha)))
+
+    return draw() - draw()
+
+
+@dataclass(frozen=True)
+class Publication:
+    """How aggregates are published: the suppression threshold and optional DP noise."""
+
+    min_cell: int
+    epsilon: float | None = None
+    noise_key: bytes = b""
+
+
+def _week_range(first: str | None, last: str | None, now: datetime) -> tuple[str, str]:
+    """Return validated (first, last) weeks; by default the 52 weeks up to now."""
+    from sitrep.telemetry.report import week_of
+
+    last = last or week_of(now.date())
+    first = first or week_of(now.date() - timedelta(weeks=51))
+    for week in (first, last):
+        try:
+            week_bounds(week)
+        except ValueError:
+            raise ValidationError(f"{week!r} is not an ISO week such as 2026-W48.") from None
+    return first, last
+
+
+def _dimensions(by: list[str]) -> list[str]:
+    unknown = [d for d in by if d not in DIMENSIONS]
+    if unknown:
+        raise ValidationError(f"Cannot break down by {unknown[0]!r}; use {', '.join(DIMENSIONS)}.")
+    return list(dict.fromkeys(by))
+
+
+def usage_query(app: str, first: str, last: str, by: list[str], prefix: str | None) -> Select:
+    """Return the rollup query: counters per week (and ``by`` dimensions), summed."""
+    r = TelemetryRollup
+    dims = [getattr(r, d) for d in by]
+    query = (
+        select(
+            r.week, r.counter, *dims, func.sum(r.total), func.sum(r.clamped), func.sum(r.reports)
+        )
+        .where(r.app == app, r.week >= first, r.week <= last)
+        .group_by(r.week, r.counter, *dims)
+        .order_by(r.week, r.counter, *dims)
+    )
+    if prefix:
+        query = query.where(r.counter.startswith(prefix, autoescape=True))
+    return query
+
+
+def usage(
+    *,
+    session: Session,
+    app: str,
+    publication: Publication,
+    first: str | None = None,
+    last: str | None = None,
+    by: list[str] | None = None,
+    prefix: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Return counter totals per week (and breakdown), with small cells suppressed."""
+    first, last = _week_range(first, last, now or datetime.now(UTC))
+    dims = _dimensions(by or [])
+    query = usage_query(app, first, last, dims, prefix)
+    if publication.epsilon is None:
+        # Without noise the threshold is exact, so the database can drop small cells.
+        query = query.having(func.sum(TelemetryRollup.reports) >= publication.min_cell)
+        hidden = _count_small(session, app, first, last, dims, prefix, publication.min_cell)
+    rows, suppressed = [], 0
+    for week, counter, *rest in session.execute(query):
+        *values, total, clamped, reports = rest
+        cell = dict(zip(dims, values, strict=True))
+        published = _publish(
+            publication, week, counter, cell, int(total), int(clamped), int(reports)
+        )
+        if published is None:
+            suppressed += 1
+            continue
+        rows.append({"week": week, "counter": counter, **cell, **published})
+    if publication.epsilon is None:
+        suppressed = hidden
+    return _envelope(app, first, last, dims, publication, rows, suppressed)
+
+
+def _count_small(
+    session: Session, app: str, first: str, last: str, by: list[str], prefix: str | None, k: int
+) -> int:
+    """Return how many cells the threshold hides (a count of cells, never their values)."""
+    small = usage_query(app, first, last, by, prefix).having(func.sum(TelemetryRollup.reports) < k)
+    return int(
+        session.scalar(select(func.count()).select_from(small.order_by(None).subquery())) or 0
+    )
+
+
+def _publish(
+    publication: Publication,
+    week: str,
+    counter: str,
+    cell: dict[str, str],
+    total: int,
+    clamped: int,
+    reports: int,
+) -> dict[str, int] | None:
+    """Return the published numbers of one cell, or None when it must be suppressed."""
+    if publication.epsilon is not None:
+        # Half the budget for the report count (sensitivity 1), half for the clamped total.
+        name = "|".join([week, counter, *(f"{k}={v}" for k, v in sorted(cell.items()))])
+        eps = publication.epsilon / 2
+        reports = max(0, reports + geometric_noise(eps, 1, publication.noise_key, "r|" + name))
+        total = max(0, clamped + geometric_noise(eps, CLAMP, publication.noise_key, "t|" + name))
+    if reports < publication.min_cell:
+        return None
+    return {"total": total, "reports": reports}
+
+
+def _envelope(
+    app: str,
+    first: str,
+    last: str,
+    by: list[str],
+    publication: Publication,
+    rows: list[dict[str, Any]],
+    suppressed: int,
+) -> dict[str, Any]:
+    return {
+        "app": app,
+        "from": first,
+        "to": last,
+        "by": by,
+        "min_cell": publication.min_cell,
+        "epsilon": publication.epsilon,
+        "suppressed": suppressed,
+        "values": rows,
+    }
+
+
+def weekly_reports(
+    *,
+    session: Session,
+    app: str,
+    publication: Publication,
+    first: str | None = None,
+    last: str | None = None,
+    by: list[str] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Return how many reports arrived per week (and breakdown), small cells suppressed."""
+    first, last = _week_range(first, last, now or datetime.now(UTC))
+    dims = _dimensions(by or [])
+    w = TelemetryWeek
+    cols = [getattr(w, d) for d in dims]
+    query = (
+        select(w.week, *cols, func.sum(w.reports))
+        .where(w.app == app, w.week >= first, w.week <= last)
+        .group_by(w.week, *cols)
+        .order_by(w.week, *cols)
+    )
+    rows, suppressed = [], 0
+    for week, *rest in session.execute(query):
+        *values, reports = rest
+        cell = dict(zip(dims, values, strict=True))
+        published = _publish(publication, week, "*", cell, 0, 0, int(reports))
+        if published is None:
+            suppressed += 1
+            continue
+        rows.append({"week": week, **cell, "reports": published["reports"]})
+    return _envelope(app, first, last, dims, publication, rows, suppressed)
+
+
+def to_csv(document: dict[str, Any], *, per_counter: bool = True) -> str:
+    """Return the ``values`` of a usage (or, with ``per_counter=False``, weekly) document as CSV."""
+    by = document["by"]
+    columns = (
+        ["week", "counter", *by, "total", "reports"] if per_counter else ["week", *by, "reports"]
+    )
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(document["values"])
+    return buffer.getvalue()
