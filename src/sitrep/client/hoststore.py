@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -72,6 +73,14 @@ def _engine(store: str | Engine) -> Engine:
     return create_engine(store)
 
 
+def store_exists(url: str) -> bool:
+    """Return False for a SQLite URL whose file does not exist (opening it would create it)."""
+    if not url.startswith("sqlite"):
+        return True
+    path = url.split("///", 1)[-1].split("?", 1)[0]
+    return path in ("", ":memory:") or Path(path).exists()
+
+
 class HostStore:
     """Settings and counters in the host product's database (see the module docstring)."""
 
@@ -105,6 +114,15 @@ class HostStore:
             )
             if done.rowcount == 0:
                 conn.execute(settings_table.insert().values(key=key, value=value))
+
+    def apps(self) -> list[str]:
+        """Return the apps whose telemetry this store holds."""
+        key = settings_table.c.key
+        query = select(key).where(key.like("telemetry.%.product"))
+        with self.engine.connect() as conn:
+            return sorted(
+                k.removeprefix("telemetry.").removesuffix(".product") for k in conn.scalars(query)
+            )
 
     # --- counters -----------------------------------------------------------------
     def add_counts(self, app: str, counts: Mapping[tuple[str, str], int]) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from sitrep.client.hoststore import HostStore, settings_key
+from sitrep.client.hoststore import HostStore, settings_key, store_exists
 from sitrep.config import Settings, load_settings
 from sitrep.errors import ConfigError, ValidationError
 from sitrep.telemetry import report as rpt
@@ -83,9 +83,64 @@ class Telemetry:
         self.buffer = CounterBuffer(self._clock, self._write_counts)
         if self.store.get(settings_key(app, "mode")) is None:
             self._store_mode(default_mode)
+        self._remember_product()
         self.buffer.enabled = self.mode != "off"
         if flush_interval:
             start_flushing(self.buffer, flush_interval)
+
+    def _remember_product(self) -> None:
+        """Keep what the report says about the product, for `sitrep telemetry view`."""
+        doc = vars(self.product) | {"endpoint": self.endpoint}
+        source = self._allowlist_source
+        if isinstance(source, str | Path):
+            # A file path is kept absolute so the CLI finds it from any directory.
+            is_url = str(source).startswith(("http://", "https://"))
+            doc["allowlist"] = str(source) if is_url else str(Path(source).resolve())
+        value = json.dumps(doc, sort_keys=True)
+        if self.store.get(settings_key(self.app, "product")) != value:
+            self.store.set(settings_key(self.app, "product"), value)
+
+    @classmethod
+    def from_store(
+        cls,
+        store: str | Engine,
+        *,
+        app: str | None = None,
+        allowlist: str | Path | None = None,
+        endpoint: str | None = None,
+        **options: Any,
+    ) -> Telemetry:
+        """Open the telemetry a host app keeps in ``store`` (what the CLI acts on).
+
+        ``app`` may be left out when the store holds one app; ``allowlist`` and
+        ``endpoint`` default to what the host app configured.
+        """
+        if isinstance(store, str) and not store_exists(store):
+            raise ConfigError(f"There is no database at {store}.", fix="Check --store.")
+        host = HostStore(store)
+        apps = host.apps()
+        if app is None and len(apps) != 1:
+            found = ", ".join(apps) or "none"
+            raise ConfigError(f"Say which app with --app (apps in this store: {found}).")
+        app = app or apps[0]
+        saved = host.get(settings_key(app, "product"))
+        if saved is None:
+            raise ConfigError(
+                f"No telemetry for app {app!r} in this store.",
+                fix="Check --store and --app; the host app must have started Telemetry once.",
+            )
+        doc = json.loads(saved)
+        return cls(
+            app=app,
+            app_version=doc["app_version"],
+            host_product=doc["host_product"],
+            host_version=doc["host_version"],
+            store=host.engine,
+            allowlist=allowlist or doc.get("allowlist"),
+            endpoint=endpoint or doc.get("endpoint"),
+            flush_interval=None,
+            **options,
+        )
 
     # --- counting -----------------------------------------------------------------
     def counter(self, name: str) -> Counter:

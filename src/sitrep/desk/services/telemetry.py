@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -140,7 +140,7 @@ def ingest_report(
     counters = sorted(report.counters.items())
     if counters:
         session.execute(
-            TelemetryValue.__table__.insert(),
+            insert(TelemetryValue),
             [{"report_pk": row.id, "counter": name, "n": n} for name, n in counters],
         )
     _add_to_rollups(session, report, counters)
