@@ -1,0 +1,101 @@
+"""JSM: turn temporary files into request attachments, and list them.
+
+``attachTemporaryFile`` itself belongs to the uploads router (transport); this router
+claims those temporary ids through ``sitrep.desk.services.uploads``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi import Request as HttpRequest
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from sitrep.desk import policy
+from sitrep.desk.api.jsm_common import BASE, MAX_LIMIT, author_dto, comment_dto, jsm_date, page
+from sitrep.desk.auth import Principal, require_caller
+from sitrep.desk.deps import get_session
+from sitrep.desk.models.requests import Attachment
+from sitrep.desk.services import activity
+from sitrep.desk.services import requests as requests_service
+
+router = APIRouter(prefix=BASE, tags=["jsm"])
+
+
+class AdditionalComment(BaseModel):
+    body: str | None = None
+
+
+class AttachmentsIn(BaseModel):
+    """JSM's AttachmentCreateDTO."""
+
+    model_config = ConfigDict(extra="ignore")
+    temporaryAttachmentIds: list[str] = Field(min_length=1)
+    public: bool = False
+    additionalComment: AdditionalComment | None = None
+
+
+def attachment_dto(http: HttpRequest, session: Session, attachment: Attachment) -> dict[str, Any]:
+    """Return JSM's AttachmentDTO; the content link is the staff download route."""
+    kind, _, author_id = attachment.added_by.partition(":")
+    base = str(http.base_url).rstrip("/")
+    return {
+        "filename": attachment.filename,
+        "author": author_dto(http, session, kind, int(author_id) if author_id.isdigit() else None),
+        "created": jsm_date(attachment.created_at),
+        "size": attachment.size,
+        "mimeType": attachment.content_type,
+        "_links": {"content": f"{base}/api/v1/attachments/{attachment.id}/content"},
+    }
+
+
+@router.post("/request/{ref}/attachment", status_code=201, **policy.route_action("attachment.add"))
+def add_attachments(
+    ref: str,
+    body: AttachmentsIn,
+    http: HttpRequest,
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> Any:
+    """Attach temporary files; internal unless the customer or their installation adds them."""
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.view"
+    )
+    comment = body.additionalComment.body if body.additionalComment else None
+    rows, note = activity.attach_files(
+        session=session,
+        actor=principal,
+        request=request,
+        temp_ids=body.temporaryAttachmentIds,
+        public=body.public,
+        comment=comment,
+    )
+    session.commit()
+    values = [attachment_dto(http, session, a) for a in rows]
+    dto = {
+        "comment": comment_dto(http, session, principal, request, note) if note else None,
+        "attachments": page(http, values, start=0, limit=len(values) or 1),
+    }
+    return JSONResponse(dto, status_code=201)
+
+
+@router.get("/request/{ref}/attachment", **policy.route_action("attachment.list"))
+def list_attachments(
+    ref: str,
+    http: HttpRequest,
+    start: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1),
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """List a request's attachments (staff)."""
+    limit = min(limit, MAX_LIMIT)
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.view"
+    )
+    rows = activity.list_attachments(session=session, actor=principal, request=request)
+    values = [attachment_dto(http, session, a) for a in rows[start : start + limit]]
+    return page(http, values, start=start, limit=limit, total=len(rows))

@@ -1,0 +1,176 @@
+"""JSM: request comments (public or internal) and participants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi import Request as HttpRequest
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from sitrep.desk import policy
+from sitrep.desk.api.jsm_common import BASE, MAX_LIMIT, comment_dto, customer_dto, page
+from sitrep.desk.auth import Principal, require_caller
+from sitrep.desk.deps import get_session
+from sitrep.desk.services import activity
+from sitrep.desk.services import requests as requests_service
+
+router = APIRouter(prefix=BASE, tags=["jsm"])
+
+
+class CommentIn(BaseModel):
+    """JSM's comment body; ``public`` defaults to true as in JSM."""
+
+    model_config = ConfigDict(extra="ignore")
+    body: str
+    public: bool = True
+
+
+class ParticipantsIn(BaseModel):
+    """Users by username (or email) and by accountId."""
+
+    model_config = ConfigDict(extra="ignore")
+    usernames: list[str] = Field(default_factory=list)
+    accountIds: list[str] = Field(default_factory=list)
+
+
+@router.post(
+    "/request/{ref}/comment", status_code=201, **policy.route_action("request.comment.public")
+)
+def create_comment(
+    ref: str,
+    body: CommentIn,
+    http: HttpRequest,
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> Any:
+    """Add a comment; only staff may make it internal (``public: false``)."""
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.view"
+    )
+    comment = activity.add_comment(
+        session=session, actor=principal, request=request, body=body.body, public=body.public
+    )
+    session.commit()
+    return JSONResponse(comment_dto(http, session, principal, request, comment), status_code=201)
+
+
+@router.get("/request/{ref}/comment", **policy.route_action("request.view"))
+def list_comments(
+    ref: str,
+    http: HttpRequest,
+    public: bool = Query(True),
+    internal: bool = Query(True),
+    start: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1),
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """List comments, oldest first; customers never see internal ones."""
+    limit = min(limit, MAX_LIMIT)
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.view"
+    )
+    rows = activity.list_comments(
+        session=session, actor=principal, request=request, public=public, internal=internal
+    )
+    values = [
+        comment_dto(http, session, principal, request, c) for c in rows[start : start + limit]
+    ]
+    return page(http, values, start=start, limit=limit, total=len(rows))
+
+
+@router.get("/request/{ref}/comment/{comment_id}", **policy.route_action("request.view"))
+def get_comment(
+    ref: str,
+    comment_id: str,
+    http: HttpRequest,
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Return one comment."""
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.view"
+    )
+    comment = activity.get_comment(
+        session=session, actor=principal, request=request, comment_id=comment_id
+    )
+    return comment_dto(http, session, principal, request, comment)
+
+
+def _participants_page(
+    http: HttpRequest,
+    session: Session,
+    principal: Principal,
+    request,
+    start: int = 0,
+    limit: int = 50,
+) -> dict[str, Any]:
+    show = policy.decide(principal, "request.contact.view").allowed
+    people = activity.list_participants(session=session, request=request)
+    values = [customer_dto(http, c, show_contact=show) for c in people[start : start + limit]]
+    return page(http, values, start=start, limit=limit, total=len(people))
+
+
+@router.get("/request/{ref}/participant", **policy.route_action("request.view"))
+def list_participants(
+    ref: str,
+    http: HttpRequest,
+    start: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1),
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """List the participants of a request."""
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.view"
+    )
+    return _participants_page(http, session, principal, request, start, min(limit, MAX_LIMIT))
+
+
+def _change(
+    ref: str,
+    body: ParticipantsIn,
+    http: HttpRequest,
+    principal: Principal,
+    session: Session,
+    add: bool,
+) -> dict[str, Any]:
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.view"
+    )
+    activity.change_participants(
+        session=session,
+        actor=principal,
+        request=request,
+        refs=[*body.usernames, *body.accountIds],
+        add=add,
+    )
+    session.commit()
+    return _participants_page(http, session, principal, request)
+
+
+@router.post("/request/{ref}/participant", **policy.route_action("request.participants.manage"))
+def add_participants(
+    ref: str,
+    body: ParticipantsIn,
+    http: HttpRequest,
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Add existing customers as participants; return the new list."""
+    return _change(ref, body, http, principal, session, add=True)
+
+
+@router.delete("/request/{ref}/participant", **policy.route_action("request.participants.manage"))
+def remove_participants(
+    ref: str,
+    body: ParticipantsIn,
+    http: HttpRequest,
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Remove participants (JSM sends the body with DELETE); return the new list."""
+    return _change(ref, body, http, principal, session, add=False)

@@ -1,0 +1,176 @@
+"""JSM: raise, list and read requests; status history; transitions.
+
+Write routes commit before answering: FastAPI closes request-scoped dependencies (and
+so ``get_session``'s commit) only after the response is sent, and a client that got a
+201 must be able to read what it created.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import Request as HttpRequest
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from sitrep.desk import policy
+from sitrep.desk.api.jsm_common import BASE, MAX_LIMIT, page, request_dto, status_dto
+from sitrep.desk.auth import Principal, require_caller
+from sitrep.desk.deps import get_session
+from sitrep.desk.services import activity
+from sitrep.desk.services import requests as requests_service
+from sitrep.desk.services.requests import RequestIn
+
+router = APIRouter(prefix=BASE, tags=["jsm"])
+
+
+class RequestCreate(BaseModel):
+    """JSM's CreateCustomerRequestDTO (``requestFieldValues`` is a map on input)."""
+
+    model_config = ConfigDict(extra="ignore")
+    serviceDeskId: str | int
+    requestTypeId: str | int
+    requestFieldValues: dict[str, Any] = Field(default_factory=dict)
+    raiseOnBehalfOf: str | None = None
+    requestParticipants: list[str] = Field(default_factory=list)
+    channel: str | None = None
+
+
+class AdditionalComment(BaseModel):
+    """``additionalComment``; atlassian-python-api sends ``{"body": null}``."""
+
+    body: str | None = None
+
+
+class TransitionIn(BaseModel):
+    """JSM's transition body."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: str | int
+    additionalComment: AdditionalComment | None = None
+
+
+@router.post("/request", status_code=201, **policy.route_action("request.create"))
+def create_request(
+    body: RequestCreate,
+    http: HttpRequest,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> Any:
+    """Raise a request, on behalf of a customer given by accountId, username or email.
+
+    With an ``Idempotency-Key`` header, a repeated submission returns the first request
+    (200 instead of 201).
+    """
+    channel = "installation" if principal.kind == "installation" else "jsm"
+    data = RequestIn(
+        desk=str(body.serviceDeskId),
+        request_type=str(body.requestTypeId),
+        fields=body.requestFieldValues,
+        on_behalf_of=body.raiseOnBehalfOf,
+        participants=body.requestParticipants,
+        channel=channel,
+    )
+    request, created = requests_service.raise_request(
+        session=session, actor=principal, data=data, idempotency_key=idempotency_key
+    )
+    session.commit()
+    dto = request_dto(http, session, principal, request)
+    return JSONResponse(dto, status_code=201 if created else 200)
+
+
+@router.get("/request", **policy.route_action("request.list"))
+def list_my_requests(
+    http: HttpRequest,
+    start: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1),
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """List the requests the caller may see, newest first."""
+    limit = min(limit, MAX_LIMIT)
+    rows, total = requests_service.list_requests(
+        session=session, actor=principal, start=start, limit=limit
+    )
+    values = [request_dto(http, session, principal, r) for r in rows]
+    return page(http, values, start=start, limit=limit, total=total)
+
+
+@router.get("/request/{ref}", **policy.route_action("request.view"))
+def get_request(
+    ref: str,
+    http: HttpRequest,
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Return one request by key or id; 404 when it is not visible to the caller."""
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.view"
+    )
+    return request_dto(http, session, principal, request)
+
+
+@router.get("/request/{ref}/status", **policy.route_action("request.view"))
+def get_status_history(
+    ref: str,
+    http: HttpRequest,
+    start: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1),
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Return the status history, newest (current) first."""
+    limit = min(limit, MAX_LIMIT)
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.view"
+    )
+    history = requests_service.status_history(session=session, request=request)
+    values = [status_dto(h.status, h.changed_at) for h in history[start : start + limit]]
+    return page(http, values, start=start, limit=limit, total=len(history))
+
+
+@router.get("/request/{ref}/transition", **policy.route_action("request.view"))
+def list_transitions(
+    ref: str,
+    http: HttpRequest,
+    start: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1),
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Return the transitions the caller may take now."""
+    limit = min(limit, MAX_LIMIT)
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.view"
+    )
+    found = activity.transitions_for(actor=principal, request=request)
+    values = [{"id": t.id, "name": t.name} for t in found[start : start + limit]]
+    return page(http, values, start=start, limit=limit, total=len(found))
+
+
+@router.post(
+    "/request/{ref}/transition", status_code=204, **policy.route_action("request.transition")
+)
+def perform_transition(
+    ref: str,
+    body: TransitionIn,
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session),
+) -> Response:
+    """Take a transition, optionally with a comment."""
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.transition"
+    )
+    comment = body.additionalComment.body if body.additionalComment else None
+    activity.perform_transition(
+        session=session,
+        actor=principal,
+        request=request,
+        transition_id=str(body.id),
+        comment=comment,
+    )
+    session.commit()
+    return Response(status_code=204)

@@ -1,0 +1,147 @@
+"""Native staff API for attachments: list a request's files and download one.
+
+A download needs a justification, is checked by the policy, and is written to the
+audit log (and committed) before the first byte leaves; if that write fails, nothing
+is released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query
+from fastapi import Request as HttpRequest
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from sitrep.desk import policy
+from sitrep.desk.auth import Principal, require_staff
+from sitrep.desk.deps import get_session
+from sitrep.desk.models.requests import Attachment, Request
+from sitrep.desk.services import activity
+from sitrep.desk.services import requests as requests_service
+from sitrep.errors import NotFound
+
+router = APIRouter(prefix="/api/v1", tags=["staff"])
+CHUNK = 1024 * 1024
+
+
+class AttachmentOut(BaseModel):
+    id: str
+    filename: str
+    size: int
+    sha256: str
+    is_bundle: bool
+    public: bool
+    created: datetime
+
+
+class AttachmentList(BaseModel):
+    values: list[AttachmentOut]
+
+
+@router.get(
+    "/requests/{ref}/attachments",
+    response_model=AttachmentList,
+    **policy.route_action("attachment.list"),
+)
+def list_attachments(
+    ref: str,
+    principal: Principal = Depends(require_staff),
+    session: Session = Depends(get_session),
+) -> AttachmentList:
+    """List the files (and which are Sitrep bundles) of a request."""
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="attachment.list"
+    )
+    rows = activity.list_attachments(session=session, actor=principal, request=request)
+    return AttachmentList(
+        values=[
+            AttachmentOut(
+                id=str(a.id),
+                filename=a.filename,
+                size=a.size,
+                sha256=a.sha256,
+                is_bundle=a.is_bundle,
+                public=a.public,
+                created=a.created_at,
+            )
+            for a in rows
+        ]
+    )
+
+
+def _record_access(
+    session: Session,
+    principal: Principal,
+    attachment: Attachment,
+    request: Request,
+    justification: str,
+    rule: str,
+) -> None:
+    try:
+        from sitrep.desk import audit  # the access helper's module
+    except ImportError:
+        # TODO(access helper): remove this branch once sitrep.desk.audit exists.
+        return
+    audit.record(
+        session=session,
+        actor=principal,
+        action="attachment.download",
+        target=f"{request.key}/attachment/{attachment.id}",
+        justification=justification,
+        details={"rule": rule, "sha256": attachment.sha256},
+    )
+
+
+def _stream(stream: Any) -> Iterator[bytes]:
+    try:
+        while chunk := stream.read(CHUNK):
+            yield chunk
+    finally:
+        stream.close()
+
+
+@router.get("/attachments/{attachment_id}/content", **policy.route_action("attachment.download"))
+def download(
+    attachment_id: int,
+    http: HttpRequest,
+    justification: str = Query(
+        ..., min_length=10, max_length=1000, description="Why you open this customer's data"
+    ),
+    principal: Principal = Depends(require_staff),
+    session: Session = Depends(get_session),
+) -> StreamingResponse:
+    """Stream an attachment's bytes after recording the access with its justification."""
+    from sitrep.desk.storage import blobstore_from_settings  # the transport helper's module
+
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound(f"Attachment {attachment_id} does not exist or is not visible to you.")
+    request = requests_service.load_request(
+        session=session,
+        actor=principal,
+        ref=str(attachment.request_id),
+        action="attachment.download",
+    )
+    decision = policy.decide(principal, "attachment.download", request)
+    store = blobstore_from_settings(http.app.state.settings)
+    if not store.exists(attachment.blob_key):
+        raise NotFound(f"The content of attachment {attachment_id} is missing from storage.")
+    _record_access(session, principal, attachment, request, justification, decision.rule)
+    session.commit()  # the audit entry is durable before any byte is released
+    disposition = f"attachment; filename*=UTF-8''{quote(attachment.filename)}"
+    headers = {
+        "Content-Disposition": disposition,
+        "Content-Length": str(attachment.size),
+        "X-Sitrep-SHA256": attachment.sha256,
+    }
+    return StreamingResponse(
+        _stream(store.open(attachment.blob_key)),
+        media_type=attachment.content_type,
+        headers=headers,
+    )
