@@ -1,0 +1,95 @@
+"""Helpers shared by the telemetry tests: the test allow-list, reports, a served app."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sitrep.telemetry.report import week_of
+
+APP = "acme-reports"
+MIN_CELL = 3
+
+ALLOWLIST = f"""\
+version: 2
+app: {APP}
+counters:
+  - name: "export/format:{{csv,xlsx,pdf}}"
+    description: Which export format people choose
+    rate: 1.0
+    chart: partition
+  - name: "export/rows:{{<1000,<10000,>=10000}}"
+    description: Rows per export
+    rate: 1.0
+    chart: histogram
+  - name: "report/schedule:{{daily,weekly}}"
+    description: Scheduled report frequency (sampled)
+    rate: 0.5
+    chart: partition
+  - name: "dashboard/open"
+    description: Dashboards opened
+    rate: 1.0
+    chart: count
+"""
+
+
+class Served:
+    """A real uvicorn server on 127.0.0.1 in a thread, with a chosen log level."""
+
+    def __init__(self, app: Any, log_level: str = "warning") -> None:
+        import uvicorn
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            assert time.monotonic() < deadline and self.thread.is_alive(), "uvicorn did not start"
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def last_week() -> str:
+    """Return the ISO week that ended most recently."""
+    return week_of(datetime.now(UTC).date() - timedelta(days=7))
+
+
+def make_report(**overrides: Any) -> dict[str, Any]:
+    """Return a valid report for last week, with ``overrides`` applied."""
+    report = {
+        "report_id": secrets.token_hex(16),
+        "week": last_week(),
+        "app": APP,
+        "app_version": "2.4.1",
+        "host_product": "jira",
+        "host_version": "9.12",
+        "x": 0.25,
+        "allowlist_version": 2,
+        "counters": {"export/format:csv": 3, "dashboard/open": 10},
+    }
+    report.update(overrides)
+    return report
+
+
+def table_counts(app) -> dict[str, int]:
+    """Return the row count of every telemetry table of the desk."""
+    from sqlalchemy import text
+
+    tables = ("telemetry_reports", "telemetry_values", "telemetry_rollups", "telemetry_weeks")
+    with app.state.engine.connect() as conn:
+        return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
