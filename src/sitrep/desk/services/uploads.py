@@ -1,0 +1,437 @@
+"""Resumable uploads, validation and temporary files.
+
+The flow: ``create_upload`` (tus POST) → ``append_chunk`` per PATCH, streamed to a staging
+file under ``data_dir/uploads`` → ``finish_upload`` validates the complete file and turns
+it into a :class:`TemporaryFile` in the BlobStore. JSM's ``attachTemporaryFile`` goes
+straight to ``store_temporary_file``. A request then takes the files with
+``claim_temporary_files``; each id can be claimed once, by the principal that uploaded it.
+
+The staging directory must be shared by all desk replicas (as ``data_dir`` is), because a
+client may resume through another replica. Only the offset committed in the database
+counts: bytes a killed server wrote past it are cut off when the next PATCH starts.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import fcntl
+import hashlib
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from sitrep.bundle.validate import Limits, check_zip, looks_like_zip
+from sitrep.config import Settings
+from sitrep.desk.auth import Principal
+from sitrep.desk.models.uploads import TemporaryFile, Upload
+from sitrep.desk.storage import BlobStore, blobstore_from_settings
+from sitrep.errors import Conflict, NotFound, TooLarge, ValidationError
+
+MIB = 1024 * 1024
+CHECKSUMS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
+WRITE_BUFFER = 4 * MIB
+
+
+class Refused(ValidationError):
+    """A finished file failed validation; the message says exactly why."""
+
+    status_code = 422
+
+
+class ChecksumMismatch(ValidationError):
+    """The PATCH body does not match its Upload-Checksum (tus answers 460)."""
+
+    status_code = 460
+
+
+class ConnectionLost(Exception):  # noqa: N818  (a signal from the transport, not an error)
+    """The client went away in the middle of a PATCH body."""
+
+
+@dataclass(frozen=True)
+class ClaimedFile:
+    """A temporary file taken by a request: what the attachment needs to know."""
+
+    filename: str
+    size: int
+    sha256: str
+    blob_key: str
+    content_type: str
+    manifest: dict[str, Any] | None
+
+
+def now_utc() -> datetime:
+    """Return the current time, aware and in UTC."""
+    return datetime.now(UTC)
+
+
+def aware(moment: datetime) -> datetime:
+    """Return ``moment`` in UTC (SQLite hands back naive datetimes, PostgreSQL local ones)."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def limits_for(settings: Settings) -> Limits:
+    """Return the zip validation limits the desk's settings ask for."""
+    return Limits.from_caps(
+        max_upload_mb=settings.max_upload_mb,
+        max_members=settings.max_members,
+        max_ratio=settings.max_ratio,
+    )
+
+
+def staging_path(settings: Settings, upload_id: str) -> Path:
+    """Return where the bytes of an unfinished upload are kept."""
+    return settings.data_dir / "uploads" / f"{upload_id}.part"
+
+
+def check_size(settings: Settings, length: int) -> None:
+    """Refuse a file over ``max_upload_mb`` before any byte of it is read."""
+    cap = settings.max_upload_mb * MIB
+    if length > cap:
+        raise TooLarge(
+            f"The file is {length} bytes; this desk accepts at most {cap} bytes "
+            f"({settings.max_upload_mb} MB)."
+        )
+
+
+def _owned_by(row: Upload | TemporaryFile, principal: Principal) -> bool:
+    return row.owner_kind == principal.kind and row.owner_id == principal.id
+
+
+# --- tus uploads ------------------------------------------------------------------------
+
+
+def create_upload(
+    *, session: Session, settings: Settings, principal: Principal, length: int, filename: str
+) -> Upload:
+    """Start an upload of ``length`` bytes; commits, so the client can PATCH at once."""
+    if length < 0:
+        raise ValidationError("Upload-Length must be a non-negative integer.")
+    check_size(settings, length)
+    name = Path(filename.replace("\\", "/")).name.strip() or "upload.bin"
+    purge_expired(session=session, settings=settings)
+    upload = Upload(
+        id=secrets.token_hex(16),
+        owner_kind=principal.kind,
+        owner_id=principal.id,
+        filename=name[:255],
+        length=length,
+        offset=0,
+        status="open",
+        expires_at=now_utc() + timedelta(hours=settings.upload_expiry_hours),
+    )
+    session.add(upload)
+    path = staging_path(settings, upload.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    session.commit()
+    return upload
+
+
+def get_upload(*, session: Session, principal: Principal, upload_id: str) -> Upload:
+    """Return the caller's upload; unknown, foreign and expired uploads are NotFound."""
+    row = None
+    if len(upload_id) == 32 and all(c in "0123456789abcdef" for c in upload_id):
+        row = session.get(Upload, upload_id)
+    if row is None or not _owned_by(row, principal):
+        raise NotFound("No such upload (it may have expired or been terminated).")
+    if row.status == "open" and aware(row.expires_at) <= now_utc():
+        raise NotFound("This upload has expired; start a new one.")
+    return row
+
+
+def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
+    """Parse ``Upload-Checksum: <algorithm> <base64 digest>``."""
+    if not header:
+        return None
+    algorithm, _, encoded = header.strip().partition(" ")
+    if algorithm not in CHECKSUMS:
+        raise ValidationError(
+            f"Checksum algorithm '{algorithm[:20]}' is not supported; use sha256 or sha1."
+        )
+    try:
+        return algorithm, base64.b64decode(encoded.strip(), validate=True)
+    except binascii.Error:
+        raise ValidationError("Upload-Checksum does not carry a base64 digest.") from None
+
+
+async def append_chunk(
+    *,
+    settings: Settings,
+    upload: Upload,
+    offset: int,
+    body: AsyncIterator[bytes],
+    checksum: tuple[str, bytes] | None,
+) -> int:
+    """Write one PATCH body at ``offset``; return the new offset (not yet committed).
+
+    The body is streamed to the staging file in chunks and never held in memory. With a
+    checksum, a body that is cut short or does not match is discarded whole; without
+    one, the bytes that arrived before a broken connection are kept.
+    """
+    if upload.status != "open":
+        raise Conflict("This upload is already complete.")
+    if offset != upload.offset:
+        raise Conflict(f"Upload-Offset is {offset} but the upload is at {upload.offset}.")
+    with _locked(staging_path(settings, upload.id)) as fh:
+        # Cut off whatever a killed server wrote after the last committed offset.
+        fh.truncate(offset)
+        fh.seek(offset)
+        return await _write_body(fh, upload, offset, body, checksum)
+
+
+async def _write_body(
+    fh: IO[bytes],
+    upload: Upload,
+    offset: int,
+    body: AsyncIterator[bytes],
+    checksum: tuple[str, bytes] | None,
+) -> int:
+    digest = CHECKSUMS[checksum[0]]() if checksum else None
+    written = 0
+    try:
+        async for chunk in body:
+            written += len(chunk)
+            if offset + written > upload.length:
+                raise ValidationError("The PATCH body goes past Upload-Length.")
+            if digest is not None:
+                digest.update(chunk)
+            fh.write(chunk)
+    except ConnectionLost:
+        if digest is not None:
+            fh.truncate(offset)
+            return offset
+        fh.flush()
+        return offset + written
+    except BaseException:
+        fh.truncate(offset)
+        raise
+    if checksum and digest is not None and digest.digest() != checksum[1]:
+        fh.truncate(offset)
+        raise ChecksumMismatch("The PATCH body does not match its Upload-Checksum.")
+    fh.flush()
+    return offset + written
+
+
+class _locked:
+    """Open the staging file with an exclusive, non-blocking lock for one PATCH.
+
+    The lock stops two PATCHes of one upload from interleaving; the kernel drops it when
+    the process dies, so a killed server never leaves an upload locked.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> IO[bytes]:
+        try:
+            self.fh = self.path.open("r+b", buffering=WRITE_BUFFER)
+        except FileNotFoundError:
+            raise NotFound("The upload's data is gone; start a new upload.") from None
+        try:
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise Conflict("Another PATCH of this upload is in progress; retry shortly.") from None
+        return self.fh
+
+    def __exit__(self, *exc: object) -> None:
+        self.fh.close()
+
+
+def commit_offset(*, session: Session, upload: Upload, offset: int) -> None:
+    """Record how far the upload got; commits, as the client may HEAD right away."""
+    upload.offset = offset
+    session.commit()
+
+
+def finish_upload(*, session: Session, settings: Settings, upload: Upload) -> TemporaryFile:
+    """Validate a complete upload and turn it into a temporary file.
+
+    A refused upload is recorded with its reason (and committed, since the error rolls
+    back the rest) before the Refused error reaches the uploader; its bytes are deleted.
+    Finishing an upload twice returns the same temporary file.
+    """
+    if upload.status == "done" and upload.temporary_file_id:
+        row = session.get(TemporaryFile, upload.temporary_file_id)
+        if row is not None:
+            return row
+    if upload.status == "refused":
+        raise Refused(upload.refusal or "This upload was refused.")
+    owner = Principal(kind=upload.owner_kind, id=upload.owner_id)
+    path = staging_path(settings, upload.id)
+    try:
+        temp = store_temporary_file(
+            session=session, settings=settings, principal=owner, path=path, filename=upload.filename
+        )
+    except Refused as exc:
+        path.unlink(missing_ok=True)
+        upload.status, upload.refusal = "refused", exc.message
+        session.commit()
+        raise
+    upload.status, upload.temporary_file_id = "done", temp.id
+    session.commit()
+    return temp
+
+
+def terminate_upload(*, session: Session, settings: Settings, upload: Upload) -> None:
+    """Delete an upload (tus termination), its staged bytes and its unclaimed temporary file."""
+    staging_path(settings, upload.id).unlink(missing_ok=True)
+    if upload.temporary_file_id:
+        temp = session.get(TemporaryFile, upload.temporary_file_id)
+        if temp is not None and temp.claimed_at is None:
+            _delete_temporary(session, blobstore_from_settings(settings), temp)
+    session.delete(upload)
+    session.commit()
+
+
+# --- temporary files ----------------------------------------------------------------------
+
+
+def store_temporary_file(
+    *, session: Session, settings: Settings, principal: Principal, path: Path, filename: str
+) -> TemporaryFile:
+    """Validate the file at ``path``, move it into the BlobStore and return its temporary file.
+
+    A zip (by name or content) must pass :func:`sitrep.bundle.validate.check_zip`; a zip
+    with a manifest is a bundle and keeps its manifest. Raises Refused with the reason.
+    """
+    size = path.stat().st_size
+    check_size(settings, size)
+    manifest = None
+    content_type = "application/octet-stream"
+    if looks_like_zip(path, filename):
+        try:
+            manifest = check_zip(path, limits_for(settings)).manifest
+        except ValidationError as exc:
+            raise Refused(f"{filename}: {exc.message}") from None
+        content_type = "application/zip"
+    key = blobstore_from_settings(settings).put_file(path, move=True)
+    temp = TemporaryFile(
+        id=str(uuid.uuid4()),
+        owner_kind=principal.kind,
+        owner_id=principal.id,
+        filename=filename,
+        size=size,
+        sha256=key,
+        blob_key=key,
+        content_type=content_type,
+        manifest=manifest,
+        expires_at=now_utc() + timedelta(hours=settings.upload_expiry_hours),
+    )
+    session.add(temp)
+    session.flush()
+    return temp
+
+
+def claim_temporary_files(
+    *, session: Session, principal: Principal, temp_ids: list[str]
+) -> list[ClaimedFile]:
+    """Take temporary files for an attachment; each id works once, for its uploader only.
+
+    Raises NotFound for unknown, expired, foreign or already claimed ids, and
+    ValidationError for an empty or repeating list. Nothing is claimed unless all are.
+    """
+    if not temp_ids:
+        raise ValidationError("temporaryAttachmentIds must list at least one id.")
+    if len(set(temp_ids)) != len(temp_ids):
+        raise ValidationError("temporaryAttachmentIds lists the same id twice.")
+    now = now_utc()
+    claimed = []
+    for temp_id in temp_ids:
+        # Compare-and-set, so two requests racing for one id cannot both win.
+        result = session.execute(
+            update(TemporaryFile)
+            .where(
+                TemporaryFile.id == str(temp_id)[:36],
+                TemporaryFile.owner_kind == principal.kind,
+                TemporaryFile.owner_id == principal.id,
+                TemporaryFile.claimed_at.is_(None),
+                TemporaryFile.expires_at > now,
+            )
+            .values(claimed_at=now)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise NotFound(
+                f"Temporary attachment {str(temp_id)[:40]} does not exist, has expired "
+                "or was already used."
+            )
+        claimed.append(session.get_one(TemporaryFile, str(temp_id)))
+    return [_claimed(row) for row in claimed]
+
+
+def _claimed(row: TemporaryFile) -> ClaimedFile:
+    return ClaimedFile(
+        filename=row.filename,
+        size=row.size,
+        sha256=row.sha256,
+        blob_key=row.blob_key,
+        content_type=row.content_type,
+        manifest=row.manifest,
+    )
+
+
+def _delete_temporary(session: Session, store: BlobStore, temp: TemporaryFile) -> None:
+    # Blobs are shared by content: keep the blob while any other row still points at it
+    # (claimed rows are kept for exactly this reason).
+    others = session.scalar(
+        select(func.count())
+        .select_from(TemporaryFile)
+        .where(TemporaryFile.blob_key == temp.blob_key, TemporaryFile.id != temp.id)
+    )
+    session.delete(temp)
+    if not others:
+        store.delete(temp.blob_key)
+
+
+def purge_expired(*, session: Session, settings: Settings, batch: int = 100) -> int:
+    """Delete expired open uploads and unclaimed temporary files; return how many went."""
+    now = now_utc()
+    uploads = session.scalars(
+        select(Upload).where(Upload.status == "open", Upload.expires_at <= now).limit(batch)
+    ).all()
+    for upload in uploads:
+        staging_path(settings, upload.id).unlink(missing_ok=True)
+    if uploads:
+        session.execute(delete(Upload).where(Upload.id.in_([u.id for u in uploads])))
+    temps = session.scalars(
+        select(TemporaryFile)
+        .where(TemporaryFile.claimed_at.is_(None), TemporaryFile.expires_at <= now)
+        .limit(batch)
+    ).all()
+    store = blobstore_from_settings(settings) if temps else None
+    for temp in temps:
+        assert store is not None
+        _delete_temporary(session, store, temp)
+    session.flush()
+    return len(uploads) + len(temps)
+
+
+def store_temporary_stream(
+    *, session: Session, settings: Settings, principal: Principal, stream: IO[bytes], filename: str
+) -> TemporaryFile:
+    """Copy a stream (a multipart part) to a staging file in chunks, then store it."""
+    name = Path(filename.replace("\\", "/")).name.strip()[:255] or "attachment.bin"
+    path = staging_path(settings, secrets.token_hex(16))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cap, total = settings.max_upload_mb * MIB, 0
+    try:
+        with path.open("wb") as out:
+            while chunk := stream.read(MIB):
+                total += len(chunk)
+                if total > cap:
+                    check_size(settings, total)
+                out.write(chunk)
+        return store_temporary_file(
+            session=session, settings=settings, principal=principal, path=path, filename=name
+        )
+    finally:
+        path.unlink(missing_ok=True)

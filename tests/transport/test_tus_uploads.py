@@ -1,0 +1,226 @@
+"""The tus 1.0 server at /api/v1/uploads, driven by the real tuspy client and raw httpx
+against a live uvicorn server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import transport_zips as z
+from tusclient import client as tus_client
+from tusclient.exceptions import TusCommunicationError
+
+from sitrep.desk.models.uploads import TemporaryFile, Upload
+from sitrep.desk.storage import blobstore_from_settings
+
+TUS = {"Tus-Resumable": "1.0.0"}
+TEMP = "sitrep-temporary-attachment-id"
+
+
+def _tus(live_desk, token: str) -> tus_client.TusClient:
+    return tus_client.TusClient(
+        f"{live_desk.url}/api/v1/uploads", headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+def _create(live_desk, auth, length: int, name: str = "bundle.zip") -> str:
+    meta = "filename " + base64.b64encode(name.encode()).decode()
+    response = httpx.post(
+        f"{live_desk.url}/api/v1/uploads",
+        headers={**auth, **TUS, "Upload-Length": str(length), "Upload-Metadata": meta},
+    )
+    assert response.status_code == 201, response.text
+    return response.headers["location"]
+
+
+def _patch(url, auth, offset: int, body: bytes, checksum: bytes | None = None) -> httpx.Response:
+    headers = {
+        **auth,
+        **TUS,
+        "Upload-Offset": str(offset),
+        "Content-Type": "application/offset+octet-stream",
+    }
+    if checksum is not None:
+        headers["Upload-Checksum"] = "sha256 " + base64.b64encode(checksum).decode()
+    return httpx.patch(url, content=body, headers=headers)
+
+
+def _temp_row(desk_app, temp_id: str) -> TemporaryFile:
+    with desk_app.state.sessions() as session:
+        return session.get_one(TemporaryFile, temp_id)
+
+
+def test_options_advertises_version_extensions_and_the_size_cap(live_desk):
+    response = httpx.options(f"{live_desk.url}/api/v1/uploads")
+    assert response.status_code == 204
+    assert response.headers["tus-version"] == "1.0.0"
+    assert set(response.headers["tus-extension"].split(",")) == {
+        "creation",
+        "expiration",
+        "checksum",
+        "termination",
+    }
+    assert response.headers["tus-checksum-algorithm"] == "sha256,sha1"
+    assert int(response.headers["tus-max-size"]) == 4096 * 1024 * 1024
+
+
+def test_tuspy_uploads_a_bundle_with_checksums_and_gets_a_temporary_id(
+    live_desk, desk_app, desk_settings, installation_token, auth, tmp_path
+):
+    bundle = z.write_bundle(tmp_path / "support.zip", z.sample_files())
+    uploader = _tus(live_desk, installation_token).uploader(
+        str(bundle), chunk_size=1000, metadata={"filename": "support.zip"}, upload_checksum=True
+    )
+    uploader.upload()
+    head = httpx.head(uploader.url, headers={**auth, **TUS})
+    assert head.status_code == 200
+    assert head.headers["upload-offset"] == str(bundle.stat().st_size)
+    temp = _temp_row(desk_app, head.headers[TEMP])
+    digest = hashlib.sha256(bundle.read_bytes()).hexdigest()
+    assert (temp.sha256, temp.filename, temp.content_type) == (
+        digest,
+        "support.zip",
+        "application/zip",
+    )
+    assert temp.manifest["files"][0]["path"] == "logs/app.log"
+    with blobstore_from_settings(desk_settings).open(temp.blob_key) as blob:
+        assert hashlib.sha256(blob.read()).hexdigest() == digest
+
+
+def test_tuspy_resumes_an_interrupted_upload_from_the_servers_offset(
+    live_desk, desk_app, installation_token, auth, tmp_path
+):
+    data = bytes(range(256)) * 4000  # 1 MB, not a zip: stored as a plain file
+    path = tmp_path / "big.bin"
+    path.write_bytes(data)
+    first = _tus(live_desk, installation_token).uploader(str(path), chunk_size=64 * 1024)
+    first.upload(stop_at=300_000)  # the first client gives up part way
+    head = httpx.head(first.url, headers={**auth, **TUS})
+    assert int(head.headers["upload-offset"]) == 300_000 and TEMP not in head.headers
+    second = _tus(live_desk, installation_token).uploader(
+        str(path), url=first.url, chunk_size=256 * 1024, upload_checksum=True
+    )
+    assert second.offset == 300_000  # it asked the server where to go on
+    second.upload()
+    head = httpx.head(first.url, headers={**auth, **TUS})
+    assert _temp_row(desk_app, head.headers[TEMP]).sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_hostile_zip_is_refused_with_its_reason_and_becomes_nothing(
+    live_desk, desk_app, auth, tmp_path
+):
+    bomb = z.overlap_bomb(tmp_path / "bomb.zip").read_bytes()
+    url = _create(live_desk, auth, len(bomb), "bomb.zip")
+    response = _patch(url, auth, 0, bomb)
+    assert response.status_code == 422
+    message = response.json()["errorMessage"]
+    assert message == (
+        "bomb.zip: The zip was refused: member 'bomb.txt' overlaps the previous member "
+        "(possible zip bomb)."
+    )
+    assert httpx.head(url, headers={**auth, **TUS}).status_code == 422
+    status = httpx.get(url, headers=auth).json()
+    assert status["status"] == "refused" and "overlaps" in status["reason"]
+    with desk_app.state.sessions() as session:
+        assert session.query(TemporaryFile).count() == 0
+
+
+def test_an_upload_over_the_cap_is_refused_when_it_is_created(live_desk, auth):
+    response = httpx.post(
+        f"{live_desk.url}/api/v1/uploads",
+        headers={**auth, **TUS, "Upload-Length": str(4097 * 1024 * 1024)},
+    )
+    assert response.status_code == 413
+    assert "at most 4294967296 bytes" in response.json()["errorMessage"]
+
+
+def test_a_body_that_does_not_match_its_checksum_is_discarded(live_desk, auth):
+    url = _create(live_desk, auth, 10, "notes.txt")
+    response = _patch(url, auth, 0, b"0123456789", checksum=hashlib.sha256(b"other").digest())
+    assert response.status_code == 460
+    assert httpx.head(url, headers={**auth, **TUS}).headers["upload-offset"] == "0"
+    good = _patch(url, auth, 0, b"0123456789", checksum=hashlib.sha256(b"0123456789").digest())
+    assert good.status_code == 204 and good.headers["upload-offset"] == "10"
+    assert TEMP in good.headers
+
+
+def test_a_patch_at_the_wrong_offset_conflicts(live_desk, auth):
+    url = _create(live_desk, auth, 10, "notes.txt")
+    assert _patch(url, auth, 0, b"01234").status_code == 204
+    response = _patch(url, auth, 0, b"01234")
+    assert response.status_code == 409
+    assert "Upload-Offset is 0 but the upload is at 5" in response.json()["errorMessage"]
+
+
+def test_a_patch_past_the_length_is_refused_and_nothing_is_kept(live_desk, auth):
+    url = _create(live_desk, auth, 4, "notes.txt")
+    response = _patch(url, auth, 0, b"too long")
+    assert response.status_code == 400
+    assert httpx.head(url, headers={**auth, **TUS}).headers["upload-offset"] == "0"
+
+
+def test_resending_the_final_patch_is_harmless(live_desk, desk_app, auth):
+    url = _create(live_desk, auth, 5, "notes.txt")
+    first = _patch(url, auth, 0, b"hello")
+    again = _patch(url, auth, 5, b"")
+    assert first.status_code == again.status_code == 204
+    assert first.headers[TEMP] == again.headers[TEMP]
+    with desk_app.state.sessions() as session:
+        assert session.query(TemporaryFile).count() == 1
+
+
+def test_other_callers_cannot_see_or_touch_an_upload(live_desk, auth, other_installation_token):
+    url = _create(live_desk, auth, 5, "notes.txt")
+    other = {"Authorization": f"Bearer {other_installation_token}"}
+    assert httpx.head(url, headers={**other, **TUS}).status_code == 404
+    assert _patch(url, other, 0, b"hello").status_code == 404
+    assert httpx.delete(url, headers={**other, **TUS}).status_code == 404
+    anonymous = httpx.post(f"{live_desk.url}/api/v1/uploads", headers={**TUS, "Upload-Length": "1"})
+    assert anonymous.status_code == 401
+    assert (
+        httpx.head(
+            f"{live_desk.url}/api/v1/uploads/..%2f..%2fx", headers={**auth, **TUS}
+        ).status_code
+        == 404
+    )
+
+
+def test_termination_deletes_the_upload_and_its_bytes(live_desk, desk_settings, auth):
+    url = _create(live_desk, auth, 10, "notes.txt")
+    _patch(url, auth, 0, b"01234")
+    upload_id = url.rsplit("/", 1)[1]
+    staged = desk_settings.data_dir / "uploads" / f"{upload_id}.part"
+    assert staged.read_bytes() == b"01234"
+    assert httpx.delete(url, headers={**auth, **TUS}).status_code == 204
+    assert not staged.exists()
+    assert httpx.head(url, headers={**auth, **TUS}).status_code == 404
+
+
+def test_an_expired_upload_is_gone(live_desk, desk_app, auth):
+    url = _create(live_desk, auth, 10, "notes.txt")
+    created = httpx.head(url, headers={**auth, **TUS}).headers["upload-expires"]
+    assert created.endswith("GMT")
+    with desk_app.state.sessions() as session:
+        upload = session.get_one(Upload, url.rsplit("/", 1)[1])
+        upload.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        session.commit()
+    assert httpx.head(url, headers={**auth, **TUS}).status_code == 404
+    assert _patch(url, auth, 0, b"01234").status_code == 404
+
+
+def test_requests_without_the_tus_version_are_refused(live_desk, auth):
+    response = httpx.post(f"{live_desk.url}/api/v1/uploads", headers={**auth, "Upload-Length": "1"})
+    assert response.status_code == 412
+    assert response.headers["tus-version"] == "1.0.0"
+
+
+def test_tuspy_reports_the_refusal_of_a_hostile_zip(live_desk, installation_token, tmp_path):
+    path = z.symlink_zip(tmp_path / "evil.zip")
+    uploader = _tus(live_desk, installation_token).uploader(str(path), retries=0)
+    with pytest.raises(TusCommunicationError) as err:
+        uploader.upload()
+    assert err.value.status_code == 422
+    assert b"member 'logs/passwd' is a symbolic link" in err.value.response_content
