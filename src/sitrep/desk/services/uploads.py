@@ -358,6 +358,7 @@ def claim_temporary_files(
                 TemporaryFile.expires_at > now,
             )
             .values(claimed_at=now)
+            .execution_options(synchronize_session="fetch")
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise NotFound(
