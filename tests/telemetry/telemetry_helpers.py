@@ -93,3 +93,70 @@ def table_counts(app) -> dict[str, int]:
     tables = ("telemetry_reports", "telemetry_values", "telemetry_rollups", "telemetry_weeks")
     with app.state.engine.connect() as conn:
         return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+
+
+class Recording:
+    """ASGI wrapper that records every request's exact headers and body, then passes it on.
+
+    ``fail_first`` answers that many requests with 503 first (a flaky network or desk).
+    """
+
+    def __init__(self, app: Any, fail_first: int = 0) -> None:
+        self.app = app
+        self.fail_first = fail_first
+        self.requests: list[dict[str, Any]] = []
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        self.requests.append(
+            {
+                "method": scope["method"],
+                "path": scope["path"],
+                "query": scope["query_string"],
+                "headers": list(scope["headers"]),
+                "body": body,
+            }
+        )
+        if self.fail_first > 0:
+            self.fail_first -= 1
+            await send({"type": "http.response.start", "status": 503, "headers": []})
+            await send({"type": "http.response.body", "body": b"busy"})
+            return
+
+        async def replay() -> dict:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    def wire(self) -> bytes:
+        """Return every byte of every recorded request (headers and bodies)."""
+        parts = []
+        for r in self.requests:
+            parts += [r["method"].encode(), r["path"].encode(), r["query"], r["body"]]
+            parts += [k + b": " + v for k, v in r["headers"]]
+        return b"\n".join(parts)
+
+
+class Clock:
+    """A settable clock for Telemetry(clock=...)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def monday_of(week: str) -> datetime:
+    """Return 10:00 UTC on the Monday of ``week``."""
+    from sitrep.telemetry.report import week_bounds
+
+    monday, _ = week_bounds(week)
+    return datetime.combine(monday, datetime.min.time(), tzinfo=UTC) + timedelta(hours=10)

@@ -83,6 +83,7 @@ BAD_INPUTS = {
     "an extra field": (_bad(hostname="db1"), 400, "hostname"),
     "a missing field": (json.dumps({"report_id": "0" * 32}).encode(), 400, "week"),
     "a bad report id": (_bad(report_id="installation-42"), 400, "report_id"),
+    "a newline in a version": (_bad(app_version="2.4.1\n"), 400, "app_version"),
     "X out of range": (_bad(x=1.5), 400, "x"),
     "an oversized report": (
         _bad(counters={f"export/long-feature-name-{i:05d}": 1 for i in range(3000)}),

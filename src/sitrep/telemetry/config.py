@@ -47,7 +47,7 @@ def check_counter_name(name: str) -> str:
     Valid: ``feature/path`` in ``[a-z0-9_.-]`` words separated by ``/``, then an optional
     ``:bucket`` that may also hold ``<``, ``>``, ``=`` and ``+``; at most 120 characters.
     """
-    if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH or not NAME_RE.match(name):
+    if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH or not NAME_RE.fullmatch(name):
         shown = name[:40] if isinstance(name, str) else type(name).__name__
         # Quote only a bounded prefix: a bad name may be exactly the personal data we refuse.
         raise ValidationError(
@@ -122,7 +122,7 @@ def parse_allowlist(doc: Any, source: str = "<allowlist>") -> Allowlist:
     version, app, entries = doc.get("version"), doc.get("app"), doc.get("counters")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise SpecError("version must be a positive integer.", file=source)
-    if not isinstance(app, str) or not LABEL_RE.match(app):
+    if not isinstance(app, str) or not LABEL_RE.fullmatch(app):
         raise SpecError("app must be a short name without spaces.", file=source)
     if not isinstance(entries, list):
         raise SpecError("counters must be a list.", file=source)

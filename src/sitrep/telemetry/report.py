@@ -31,7 +31,7 @@ def week_of(day: date) -> str:
 
 def week_bounds(week: str) -> tuple[date, date]:
     """Return the Monday and Sunday of an ISO week label; ValueError if it is not one."""
-    match = WEEK_RE.match(week)
+    match = WEEK_RE.fullmatch(week)
     if not match:
         raise ValueError(f"{week!r} is not an ISO week such as 2026-W48")
     monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)

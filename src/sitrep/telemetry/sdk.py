@@ -39,7 +39,7 @@ def _utcnow() -> datetime:
 
 
 def _label(field: str, value: str) -> str:
-    if not isinstance(value, str) or not LABEL_RE.match(value):
+    if not isinstance(value, str) or not LABEL_RE.fullmatch(value):
         raise ValidationError(
             f"{field} must be a short name without spaces (letters, digits, '.', '_', '+', '-')."
         )

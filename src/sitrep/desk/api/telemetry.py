@@ -23,7 +23,7 @@ from sitrep.desk import policy
 from sitrep.desk.auth import ANONYMOUS, Principal, require_staff
 from sitrep.desk.deps import get_session
 from sitrep.desk.services import telemetry as svc
-from sitrep.errors import Forbidden, TooLarge, ValidationError
+from sitrep.errors import Forbidden, NotFound, TooLarge, ValidationError
 from sitrep.telemetry.config import Allowlist
 
 router = APIRouter(prefix="/api/v1/telemetry", tags=["telemetry"])
@@ -145,7 +145,10 @@ def post_report(
 def get_allowlist(app: str, request: Request) -> dict[str, Any]:
     """Return the allow-list of ``app`` (public: clients fetch it before sending)."""
     _authorize(ANONYMOUS, "telemetry.allowlist.view")
-    return svc.allowlist_for(_allowlists(request), app).to_dict()
+    found = _allowlists(request).get(app)
+    if found is None:
+        raise NotFound(f"No allow-list for app {app!r} on this desk.")
+    return found.to_dict()
 
 
 def _publication(request: Request) -> svc.Publication:
