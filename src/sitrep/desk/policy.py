@@ -50,6 +50,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "public.report": frozenset({"all"}),
 }
 
+#: Who the rules know; any other kind or role is denied everything.
+KNOWN = frozenset({"admin", "support", "development", "subcontractor", "customer", "installation"})
+
 #: Actions an anonymous caller may take (the public report page and the desk's info).
 ANONYMOUS_ACTIONS = frozenset({"public.report", "desk.info"})
 
@@ -104,6 +107,8 @@ def decide(
         return Decision(False, f"unknown-action:{action}")
     if principal.kind == "anonymous":
         return Decision(action in ANONYMOUS_ACTIONS, "anonymous-public-only")
+    if _who(principal) not in KNOWN:
+        return Decision(False, "deny-by-default")
     if isinstance(resource, Request):
         seen = _sees(principal, resource, participant_ids or set())
         if not seen.allowed:

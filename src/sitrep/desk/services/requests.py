@@ -22,7 +22,7 @@ from sitrep.desk.models.requests import IdempotencyKey, Participant, Request, St
 from sitrep.desk.models.servicedesk import RequestType, ServiceDesk
 from sitrep.desk.services import servicedesk, workflow
 from sitrep.desk.services.identity import get_or_create_customer, normalise_email
-from sitrep.errors import Forbidden, NotFound, ValidationError
+from sitrep.errors import Conflict, Forbidden, NotFound, ValidationError
 
 #: Request fields stored in their own columns; other declared fields go to ``extra_fields``.
 VERSION_FIELDS = {
@@ -211,19 +211,21 @@ def raise_request(
         found = _idempotent_hit(session, scope, idempotency_key)
         if found is not None:
             return found, False
-    try:
-        request = _create(session=session, actor=actor, data=data)
-        if idempotency_key:
-            session.add(IdempotencyKey(scope=scope, key=idempotency_key, request_id=request.id))
-            session.flush()
-    except IntegrityError:
-        # Another call with the same key committed first: answer with its request.
-        session.rollback()
-        found = _idempotent_hit(session, scope, idempotency_key) if idempotency_key else None
-        if found is None:
-            raise
-        return found, False
-    return request, True
+    for _attempt in range(3):
+        try:
+            request = _create(session=session, actor=actor, data=data)
+            if idempotency_key:
+                session.add(IdempotencyKey(scope=scope, key=idempotency_key, request_id=request.id))
+                session.flush()
+            return request, True
+        except IntegrityError:
+            # A concurrent call committed first: either the same Idempotency-Key (answer
+            # with its request) or the same new customer (try again; it exists now).
+            session.rollback()
+            found = _idempotent_hit(session, scope, idempotency_key) if idempotency_key else None
+            if found is not None:
+                return found, False
+    raise Conflict("The request could not be created because of concurrent changes; try again.")
 
 
 def find_request(*, session: Session, ref: str) -> Request:
