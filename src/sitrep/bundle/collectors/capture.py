@@ -142,6 +142,9 @@ def _copy_open(fh, size: int, src: str, relative: str, ctx: Context, cap: int) -
         start = _tail_start(fh, size, granted)
     fh.seek(start)
     written = _copy_range(fh, ctx.path(relative), size - start)
+    if os.fstat(fh.fileno()).st_size > size:
+        # The log grew while it was read: the last line may be half-written. Drop it.
+        written = _trim_partial_line(ctx.path(relative), written)
     ctx.budget.refund(granted - written)
     if start > 0:
         ctx.truncated.add(relative)
@@ -169,6 +172,17 @@ def _copy_range(fh, dst: Path, length: int) -> int:  # type: ignore[no-untyped-d
             out.write(chunk)
             written += len(chunk)
     return written
+
+
+def _trim_partial_line(dst: Path, written: int) -> int:
+    """Cut ``dst`` after its last newline (within the last chunk); return the new size."""
+    with open(dst, "r+b") as fh:
+        tail_from = max(0, written - CHUNK)
+        fh.seek(tail_from)
+        newline = fh.read().rfind(b"\n")
+        keep = tail_from + newline + 1 if newline >= 0 else written
+        fh.truncate(keep)
+    return keep
 
 
 def _copy_gzip(fh, src: str, relative: str, ctx: Context, cap: int) -> None:  # type: ignore[no-untyped-def]
