@@ -21,10 +21,8 @@ def refuse(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> Spec
 
 
 def test_it_refuses_malformed_yaml_with_the_line(tmp_path):
-    error = refuse(
-        tmp_path,
-        "apiVersion: sitrep.dev/v1\nkind: SupportBundle\nspec:\n  hostCollectors: [\n    - cpu: {}\n",
-    )
+    text = "apiVersion: sitrep.dev/v1\nkind: SupportBundle\nspec:\n  hostCollectors: [\n"
+    error = refuse(tmp_path, text + "    - cpu: {}\n")
     assert "malformed YAML" in error.message
     assert error.line is not None and error.line >= 5
     assert error.fix
@@ -115,9 +113,11 @@ def test_it_merges_multiple_documents_and_hands_redactors_over(tmp_path):
     text = (
         "apiVersion: troubleshoot.sh/v1beta2\nkind: SupportBundle\nspec:\n  hostCollectors:\n"
         "    - cpu: {}\n    - cpu: {}\n---\n"
-        "apiVersion: sitrep.dev/v1\nkind: SupportBundle\nspec:\n  hostCollectors:\n    - python: {}\n---\n"
+        "apiVersion: sitrep.dev/v1\nkind: SupportBundle\nspec:\n"
+        "  hostCollectors:\n    - python: {}\n---\n"
         "apiVersion: troubleshoot.sh/v1beta2\nkind: Redactor\nspec:\n  redactors:\n"
-        "    - name: license\n      fileSelector: {files: ['*']}\n      removals: {values: [LIC-123]}\n"
+        "    - name: license\n      fileSelector: {files: ['*']}\n"
+        "      removals: {values: [LIC-123]}\n"
     )
     spec = load_spec(write_spec(tmp_path, text), env={})
     assert [c.name for c in spec.collectors] == ["cpu", "cpu-2", "python"]
