@@ -54,7 +54,7 @@ def people(desk_app) -> dict[str, Persona]:
     }
 
 
-def raise_ticket(client, persona: Persona, email: str = "alice@acme.example", **fields) -> dict:
+def _raise_ticket(client, persona: Persona, email: str = "alice@acme.example", **fields) -> dict:
     """Raise a request on SUP ("Report a problem") and return the JSM response body."""
     body = {
         "serviceDeskId": "1",
@@ -65,3 +65,9 @@ def raise_ticket(client, persona: Persona, email: str = "alice@acme.example", **
     response = client.post("/rest/servicedeskapi/request", json=body, headers=persona.headers)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@pytest.fixture
+def raise_ticket():
+    """Return a function that raises a request on SUP and returns the JSM response body."""
+    return _raise_ticket

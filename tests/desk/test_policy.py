@@ -6,13 +6,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from conftest import raise_ticket
 
 from sitrep.desk import policy
 from sitrep.desk.auth import ANONYMOUS, Principal
 
 
-def _seed(client, people, desk_app):
+def _seed(client, people, desk_app, raise_ticket):
     """Five requests with different owners, orgs, assignees and escalation."""
     from sitrep.desk.db import transaction
     from sitrep.desk.models.requests import Participant, Request
@@ -71,13 +70,13 @@ EXPECTED = {
 }
 
 
-def test_decide_and_visible_agree_for_every_persona(client, people, desk_app):
+def test_decide_and_visible_agree_for_every_persona(client, people, desk_app, raise_ticket):
     from sqlalchemy import select
 
     from sitrep.desk.models.requests import Request
     from sitrep.desk.services.requests import participant_ids
 
-    _seed(client, people, desk_app)
+    _seed(client, people, desk_app, raise_ticket)
     with desk_app.state.sessions() as session:
         requests = list(session.scalars(select(Request)))
         for name, who in _principals(people, desk_app).items():
@@ -95,8 +94,8 @@ def test_decide_and_visible_agree_for_every_persona(client, people, desk_app):
             assert listed == decided == EXPECTED[name], name
 
 
-def test_invisible_requests_answer_404_and_visible_ones_200(client, people, desk_app):
-    _seed(client, people, desk_app)
+def test_invisible_requests_answer_404_and_visible_ones_200(client, people, desk_app, raise_ticket):
+    _seed(client, people, desk_app, raise_ticket)
     for name, key in itertools.product(
         ("dev", "sub", "acme", "globex"), ("SUP-1", "SUP-3", "SUP-4")
     ):
@@ -104,8 +103,10 @@ def test_invisible_requests_answer_404_and_visible_ones_200(client, people, desk
         assert response.status_code == (200 if key in EXPECTED[name] else 404), (name, key)
 
 
-def test_development_sees_escalated_tickets_without_contact_details(client, people, desk_app):
-    _seed(client, people, desk_app)
+def test_development_sees_escalated_tickets_without_contact_details(
+    client, people, desk_app, raise_ticket
+):
+    _seed(client, people, desk_app, raise_ticket)
     reporter = client.get("/rest/servicedeskapi/request/SUP-3", headers=people["dev"].headers)
     assert "emailAddress" not in reporter.json()["reporter"]
     assert "carol" not in reporter.text
@@ -123,8 +124,8 @@ def test_deny_is_the_default_for_unknown_actions_and_anonymous_callers():
     assert policy.decide(ANONYMOUS, "public.report").allowed
 
 
-def test_customers_comment_only_in_public_and_cannot_assign(client, people, desk_app):
-    _seed(client, people, desk_app)
+def test_customers_comment_only_in_public_and_cannot_assign(client, people, desk_app, raise_ticket):
+    _seed(client, people, desk_app, raise_ticket)
     alice = _principals(people, desk_app)["alice"]
     from sitrep.desk.models.requests import Request
 
@@ -157,7 +158,7 @@ def test_declaring_an_unknown_action_fails_at_import_time():
 @pytest.mark.parametrize(
     "path", ["/api/v1/requests", "/api/v1/requests/SUP-1", "/api/v1/requests/SUP-1/attachments"]
 )
-def test_native_staff_routes_refuse_installation_tokens(client, people, path):
+def test_native_staff_routes_refuse_installation_tokens(client, people, path, raise_ticket):
     raise_ticket(client, people["acme"])
     response = client.get(path, headers=people["acme"].headers)
     assert response.status_code == 403

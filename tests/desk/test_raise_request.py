@@ -5,12 +5,13 @@ from __future__ import annotations
 import concurrent.futures
 
 import httpx
-from conftest import raise_ticket
 
 URL = "/rest/servicedeskapi/request"
 
 
-def test_an_installation_raises_for_its_orgs_customer_who_joins_the_org(client, people, desk_app):
+def test_an_installation_raises_for_its_orgs_customer_who_joins_the_org(
+    client, people, desk_app, raise_ticket
+):
     from sitrep.desk.models.identity import Customer
 
     created = raise_ticket(
@@ -30,7 +31,7 @@ def test_an_installation_raises_for_its_orgs_customer_who_joins_the_org(client, 
     assert detail["channel"] == "installation"
 
 
-def test_an_installation_cannot_raise_for_another_orgs_customer(client, people):
+def test_an_installation_cannot_raise_for_another_orgs_customer(client, people, raise_ticket):
     raise_ticket(client, people["acme"], email="alice@acme.example")
     body = {
         "serviceDeskId": "1",
@@ -50,7 +51,7 @@ def test_an_installation_must_name_the_customer(client, people):
     assert "raiseOnBehalfOf" in response.json()["errorMessage"]
 
 
-def test_an_installation_sees_only_the_requests_it_raised(client, people):
+def test_an_installation_sees_only_the_requests_it_raised(client, people, raise_ticket):
     raise_ticket(client, people["acme"])
     raise_ticket(client, people["globex"], email="carol@globex.example")
     assert client.get(f"{URL}/SUP-1", headers=people["acme"].headers).status_code == 200
