@@ -64,3 +64,14 @@ def telemetry_desk(telemetry_app) -> Iterator[Served]:
     """The telemetry desk served by a real uvicorn on 127.0.0.1."""
     with Served(telemetry_app) as served:
         yield served
+
+
+@pytest.fixture
+def recorded_desk(telemetry_app):
+    """The telemetry desk behind a recorder of exact request bytes, on a real uvicorn."""
+    from telemetry_helpers import Recording
+
+    recorder = Recording(telemetry_app)
+    with Served(recorder) as served:
+        served.recorder = recorder
+        yield served

@@ -160,3 +160,10 @@ def monday_of(week: str) -> datetime:
 
     monday, _ = week_bounds(week)
     return datetime.combine(monday, datetime.min.time(), tzinfo=UTC) + timedelta(hours=10)
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

@@ -245,6 +245,7 @@ class Telemetry:
         mode, asof = self._stored()
         if self.mode != "on" or mode != "on":
             return []
+        self.flush()
         now = self._clock()
         weeks = sorted({rpt.week_of(day) for day in self.store.days(self.app, after=asof)})
         return [
