@@ -1,7 +1,8 @@
 """Who is calling: the Principal, and FastAPI dependencies that resolve it from a request.
 
-Credentials accepted: ``Authorization: Bearer TOKEN`` (staff or installation token) and
-JSM-style ``Authorization: Basic base64(email:TOKEN)`` for staff. What a principal may
+Credentials accepted: ``Authorization: Bearer TOKEN`` (staff or installation token),
+JSM-style ``Authorization: Basic base64(email:TOKEN)`` for staff, and the web-session cookie
+set by password sign-in (staff) or a magic link (customers). What a principal may
 do is decided in one place, ``sitrep.desk.policy``; this module only says who it is.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -22,7 +24,7 @@ from sitrep.errors import Forbidden, Unauthorized
 class Principal:
     """The caller of a request: staff, customer, installation or anonymous."""
 
-    kind: str  # "staff" | "customer" | "installation" | "anonymous"
+    kind: str  # "staff" | "customer" | "installation" | "anonymous" | "operator"
     id: int | None = None
     role: str = "anonymous"  # staff role, "customer", "installation" or "anonymous"
     email: str | None = None
@@ -36,6 +38,10 @@ class Principal:
 
 
 ANONYMOUS = Principal(kind="anonymous")
+#: Name of the web-session cookie (its value is a random token stored only hashed).
+SESSION_COOKIE = "sitrep_session"
+#: The operator running a server-side CLI command (``sitrep desk ...``) on the desk's host.
+OPERATOR = Principal(kind="operator", role="operator")
 
 
 def _credentials(request: Request) -> tuple[str, str | None] | None:
@@ -49,24 +55,49 @@ def _credentials(request: Request) -> tuple[str, str | None] | None:
         try:
             email, sep, token = base64.b64decode(value, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
-            raise Unauthorized("The Basic credentials are not valid base64 of email:token.") from None
+            raise Unauthorized(
+                "The Basic credentials are not valid base64 of email:token."
+            ) from None
         if sep and token:
             return token, email
     if header:
-        raise Unauthorized("Unsupported Authorization header; use Bearer TOKEN or Basic email:token.")
+        raise Unauthorized(
+            "Unsupported Authorization header; use Bearer TOKEN or Basic email:token."
+        )
     return None
 
 
 def current_principal(request: Request, session: Session = Depends(get_session)) -> Principal:
-    """Resolve the caller; anonymous when no credentials were sent, 401 when they are wrong."""
+    """Resolve the caller; anonymous without credentials, 401 when they are wrong.
+
+    An Authorization header wins; otherwise the web-session cookie is used. Cookie-borne
+    requests that change state must come from the desk's own origin (the cookie is also
+    SameSite=Lax), which stops cross-site request forgery.
+    """
     from sitrep.desk.services.identity import resolve_token
 
     creds = _credentials(request)
-    if creds is None:
+    if creds is not None:
+        principal = resolve_token(session=session, token=creds[0], email=creds[1])
+        if principal is None:
+            raise Unauthorized("The token is not valid, or has been revoked.")
+        return principal
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
         return ANONYMOUS
-    principal = resolve_token(session=session, token=creds[0], email=creds[1])
+    return _session_principal(request, session, cookie)
+
+
+def _session_principal(request: Request, session: Session, cookie: str) -> Principal:
+    from sitrep.desk.services.signin import resolve_session
+
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        origin = request.headers.get("origin")
+        if origin and urlsplit(origin).netloc != request.headers.get("host"):
+            raise Forbidden("Cross-site request refused; use the desk's own pages.")
+    principal = resolve_session(session=session, token=cookie)
     if principal is None:
-        raise Unauthorized("The token is not valid, or has been revoked.")
+        raise Unauthorized("Your session has expired or was signed out; sign in again.")
     return principal
 
 
