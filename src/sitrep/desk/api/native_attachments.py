@@ -2,7 +2,7 @@
 
 A download needs a justification, is checked by the policy, and is written to the
 audit log (and committed) before the first byte leaves; if that write fails, nothing
-is released.
+is released (``sitrep.desk.audit.audited_release``).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from sitrep.desk import policy
+from sitrep.desk import audit, policy
 from sitrep.desk.auth import Principal, require_staff
 from sitrep.desk.deps import get_session
-from sitrep.desk.models.requests import Attachment, Request
+from sitrep.desk.models.requests import Attachment
 from sitrep.desk.services import activity
 from sitrep.desk.services import requests as requests_service
+from sitrep.desk.storage import blobstore_from_settings
 from sitrep.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["staff"])
@@ -75,30 +76,7 @@ def list_attachments(
     )
 
 
-def _record_access(
-    session: Session,
-    principal: Principal,
-    attachment: Attachment,
-    request: Request,
-    justification: str,
-    rule: str,
-) -> None:
-    try:
-        from sitrep.desk import audit  # the access helper's module
-    except ImportError:
-        # TODO(access helper): remove this branch once sitrep.desk.audit exists.
-        return
-    audit.record(
-        session=session,
-        actor=principal,
-        action="attachment.download",
-        target=f"{request.key}/attachment/{attachment.id}",
-        justification=justification,
-        details={"rule": rule, "sha256": attachment.sha256},
-    )
-
-
-def _stream(stream: Any) -> Iterator[bytes]:
+def _chunks(stream: Any) -> Iterator[bytes]:
     try:
         while chunk := stream.read(CHUNK):
             yield chunk
@@ -117,8 +95,6 @@ def download(
     session: Session = Depends(get_session),
 ) -> StreamingResponse:
     """Stream an attachment's bytes after recording the access with its justification."""
-    from sitrep.desk.storage import blobstore_from_settings  # the transport helper's module
-
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound(f"Attachment {attachment_id} does not exist or is not visible to you.")
@@ -128,20 +104,23 @@ def download(
         ref=str(attachment.request_id),
         action="attachment.download",
     )
-    decision = policy.decide(principal, "attachment.download", request)
     store = blobstore_from_settings(http.app.state.settings)
     if not store.exists(attachment.blob_key):
         raise NotFound(f"The content of attachment {attachment_id} is missing from storage.")
-    _record_access(session, principal, attachment, request, justification, decision.rule)
-    session.commit()  # the audit entry is durable before any byte is released
-    disposition = f"attachment; filename*=UTF-8''{quote(attachment.filename)}"
-    headers = {
-        "Content-Disposition": disposition,
-        "Content-Length": str(attachment.size),
-        "X-Sitrep-SHA256": attachment.sha256,
-    }
-    return StreamingResponse(
-        _stream(store.open(attachment.blob_key)),
+    # audited_release commits the audit entry before it opens the blob: no entry, no bytes.
+    response = audit.audited_release(
+        session=session,
+        actor=principal,
+        target=f"attachment:{attachment.id}",
+        justification=justification,
+        ticket=request.key,
+        tenant=request.org_id,
+        action="attachment.download",
         media_type=attachment.content_type,
-        headers=headers,
+        open_body=lambda: _chunks(store.open(attachment.blob_key)),
     )
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(attachment.filename)}"
+    )
+    response.headers["X-Sitrep-SHA256"] = attachment.sha256
+    return response
