@@ -1,33 +1,31 @@
 """The redaction engine: discover, then rewrite, then check what is left.
 
-TODO(redaction issue): this is the minimal rule set (``password=``, tokens in URLs, PEM
-blocks) behind the final interface; the redaction issue replaces the internals with
-the full rule families, profiles, pseudonyms and the fast multi-pattern matcher.
+``Redactor`` keeps what one run learns (secret values found under labelled keys, user and
+host names) and applies it to every file, so a password found in a config file is also
+removed where it was pasted into a log. Files are read in line-aligned blocks, so memory
+stays bounded whatever the file size; ``redact_files`` spreads the work over processes.
 """
 
 from __future__ import annotations
 
 import re
+import socket
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sitrep.errors import RedactionError
+from sitrep.redact.blocks import iter_blocks
+from sitrep.redact.matcher import Edit, Matcher, apply, compile_pattern, resolve
+from sitrep.redact.pseudonym import PUBLIC_DOMAINS, Pseudonymizer, generate_key, registrable_index
+from sitrep.redact.removals import SpecRedactor, parse_specs
+from sitrep.redact.rules import PROFILES, CheckContext, Rule, default_rules
+from sitrep.redact.rules.identity import SYSTEM_USERS
+from sitrep.redact.rules.text import is_learnable
+from sitrep.redact.structured import STRUCTURED_LIMIT, is_structured, structured_edits
 
 MASK = b"***HIDDEN***"
-
-# Each rule: name -> pattern with a group "secret" that is replaced.
-_LINE_RULES: dict[str, re.Pattern[bytes]] = {
-    "credentials.password-assignment": re.compile(
-        rb"(?i)\b(?:password|passwd|pwd)\s*[=:]\s*(?P<secret>[^\s&;,'\"]+)"
-    ),
-    "credentials.url-userinfo": re.compile(rb"[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:(?P<secret>[^/\s@]+)@"),
-    "credentials.url-token": re.compile(
-        rb"(?i)[?&](?:token|access_token|api_key|apikey|key|secret)=(?P<secret>[^&\s#]+)"
-    ),
-}
-_PEM_BEGIN = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
-_PEM_END = re.compile(rb"-----END [A-Z0-9 ]*PRIVATE KEY-----")
 
 
 @dataclass
@@ -37,93 +35,322 @@ class FileReport:
     path: str
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def add(self, rule: str, line: int) -> None:
+    def add(self, rule: str, line: int, count: int = 1) -> None:
         entry = self.rules.setdefault(rule, {"count": 0, "lines": []})
-        entry["count"] += 1
+        entry["count"] += count
         if not entry["lines"] or entry["lines"][-1] != line:
             entry["lines"].append(line)
+
+    def merge(self, other: FileReport, line_offset: int = 0) -> None:
+        """Add ``other`` (a later part of the same file) with its lines shifted."""
+        for rule, entry in other.rules.items():
+            mine = self.rules.setdefault(rule, {"count": 0, "lines": []})
+            mine["count"] += entry["count"]
+            for line in entry["lines"]:
+                if not mine["lines"] or mine["lines"][-1] != line + line_offset:
+                    mine["lines"].append(line + line_offset)
 
     @property
     def total(self) -> int:
         return sum(int(r["count"]) for r in self.rules.values())
 
 
+@dataclass
+class Learned:
+    """What discovery found; picklable so worker processes can share it."""
+
+    secrets: set[bytes] = field(default_factory=set)
+    users: set[bytes] = field(default_factory=set)
+    hosts: set[bytes] = field(default_factory=set)
+    domains: set[bytes] = field(default_factory=set)
+
+    def update(self, other: Learned) -> None:
+        self.secrets |= other.secrets
+        self.users |= other.users
+        self.hosts |= other.hosts
+        self.domains |= other.domains
+
+
 class Redactor:
-    """Redact files for one bundle (or one ``sitrep redact`` run)."""
+    """Redact files for one bundle (or one ``sitrep redact`` run).
+
+    ``key`` is the customer's pseudonym key; without it a random key is used for this run
+    only (pseudonyms are then consistent within the run but not across runs).
+    """
 
     def __init__(
         self,
         profile: str = "standard",
         key: bytes | None = None,
         redactor_specs: list[dict[str, Any]] | None = None,
+        keywords: Iterable[str] = (),
     ) -> None:
-        if profile not in ("minimal", "standard", "paranoid"):
+        if profile not in PROFILES:
             raise RedactionError(
                 f"Unknown redaction profile '{profile}'.", fix="Use minimal, standard or paranoid."
             )
         self.profile = profile
         self.key = key
+        self._key = key or generate_key()
         self.redactor_specs = redactor_specs or []
-        self._discovered: set[bytes] = set()
+        self._specs: list[SpecRedactor] = parse_specs(self.redactor_specs)
+        self.keywords = sorted({k.strip() for k in keywords if k.strip()})
+        self.learned = Learned()
+        self._pseudo = Pseudonymizer(self._key)
         self._reports: dict[str, FileReport] = {}
+        self._rules = [r for r in default_rules() if r.enabled_in(profile)]
+        self._discovery = Matcher([r for r in self._rules if r.learn or r.name == "identity.email"])
+        self._rewrite: Matcher | None = None
+        self._residual: Any = None
+        self.ctx = CheckContext()
+        self.ctx.profile = profile
+        if profile != "minimal":
+            self._learn_local_host()
 
-    def discover(self, src: Path, name: str) -> None:  # noqa: ARG002 (name used by the full engine)
-        """Pass 1: remember secret values found under labelled keys in ``src``."""
+    # -- discovery -------------------------------------------------------------------
+    def _learn_local_host(self) -> None:
+        name = socket.gethostname().encode()
+        if len(name) >= 3 and name.lower() not in (b"localhost", b"localhost.localdomain"):
+            self.learned.hosts.add(name)
+
+    def discover(self, src: Path, name: str) -> None:
+        """Pass 1: learn secrets under labelled keys and the customer's user and host names."""
         with open(src, "rb") as fh:
-            for line in fh:
-                for pattern in _LINE_RULES.values():
-                    for match in pattern.finditer(line):
-                        value = match.group("secret")
-                        if len(value) >= 6:
-                            self._discovered.add(value)
+            if is_structured(name) and Path(src).stat().st_size <= STRUCTURED_LIMIT:
+                data = fh.read()
+                self.learn_buffer(data)
+                self._learn_edits(data, structured_edits(name, data, self._specs_for(name)))
+                return
+            for block in iter_blocks(fh):
+                self.learn_buffer(block)
 
-    def redact_file(self, src: Path, dst: Path, name: str) -> FileReport:
-        """Pass 2: write a redacted copy of ``src`` to ``dst`` and return what was removed."""
+    def learn_buffer(self, buf: bytes) -> None:
+        """Learn from one buffer (used by discovery and by streaming input)."""
+        self._discovery.scan(buf, self.ctx, self._record)
+        self._invalidate()
+
+    def _record(self, action: str, value: bytes) -> None:
+        learned = self.learned
+        if action == "secret" and is_learnable(value) and b"\n" not in value:
+            learned.secrets.add(value)
+        elif action == "user" and len(value) >= 3 and value.lower() not in SYSTEM_USERS:
+            learned.users.add(value)
+        elif action == "host" and (b"." in value or any(c in b"0123456789-" for c in value)):
+            learned.hosts.add(value)
+        elif action == "email":
+            learned.domains.add(_registrable(value.rpartition(b"@")[2]))
+
+    def _learn_edits(self, data: bytes, edits: list[Edit]) -> None:
+        for edit in edits:
+            value = data[edit.start : edit.end]
+            if edit.mask and is_learnable(value) and b"\n" not in value:
+                self.learned.secrets.add(value)
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._rewrite = None
+        self._residual = None
+
+    # -- rewrite ---------------------------------------------------------------------
+    def matcher(self) -> Matcher:
+        """Return the rewrite matcher: default rules plus everything discovery learned."""
+        if self._rewrite is None:
+            domains = {
+                d
+                for d in self.learned.domains
+                if d.decode("ascii", "replace") not in PUBLIC_DOMAINS
+            }
+            domains |= {_registrable(h) for h in self.learned.hosts if b"." in h}
+            self.ctx.customer_domains = frozenset(d.lower() for d in domains)
+            self._rewrite = Matcher(self._literal_rules() + self._rules)
+        return self._rewrite
+
+    def _literal_rules(self) -> list[Rule]:
+        rules = []
+        learned = self.learned
+        if learned.secrets:
+            rules.append(
+                Rule("credentials.discovered-value", _alternation("secret", learned.secrets))
+            )
+        if self.profile != "minimal" and learned.users:
+            body = _alternation("user", learned.users, words=True, ignore_case=True)
+            rules.append(Rule("identity.discovered-user", body))
+        if self.profile != "minimal" and learned.hosts:
+            body = _alternation("host", learned.hosts, words=True, ignore_case=True)
+            rules.append(Rule("network.discovered-host", body))
+        if self.profile == "paranoid" and self.keywords:
+            words = {k.encode() for k in self.keywords}
+            rules.append(
+                Rule("custom.keyword", _alternation("word", words, words=True, ignore_case=True))
+            )
+        return rules
+
+    def _replace(self, action: str, value: bytes) -> bytes | None:
+        if action in ("secret", "path"):
+            return MASK
+        if action == "drop":
+            return b""
+        if action == "pem":
+            # Keep the line structure of a key block: BEGIN line, one masked line, END line.
+            body = value.strip()
+            return value[: value.find(body[:1])] + MASK + value[len(value.rstrip()) :]
+        if self.profile == "minimal":
+            return None
+        pseudo = self._pseudo
+        if action == "user":
+            return pseudo.user(value)
+        if action == "email":
+            return pseudo.email(value)
+        if action == "ip4":
+            return pseudo.ipv4(value)
+        if action == "ip6":
+            return pseudo.ipv6(value)
+        if action == "mac":
+            return pseudo.mac(value)
+        if action in ("host", "fqdn"):
+            return pseudo.host(value, keep_public=self.profile != "paranoid")
+        if action == "word":
+            return pseudo.word(value)
+        if action == "dc":
+            return self._replace_dc(value)
+        return None
+
+    def _replace_dc(self, value: bytes) -> bytes:
+        labels = re.findall(rb"=([^,\s]+)", value)
+        new = iter(self._pseudo.host(b".".join(labels)).split(b"."))
+        return re.sub(rb"=([^,\s]+)", lambda _m: b"=" + next(new), value)
+
+    def redact_buffer(
+        self, buf: bytes, name: str, report: FileReport, first_line: int = 1
+    ) -> bytes:
+        """Redact one line-aligned buffer; record rule hits in ``report`` from ``first_line``."""
+        edits = self.matcher().scan(buf, self.ctx, self._replace)
+        for spec in self._specs_for(name):
+            edits = resolve(edits + spec.edits(buf))
+        _report_edits(buf, edits, report, first_line)
+        return apply(buf, edits)
+
+    def redact_stream(
+        self, fin: BinaryIO, fout: BinaryIO, name: str, *, learn: bool = False
+    ) -> FileReport:
+        """Redact ``fin`` into ``fout`` block by block; ``learn`` also learns as it goes.
+
+        Learning while streaming cannot reach back: a value learned late is removed only
+        from what follows. Files given by path get a full discovery pass first.
+        """
         report = FileReport(path=name)
-        in_pem = False
-        with open(src, "rb") as fin, open(dst, "wb") as fout:
-            for lineno, line in enumerate(fin, start=1):
-                if in_pem or _PEM_BEGIN.search(line):
-                    in_pem = not _PEM_END.search(line)
-                    report.add("credentials.pem-block", lineno)
-                    fout.write(b"-----SCRUBBED PEM LINE-----" + (b"\n" if line.endswith(b"\n") else b""))
-                    continue
-                fout.write(self._redact_line(line, lineno, report))
+        line = 1
+        for block in iter_blocks(fin):
+            if learn:
+                self.learn_buffer(block)
+            fout.write(self.redact_buffer(block, name, report, line))
+            line += block.count(b"\n")
         self._reports[name] = report
         return report
 
-    def _redact_line(self, line: bytes, lineno: int, report: FileReport) -> bytes:
-        for rule, pattern in _LINE_RULES.items():
+    def redact_file(self, src: Path, dst: Path, name: str) -> FileReport:
+        """Pass 2: write a redacted copy of ``src`` to ``dst`` and return what was removed."""
+        src, dst = Path(src), Path(dst)
+        if is_structured(name) and src.stat().st_size <= STRUCTURED_LIMIT:
+            return self._redact_whole(src, dst, name)
+        with open(src, "rb") as fin, open(dst, "wb") as fout:
+            return self.redact_stream(fin, fout, name)
 
-            def _mask(match: re.Match[bytes], rule: str = rule) -> bytes:
-                report.add(rule, lineno)
-                start, end = match.span("secret")
-                whole = match.group(0)
-                offset = match.start()
-                return whole[: start - offset] + MASK + whole[end - offset :]
+    def _redact_whole(self, src: Path, dst: Path, name: str) -> FileReport:
+        """Structured files (YAML, .properties, .env, INI) are redacted as one buffer."""
+        data = src.read_bytes()
+        report = FileReport(path=name)
+        edits = self.matcher().scan(data, self.ctx, self._replace)
+        edits = resolve(edits + structured_edits(name, data, self._specs_for(name)))
+        for spec in self._specs_for(name):
+            edits = resolve(edits + spec.edits(data))
+        _report_edits(data, edits, report, 1)
+        dst.write_bytes(apply(data, edits))
+        self._reports[name] = report
+        return report
 
-            line = pattern.sub(_mask, line)
-        for value in self._discovered:
-            if value in line:
-                report.add("credentials.discovered-value", lineno)
-                line = line.replace(value, MASK)
-        return line
+    def _specs_for(self, name: str) -> list[SpecRedactor]:
+        return [spec for spec in self._specs if spec.applies(name)]
 
+    # -- checks and results ----------------------------------------------------------
     def check_residual(self, dst: Path, name: str) -> None:
         """Fail closed if any discovered secret value is still in the redacted output."""
-        data = Path(dst).read_bytes()
-        for value in self._discovered:
-            if value in data:
-                raise RedactionError(
-                    f"A discovered secret survived redaction in {name}; the bundle was not written.",
-                    fix="Report this as a bug; meanwhile exclude the file from the spec.",
-                )
+        with open(dst, "rb") as fh:
+            for block in iter_blocks(fh):
+                self.check_buffer(block, name)
+
+    def check_buffer(self, buf: bytes, name: str) -> None:
+        """Raise ``RedactionError`` when ``buf`` still holds a discovered secret."""
+        if not self.learned.secrets:
+            return
+        if self._residual is None:
+            self._residual = compile_pattern(_alternation("secret", self.learned.secrets))
+        if self._residual.search(buf) is not None:
+            raise RedactionError(
+                f"A discovered secret survived redaction in {name}; the output was not kept.",
+                fix="Report this as a bug; meanwhile exclude the file from the spec.",
+            )
+
+    def record_report(self, report: FileReport) -> None:
+        """Adopt a report made elsewhere (a worker process) for ``report()``."""
+        self._reports[report.path] = report
 
     def report(self) -> dict[str, Any]:
         """Return the redaction-report.json document: per file, rule -> count and lines."""
+        files = {n: r.rules for n, r in sorted(self._reports.items()) if r.rules}
+        totals: dict[str, int] = {}
+        for rules in files.values():
+            for rule, entry in rules.items():
+                totals[rule] = totals.get(rule, 0) + entry["count"]
         return {
             "profile": self.profile,
-            "files": {
-                name: report.rules for name, report in sorted(self._reports.items()) if report.rules
-            },
+            "pseudonym_key": "customer" if self.key else "per-run",
+            "totals": dict(sorted(totals.items())),
+            "files": files,
         }
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """Pseudonym -> original for this run. Customer side only; never put it in a bundle."""
+        return self._pseudo.mapping
+
+    def save_map(self, path: Path) -> None:
+        """Merge this run's map into the encrypted map at ``path`` (needs the customer key)."""
+        from sitrep.redact.pseudonym import save_map
+
+        if self.key is None:
+            raise RedactionError("No map is kept without a customer key.", fix="Pass --key FILE.")
+        save_map(path, self.key, self.mapping)
+
+
+def _registrable(host: bytes) -> bytes:
+    labels = host.lower().split(b".")
+    return b".".join(labels[registrable_index(labels) :])
+
+
+def _alternation(
+    group: str, values: Iterable[bytes], *, words: bool = False, ignore_case: bool = False
+) -> str:
+    """Build a re2 pattern matching any of ``values`` literally, longest first."""
+    ordered = sorted(values, key=len, reverse=True)
+    body = "|".join(re2_escape(v) for v in ordered)
+    inner = f"(?i:{body})" if ignore_case else f"(?:{body})"
+    if words:
+        return rf"\b(?P<{group}>{inner})\b"
+    return rf"(?P<{group}>{inner})"
+
+
+def re2_escape(value: bytes) -> str:
+    """Escape raw bytes for a Latin-1 re2 pattern (each byte stands for itself)."""
+    return "".join(
+        f"\\x{b:02x}" if not (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122) else chr(b)
+        for b in value
+    )
+
+
+def _report_edits(buf: bytes, edits: list[Edit], report: FileReport, first_line: int) -> None:
+    line, pos = first_line, 0
+    for edit in edits:
+        line += buf.count(b"\n", pos, edit.start)
+        pos = edit.start
+        report.add(edit.rule, line)

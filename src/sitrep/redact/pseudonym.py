@@ -1,0 +1,314 @@
+"""Keyed, consistent, format-preserving pseudonyms and the customer-held reverse map.
+
+Every pseudonym is derived from the original value with a keyed hash (BLAKE2b keyed with a
+subkey of the customer's key). Workers therefore share no state, and the same value gets the
+same pseudonym in every file, run and bundle made with the same key.
+
+Formats keep what support needs:
+
+* IPv4 and IPv6 are prefix-preserving (two addresses in one subnet stay in one subnet); private
+  ranges keep their well-known prefix and loopback, unspecified, broadcast and netmasks stay.
+* MAC addresses keep the vendor prefix (OUI); the NIC-specific half is permuted.
+* Host names keep their top-level domain; each other label becomes ``host-xxxxxxxx`` (or
+  ``domain-xxxxxxxx`` for the registrable label).  Well-known public domains are kept.
+* E-mail addresses become ``user-xxxxxxxx@<domain pseudonym>``; user names ``user-xxxxxxxx``.
+
+The reverse map (pseudonym -> original) never leaves the customer's machine: ``save_map``
+encrypts it with AES-256-GCM under a key derived (HKDF-SHA256) from the customer's key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+import json
+import os
+import re
+import secrets
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from sitrep.errors import RedactionError
+
+MAP_MAGIC = b"SITREP-MAP-1\n"
+KEY_BYTES = 32
+
+#: Registrable domains that are public knowledge, not the customer's: kept as they are.
+PUBLIC_DOMAINS = frozenset(
+    """apache.org maven.org github.com githubusercontent.com gitlab.com atlassian.com
+    atlassian.net jira.com bitbucket.org google.com googleapis.com gstatic.com microsoft.com
+    windows.net azure.com amazonaws.com amazon.com cloudfront.net oracle.com java.com sun.com
+    w3.org xml.org springframework.org spring.io python.org pypi.org npmjs.org npmjs.com
+    docker.com docker.io ubuntu.com debian.org redhat.com centos.org fedoraproject.org
+    mozilla.org eclipse.org jetbrains.com slack.com stripe.com okta.com openssl.org
+    letsencrypt.org digicert.com sentry.io cloudflare.com jquery.com wikipedia.org
+    hibernate.org postgresql.org mysql.com mongodb.org elastic.co grafana.com kubernetes.io
+    k8s.io golang.org nodejs.org json-schema.org gnu.org apple.com sourceforge.net
+    readthedocs.io stackoverflow.com xmlsoap.org opensource.org gmail.com googlemail.com
+    outlook.com hotmail.com yahoo.com icloud.com""".split()
+)
+#: Sub-labels that say what a public host is for and identify nobody.
+GENERIC_LABELS = frozenset(
+    """www api repo repo1 maven docs mail smtp imap cdn static downloads download packages
+    registry hub auth login id accounts marketplace status support developer developers raw
+    objects s3 storage blob core files plugins update updates security archive dl ftp mirror
+    mirrors central oss services""".split()
+)
+_SECOND_LEVEL = frozenset({b"co", b"com", b"net", b"org", b"ac", b"gov", b"edu", b"ne", b"or"})
+
+
+def generate_key() -> bytes:
+    """Return a fresh random customer key."""
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def load_key(path: Path, *, create: bool = False) -> tuple[bytes, bool]:
+    """Read the base64 key in ``path``; create it (mode 0600) when missing and ``create``.
+
+    Return the key and whether it was created now.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise RedactionError(
+                f"Key file {path} does not exist.",
+                fix="Pass the key file used by `sitrep redact --key`.",
+            )
+        key = generate_key()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(base64.b64encode(key).decode() + "\n")
+        return key, True
+    try:
+        key = base64.b64decode(path.read_text().strip(), validate=True)
+    except (ValueError, UnicodeDecodeError):
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise RedactionError(
+            f"Key file {path} is not a Sitrep key (32 bytes, base64).",
+            fix="Use the file created by `sitrep redact --key FILE`, or a new path to create one.",
+        )
+    return key, False
+
+
+def derive(key: bytes, purpose: bytes) -> bytes:
+    """Derive an independent 32-byte subkey for ``purpose`` with HKDF-SHA256."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(key)
+
+
+def _feistel(key: bytes, value: int, bits: int) -> int:
+    """Permute ``value`` within ``bits`` bits (even) with a keyed four-round Feistel network."""
+    half = bits // 2
+    mask = (1 << half) - 1
+    left, right = value >> half, value & mask
+    for rnd in range(4):
+        digest = hashlib.blake2b(bytes((rnd,)) + right.to_bytes(4, "big"), key=key, digest_size=4)
+        left, right = right, left ^ (int.from_bytes(digest.digest(), "big") & mask)
+    return (left << half) | right
+
+
+def _permute(key: bytes, value: int, bits: int, domain: int) -> int:
+    """Permute ``value`` in ``range(domain)`` (cycle-walking a Feistel permutation)."""
+    out = _feistel(key, value, bits)
+    while out >= domain:
+        out = _feistel(key, out, bits)
+    return out
+
+
+class Pseudonymizer:
+    """Derive pseudonyms under one key and remember pseudonym -> original."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = derive(key, b"sitrep pseudonyms v1")[:32]
+        self.mapping: dict[str, str] = {}
+        self._cache: dict[tuple[str, bytes], bytes] = {}
+
+    def _tag(self, kind: bytes, value: bytes) -> str:
+        digest = hashlib.blake2b(kind + b"\0" + value, key=self._key, digest_size=4)
+        return digest.hexdigest()
+
+    def _remember(self, kind: str, original: bytes, pseudonym: bytes) -> bytes:
+        self._cache[(kind, original)] = pseudonym
+        if pseudonym != original:
+            self.mapping[pseudonym.decode("ascii")] = original.decode("utf-8", "surrogateescape")
+        return pseudonym
+
+    def user(self, value: bytes) -> bytes:
+        """Return ``user-xxxxxxxx`` for a user name (case-insensitive: one person, one user)."""
+        hit = self._cache.get(("user", value))
+        if hit is not None:
+            return hit
+        return self._remember("user", value, b"user-" + self._tag(b"user", value.lower()).encode())
+
+    def word(self, value: bytes) -> bytes:
+        """Return ``word-xxxxxxxx`` for a custom keyword."""
+        hit = self._cache.get(("word", value))
+        if hit is not None:
+            return hit
+        return self._remember("word", value, b"word-" + self._tag(b"word", value.lower()).encode())
+
+    def label(self, value: bytes, registrable: bool) -> bytes:
+        """Return the pseudonym of one DNS label."""
+        prefix = b"domain-" if registrable else b"host-"
+        pseudo = prefix + self._tag(b"label", value.lower()).encode()
+        return self._remember("label", value, pseudo)
+
+    def host(self, value: bytes, *, keep_public: bool = True) -> bytes:
+        """Return a host name with every label but the TLD pseudonymised.
+
+        A well-known public registrable domain is kept (with its generic sub-labels), so
+        ``repo.maven.apache.org`` stays readable while ``acme.atlassian.net`` does not.
+        """
+        key = ("host", value)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        labels = value.split(b".")
+        reg = registrable_index(labels)
+        public = (
+            keep_public
+            and b".".join(labels[reg:]).lower().decode("ascii", "replace") in PUBLIC_DOMAINS
+        )
+        out = []
+        for i, lab in enumerate(labels):
+            if (len(labels) > 1 and i == len(labels) - 1) or (public and i >= reg):
+                out.append(lab)
+            elif public and lab.lower().decode("ascii", "replace") in GENERIC_LABELS:
+                out.append(lab)
+            elif lab.lower() in _SECOND_LEVEL and i == len(labels) - 2 and reg == i - 1:
+                out.append(lab)
+            else:
+                out.append(self.label(lab, registrable=(i == reg and len(labels) > 1)))
+        return self._remember("host", value, b".".join(out))
+
+    def email(self, value: bytes) -> bytes:
+        """Return ``user-xxxxxxxx@<domain pseudonym>``."""
+        hit = self._cache.get(("email", value))
+        if hit is not None:
+            return hit
+        local, _, domain = value.rpartition(b"@")
+        pseudo = self.user(local) + b"@" + self.host(domain)
+        return self._remember("email", value, pseudo)
+
+    def ipv4(self, value: bytes) -> bytes:
+        """Return a prefix-preserving pseudonym; special and private prefixes are kept."""
+        hit = self._cache.get(("ip4", value))
+        if hit is not None:
+            return hit
+        octets = [int(p) for p in value.split(b".")]
+        keep = _ipv4_kept_octets(octets)
+        out = octets[:keep]
+        for i in range(keep, 4):
+            prefix_key = hashlib.blake2b(bytes(octets[:i]), key=self._key, digest_size=16).digest()
+            out.append(_permute(prefix_key, octets[i], 8, 256))
+        return self._remember("ip4", value, ".".join(map(str, out)).encode())
+
+    def ipv6(self, value: bytes) -> bytes:
+        """Return a prefix-preserving pseudonym (per 16-bit group); ``::1`` and ``::`` stay."""
+        hit = self._cache.get(("ip6", value))
+        if hit is not None:
+            return hit
+        addr = ipaddress.IPv6Address(value.decode("ascii"))
+        groups = [int.from_bytes(addr.packed[i : i + 2], "big") for i in range(0, 16, 2)]
+        keep = 8 if addr.is_loopback or addr.is_unspecified else (1 if groups[0] >= 0xFC00 else 0)
+        out = groups[:keep]
+        for i in range(keep, 8):
+            prefix = b"".join(g.to_bytes(2, "big") for g in groups[:i])
+            prefix_key = hashlib.blake2b(b"6" + prefix, key=self._key, digest_size=16).digest()
+            out.append(_feistel(prefix_key, groups[i], 16))
+        packed = b"".join(g.to_bytes(2, "big") for g in out)
+        text = ipaddress.IPv6Address(packed).compressed
+        if value.isupper():
+            text = text.upper()
+        return self._remember("ip6", value, text.encode())
+
+    def mac(self, value: bytes) -> bytes:
+        """Return the MAC with its vendor prefix kept and the device half permuted."""
+        hit = self._cache.get(("mac", value))
+        if hit is not None:
+            return hit
+        sep = value[2:3]
+        digits = value.replace(sep, b"")
+        oui, nic = digits[:6], int(digits[6:], 16)
+        prefix_key = hashlib.blake2b(b"mac" + oui.lower(), key=self._key, digest_size=16).digest()
+        new = b"%06x" % _feistel(prefix_key, nic, 24)
+        if digits.isupper() or digits[6:].isupper():
+            new = new.upper()
+        full = oui + new
+        pseudo = sep.join(full[i : i + 2] for i in range(0, 12, 2))
+        return self._remember("mac", value, pseudo)
+
+
+def registrable_index(labels: list[bytes]) -> int:
+    """Return the index of the registrable label (``acme`` in ``a.acme.co.uk``)."""
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2].lower() in _SECOND_LEVEL:
+        return len(labels) - 3
+    return max(len(labels) - 2, 0)
+
+
+def _ipv4_kept_octets(octets: list[int]) -> int:
+    """How many leading octets stay as they are: all for special addresses and netmasks."""
+    first, second = octets[0], octets[1]
+    as_int = int.from_bytes(bytes(octets), "big")
+    inverted = (~as_int) & 0xFFFFFFFF
+    if first in (0, 127, 255) or first >= 224 or (inverted & (inverted + 1)) == 0:
+        return 4
+    if first == 169 and second == 254:
+        return 2
+    if first == 10:
+        return 1
+    if (first == 172 and 16 <= second <= 31) or (first == 192 and second == 168):
+        return 2
+    return 0
+
+
+def _map_cipher(key: bytes) -> AESGCM:
+    return AESGCM(derive(key, b"sitrep redaction map v1"))
+
+
+def save_map(path: Path, key: bytes, mapping: dict[str, str]) -> None:
+    """Merge ``mapping`` into the encrypted map at ``path`` (created with mode 0600)."""
+    path = Path(path)
+    merged = load_map(path, key) if path.exists() else {}
+    merged.update(mapping)
+    nonce = secrets.token_bytes(12)
+    plain = json.dumps(merged, sort_keys=True).encode()
+    blob = MAP_MAGIC + nonce + _map_cipher(key).encrypt(nonce, plain, MAP_MAGIC)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(blob)
+    os.replace(tmp, path)
+
+
+def load_map(path: Path, key: bytes) -> dict[str, str]:
+    """Decrypt the map at ``path``; a wrong key or a damaged file is a clear error."""
+    blob = Path(path).read_bytes()
+    if not blob.startswith(MAP_MAGIC):
+        raise RedactionError(f"{path} is not a Sitrep redaction map.")
+    nonce = blob[len(MAP_MAGIC) : len(MAP_MAGIC) + 12]
+    try:
+        plain = _map_cipher(key).decrypt(nonce, blob[len(MAP_MAGIC) + 12 :], MAP_MAGIC)
+    except InvalidTag:
+        raise RedactionError(
+            f"The redaction map {path} cannot be opened with this key.",
+            fix="Use the same --key file that was used for `sitrep redact`.",
+        ) from None
+    return dict(json.loads(plain))
+
+
+def unmask_text(text: str, mapping: dict[str, str]) -> str:
+    """Replace every pseudonym in ``text`` by its original, longest pseudonyms first."""
+    if not mapping:
+        return text
+    names = sorted(mapping, key=len, reverse=True)
+    # Boundaries keep 10.1.2.3 from matching inside 10.1.2.34.
+    body = "|".join(re.escape(n) for n in names)
+    pattern = re.compile(f"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])")
+    return pattern.sub(lambda m: mapping[m.group(0)], text)

@@ -1,0 +1,227 @@
+"""Credentials: values under secret-like keys, headers, cookies, URLs, PEM blocks, JWTs.
+
+Every match here is removed (masked) in every profile. The key-value rules cover
+``key=value``, ``key: value``, ``"key": "value"`` (also escaped JSON inside a log line),
+XML attributes and elements, ``name``/``value`` pairs and command-line flags.
+Strong keys (password, secret, token, API key, ...) hide any value that is not a
+placeholder; weak keys (key, auth, signature, session, ...) only hide random-looking values.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from sitrep.redact.rules import CheckContext, Groups, Rule
+from sitrep.redact.rules.text import is_placeholder, key_is_descriptive, looks_random
+
+#: Broad key words for the fast candidate pattern; ``key_strength`` decides precisely.
+KEY_WORDS = (
+    r"pass|pwd|secret|token|key|credential|creds|auth|session|cookie|sig|salt|dsn|"
+    r"connstr|connection.?string|licen[cs]e|otp|bearer"
+)
+_STRONG = re.compile(
+    rb"passw|passphrase|^pass$|[._-]pass$|^pwd$|[._-]pwd$|pwd$|secret|token|apikey|api[._-]key|"
+    rb"accesskey|access[._-]key|privatekey|private[._-]key|credential|^creds?$|accountkey|"
+    rb"sharedaccesskey|sas[._-]?token|connection[._-]?string|connstr|licen[cs]e[._-]?key|"
+    rb"encryption[._-]?key|signing[._-]?key|master[._-]?key|auth[._-]?key|_authtoken|^dsn$"
+)
+_WEAK = re.compile(rb"key|auth|sig|salt|session|cookie|licen[cs]e|otp|bearer|dsn")
+_COUNTER_PREFIX = re.compile(rb"^(?:max|min|num|total|count|use|has|is|show|enable|disable)[._-]?")
+_HEXISH = re.compile(rb"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[0-9a-fA-F]+)$")
+_TOKENISH = re.compile(rb"^[A-Za-z0-9+/=_.~-]+$")
+
+
+def key_strength(key: bytes) -> int:
+    """Return 2 for a strong secret key, 1 for a weak one, 0 for a key that is not secret."""
+    plain = key.strip(b"\"'\\- ").lower()
+    if key_is_descriptive(key.strip(b"\"'\\- ")) or _COUNTER_PREFIX.match(plain):
+        return 0
+    if plain in (b"pwd", b"oldpwd"):
+        return 1  # The shell's working directory, unless the value looks like a secret.
+    if _STRONG.search(plain):
+        return 2
+    return 1 if _WEAK.search(plain) else 0
+
+
+def value_is_secret(key: bytes, value: bytes) -> bool:
+    """Decide whether ``value`` found under ``key`` is a credential to hide."""
+    strength = key_strength(key)
+    if strength == 0 or is_placeholder(value):
+        return False
+    if strength == 2:
+        return not (value.isdigit() and len(value) <= 3)
+    if _HEXISH.match(value) or not _TOKENISH.match(value):
+        return False
+    return looks_random(value, min_len=20, min_entropy=3.5)
+
+
+def _value_group(groups: Groups) -> tuple[int, int] | None:
+    for name in ("secret", "secret2", "secret3"):
+        if name in groups:
+            return groups[name]
+    return None
+
+
+def check_key_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """Veto a key-value match whose key is not secret-like or whose value is a placeholder."""
+    span = _value_group(groups)
+    if span is None or "key" not in groups:
+        return False
+    key = buf[groups["key"][0] : groups["key"][1]]
+    return value_is_secret(key, buf[span[0] : span[1]])
+
+
+def check_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """Veto a match whose secret is a placeholder such as ``${PASSWORD}`` or ``****``."""
+    span = _value_group(groups)
+    return span is not None and not is_placeholder(buf[span[0] : span[1]])
+
+
+def check_bearer(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """A bearer token has a digit or a symbol; ``Bearer authentication`` is prose."""
+    value = buf[groups["secret"][0] : groups["secret"][1]]
+    return not value.isalpha() and not is_placeholder(value)
+
+
+def check_basic(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """``Basic`` is followed by base64 of ``user:password``."""
+    value = buf[groups["secret"][0] : groups["secret"][1]]
+    try:
+        return b":" in base64.b64decode(value + b"=" * (-len(value) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+
+
+def check_entropy(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """A token next to a secret-like key counts only when it looks random."""
+    key = buf[groups["key"][0] : groups["key"][1]]
+    value = buf[groups["secret"][0] : groups["secret"][1]]
+    return key_strength(key) > 0 and looks_random(value, min_len=16, min_entropy=3.3)
+
+
+def check_random_token(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """Paranoid: any long random token, unless it is a file-system path."""
+    value = buf[groups["secret"][0] : groups["secret"][1]]
+    return value.count(b"/") < 3 and looks_random(value, min_len=24, min_entropy=4.0)
+
+
+_KEY = rf"(?P<key>[A-Za-z0-9_.-]*(?i:{KEY_WORDS})[A-Za-z0-9_.-]*)"
+_VALUE = (
+    r"(?:\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
+    r"|'(?P<secret2>[^'\r\n]+)'"
+    r"|(?P<secret3>[^\s\"',;&<>(){}\[\]\\|`]+))"
+)
+
+#: Rules that must win when they start at the same position as a broader one.
+PRIORITY_RULES = [
+    Rule(
+        "credentials.private-key",
+        r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?P<pem>[\s\S]*?)"
+        r"-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----",
+        keywords=("PRIVATE KEY",),
+    ),
+    Rule(
+        "credentials.jwt",
+        r"\b(?P<secret>eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)",
+        keywords=("eyJ",),
+    ),
+]
+
+RULES = [
+    Rule(
+        "credentials.authorization",
+        r"(?i:(?:proxy-)?authori[sz]ation)\\?[\"']?\s*[:=]\s*\\?[\"']?"
+        r"(?:(?i:digest|aws4-hmac-sha256|hmac|sharedkey|signature)\s+(?P<secret>[^\r\n\"]+)"
+        r"|(?:(?i:basic|bearer|token|negotiate|ntlm|apikey|sso-key|splunk|key)\s+)?"
+        r"(?P<secret2>[^\s\"',]+))",
+        check=check_value,
+        learn=True,
+    ),
+    Rule(
+        "credentials.session-id",
+        r"(?i:(?P<key>jsessionid|phpsessid|asp\.net_sessionid|aspsessionid\w*|sessionid|"
+        r"session[_-]?id|session[_-]?token|connect\.sid|seraph\.rememberme\.cookie|"
+        r"atlassian\.xsrf\.token|xsrf[_-]token|csrf[_-]?token|csrftoken|remember[_-]?me|"
+        r"_session))\\?[\"']?\s*[=:]\s*\\?[\"']?(?P<secret>[^\s;,&\"'<>)]+)",
+        check=check_value,
+        learn=True,
+    ),
+    Rule(
+        "credentials.cookie",
+        r"(?i:\b(?:set-)?cookie)\\?[\"']?\s*[:=]\s*\\?[\"']?(?P<secret>[^\r\n\"]*=[^\r\n\"]+)",
+        check=check_value,
+    ),
+    Rule(
+        "credentials.url-userinfo",
+        r"\b[A-Za-z][A-Za-z0-9+.-]{1,30}://(?P<user>[^\s/:@\"'<>]*):"
+        r"(?P<secret>[^\s/\"'<>]+)@",
+        check=check_value,
+        learn=True,
+    ),
+    Rule(
+        "credentials.connection-string",
+        r"(?:jdbc:oracle:\w+:@?|\b(?:sqlplus|expdp|impdp|exp|imp|rman\s+target)\s+)"
+        r"(?P<user>[A-Za-z][\w$#]*)/(?P<secret>[^@\s/]+)@",
+        check=check_value,
+        learn=True,
+    ),
+    Rule(
+        "credentials.key-value",
+        r"(?:\\?\"|\b)(?i:name|key)\\?\"\s*:\s*\\?\""
+        + r"(?P<key>[^\"\\]*(?i:"
+        + KEY_WORDS
+        + r")[^\"\\]*)\\?\"\s*,\s*\\?\"(?i:value)\\?\"\s*:\s*\\?\"(?P<secret>[^\"\\\r\n]+)",
+        check=check_key_value,
+        learn=True,
+    ),
+    Rule(
+        "credentials.key-value",
+        r"\b(?i:name|key)=[\"'](?P<key>[^\"'<>]*(?i:" + KEY_WORDS + r")[^\"'<>]*)[\"'][^>]*?"
+        r"(?:(?i:value)=[\"'](?P<secret>[^\"'\r\n]+)[\"']|>(?P<secret2>[^<\r\n]+)<)",
+        check=check_key_value,
+        learn=True,
+    ),
+    Rule(
+        "credentials.key-value",
+        r"<(?P<key>[\w.:-]*(?i:" + KEY_WORDS + r")[\w.:-]*)(?:\s[^>]*)?>(?P<secret>[^<\r\n]+)</",
+        check=check_key_value,
+        learn=True,
+    ),
+    Rule(
+        "credentials.key-value",
+        _KEY + r"\\{0,3}[\"']?\s*(?:=>|:=|[:=])\s*" + _VALUE,
+        check=check_key_value,
+        learn=True,
+    ),
+    Rule(
+        "credentials.command-line",
+        r"(?:--(?P<key>[\w-]*(?i:pass|secret|token|api-?key|credential)[\w-]*)\s+[\"']?"
+        r"(?P<secret>[^\s\"'-][^\s\"']*)|\b(?i:mysql(?:dump|admin)?)\b[^\r\n]*?\s-p(?P<secret2>[^\s-]\S*))",
+        check=check_value,
+        learn=True,
+    ),
+    Rule(
+        "credentials.high-entropy",
+        _KEY + r"\\?[\"']?\s+(?P<secret>[A-Za-z0-9+/=_.~-]{16,})",
+        check=check_entropy,
+        learn=True,
+    ),
+    Rule(
+        "credentials.bearer",
+        r"(?i:\bbearer)\s+(?P<secret>[A-Za-z0-9._~+/=-]{8,})",
+        check=check_bearer,
+    ),
+    Rule(
+        "credentials.basic-auth",
+        r"(?i:\bbasic)\s+(?P<secret>[A-Za-z0-9+/]{6,}={0,2})",
+        check=check_basic,
+    ),
+    Rule(
+        "credentials.random-token",
+        r"(?P<secret>[A-Za-z0-9+/_=-]{24,})",
+        profile="paranoid",
+        check=check_random_token,
+    ),
+]

@@ -1,0 +1,94 @@
+"""Personal identifiers about people: e-mail addresses and user names in known places.
+
+These are pseudonymised (standard and paranoid profiles), never deleted, so support can
+still follow one user through the logs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sitrep.redact.rules import CheckContext, Groups, Rule
+from sitrep.redact.rules.text import is_placeholder
+
+#: Accounts that name a role, not a person; pseudonymising them only hides useful facts.
+SYSTEM_USERS = frozenset(
+    b"""root admin administrator nobody system daemon anonymous guest unknown null none
+    jira confluence bitbucket bamboo crowd postgres mysql oracle www-data nginx apache tomcat
+    sshd git jenkins docker ubuntu ec2-user centos service default public shared all users
+    true false yes no n/a - * invalid user""".split()
+)
+_EMAIL_TLD_NOT = re.compile(rb"(?i)\.(?:png|jpe?g|gif|svg|webp|ico|js|css|map|class|jar|java|py)$")
+
+
+def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """Keep system accounts, numeric ids and placeholders as they are."""
+    start, end = groups["user"]
+    value = buf[start:end].strip(b".,:;")
+    if not value or value.lower() in SYSTEM_USERS or is_placeholder(value):
+        return False
+    return not value.replace(b"-", b"").isdigit()
+
+
+def check_email(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """Refuse ``icon@2x.png``-style file names that look like addresses."""
+    start, end = groups["email"]
+    return _EMAIL_TLD_NOT.search(buf[start:end]) is None
+
+
+_USER_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]{2,128})"
+
+RULES = [
+    Rule(
+        "identity.email",
+        r"\b(?P<email>[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}"
+        r"[A-Za-z0-9])?\.)+[A-Za-z]{2,24})\b",
+        profile="standard",
+        check=check_email,
+        keywords=("@",),
+    ),
+    Rule(
+        "identity.username",
+        r"(?i:\b(?:user(?:[_.-]?name)?|user[_.\s-]?id|login(?:[_.-]?name)?|uid|"
+        r"(?:db|remote|os|auth|sudo|bind|ldap|smtp|mail|proxy|ssh|git)[_.-]?user(?:name)?|"
+        r"principal|samaccountname|userprincipalname|account[_.-]?name|logon[_.-]?name|"
+        r"owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by))"
+        r"\\{0,3}[\"']?\s*[:=]\s*\\{0,3}[\"']?" + _USER_VALUE,
+        profile="standard",
+        check=check_user,
+        learn=True,
+    ),
+    Rule(
+        "identity.login",
+        r"(?:(?i:accepted (?:password|publickey|keyboard-interactive/pam|gssapi-with-mic) for"
+        r"|failed (?:password|publickey|none) for(?: invalid user)?|invalid user|illegal user"
+        r"|session (?:opened|closed) for user|logged in as|login as|log(?:ged)? ?in user"
+        r"|authenticated user|authentication (?:succeeded|failed|failure) for(?: user)?"
+        r"|login (?:succeeded|failed|attempt) for(?: user)?|user logged in:|by user"
+        r"|for user)\s+[\"'`]?"
+        r"|\bUser [\"'`])" + _USER_VALUE,
+        profile="standard",
+        check=check_user,
+        learn=True,
+    ),
+    Rule(
+        "identity.home-directory",
+        r"(?:/home/|/Users/|/export/home/|/var/mail/|/var/spool/mail/|(?i:[a-z]:\\{1,2}users\\{1,2}))"
+        r"(?P<user>[^/\\\s\"':;,<>|*?]{2,64})",
+        profile="standard",
+        check=check_user,
+        learn=True,
+    ),
+    Rule(
+        "identity.ldap-dn",
+        r"(?i:\b(?:cn|uid)=)(?P<user>[^,+\"=\\\r\n<>;]{2,128}?)\s*,\s*(?i:ou|dc|o|cn|uid|l|c)=",
+        profile="standard",
+        check=check_user,
+        learn=True,
+    ),
+    Rule(
+        "identity.ldap-dn",
+        r"\b(?P<dc>(?i:dc)=[A-Za-z0-9-]{1,63}(?:\s*,\s*(?i:dc)=[A-Za-z0-9-]{1,63})+)",
+        profile="standard",
+    ),
+]

@@ -1,0 +1,180 @@
+"""Network identifiers: IPv4, IPv6, MAC addresses, host names and domains, URL paths.
+
+Addresses are pseudonymised prefix-preservingly, so support can still see which hosts share
+a subnet. Host names are pseudonymised when they belong to the customer: learned during
+discovery, under a host-like key, in a URL, or under an internal top-level domain. The
+paranoid profile takes every host name and also masks URL paths and queries.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from sitrep.redact.pseudonym import PUBLIC_DOMAINS, registrable_index
+from sitrep.redact.rules import CheckContext, Groups, Rule
+from sitrep.redact.rules.text import after, before
+
+#: Top-level domains a candidate host name may end in (the candidate pattern needs a list to
+#: tell ``jira.acme.com`` from ``org.apache.Foo``); internal ones are always the customer's.
+INTERNAL_TLDS = "local localdomain lan corp internal intranet intra home private test invalid"
+TLDS = (
+    "com net org io dev app info biz edu gov mil int co me tv cloud tech online site xyz ai "
+    "eu asia de uk fr nl ch at be it es se no dk fi pl cz ru cn jp kr in au nz ca us br mx ar "
+    "za ie pt gr hu ro sk si hr bg lt lv ee is lu li tr il ae sg hk tw my th id ph vn ua rs "
+    + INTERNAL_TLDS
+)
+_INTERNAL = frozenset(INTERNAL_TLDS.encode().split())
+#: TLDs that are also common file extensions: paranoid mode needs three labels for these.
+_FILE_LIKE = frozenset(b"pl sh py md rs cs so js rb in it at io me co id tv ai".split())
+_VERSION_CONTEXT = re.compile(
+    rb"(?i)(?:^|[^a-z])(?:version|ver|v|release|build|rev|jdk|java|tomcat|firmware|bios)[\s:=_-]*$"
+)
+
+
+def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """Refuse dotted numbers that are part of versions, OIDs or longer dotted sequences."""
+    start, end = groups["ip4"]
+    left, right = before(buf, start, 16), after(buf, end, 2)
+    if left.endswith(b".") or (right[:1] == b"." and right[1:2].isalnum()):
+        return False  # An OID or a five-part version.
+    if left[-1:].isalpha() or left[-1:] == b"_" or (left.endswith(b"-") and left[-2:-1].isalpha()):
+        return False  # tomcat-9.0.83.1, v1.2.3.4
+    if right[:1] == b"-" and right[1:2].isalpha():
+        return False  # 1.2.3.4-SNAPSHOT
+    return _VERSION_CONTEXT.search(left) is None
+
+
+def check_ipv6(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """Accept only real IPv6 addresses (not ``Foo::bar`` or times) with sane boundaries."""
+    start, end = groups["ip6"]
+    value = buf[start:end]
+    left, right = before(buf, start, 1), after(buf, end, 1)
+    if left.isalnum() or left in (b":", b".") or right.isalnum() or right == b".":
+        return False
+    if value in (b"::", b"::1") or value.count(b":") < 2:
+        return False
+    try:
+        ipaddress.IPv6Address(value.decode("ascii"))
+    except ValueError:
+        return False
+    return True
+
+
+def check_mac(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """Refuse all-zero and broadcast MACs, and runs longer than six groups."""
+    start, end = groups["mac"]
+    value = buf[start:end].lower()
+    if value.replace(value[2:3], b"") in (b"000000000000", b"ffffffffffff"):
+        return False
+    left, right = before(buf, start, 1), after(buf, end, 2)
+    return left not in (b":", b"-") and not (right[:1] in (b":", b"-") and right[1:2].isalnum())
+
+
+def is_customer_host(host: bytes, ctx: CheckContext) -> bool:
+    """True for internal TLDs and for hosts under a domain learned during discovery."""
+    labels = host.lower().split(b".")
+    if labels[-1] in _INTERNAL:
+        return True
+    domain = b".".join(labels[registrable_index(labels) :])
+    return domain in ctx.customer_domains
+
+
+def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """Decide whether a host name found in free text is pseudonymised."""
+    start, end = groups["fqdn"]
+    host = buf[start:end]
+    right = after(buf, end, 2)
+    if right[:1] in (b".", b"(") and right[1:2].isalnum() or right[:1] == b"(":
+        return False  # java.io.File, com.acme.Foo(...): code, not a host.
+    left = before(buf, start, 3)
+    if before(buf, start, 1) in (b".", b"$", b"/") and not left.endswith(b"://"):
+        return False
+    if is_customer_host(host, ctx):
+        return True
+    labels = host.lower().split(b".")
+    public = b".".join(labels[registrable_index(labels) :]).decode("ascii", "replace")
+    in_url = left.endswith(b"://") or left.endswith(b"@")
+    if in_url and public not in PUBLIC_DOMAINS:
+        return True
+    if ctx.profile == "paranoid":
+        return not (labels[-1] in _FILE_LIKE and len(labels) < 3)
+    return False
+
+
+def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """A value under a host-like key is the customer's, unless it is an address or localhost."""
+    start, end = groups["host"]
+    value = buf[start:end].lower()
+    if value in (b"localhost", b"localhost.localdomain", b"0.0.0.0", b"127.0.0.1", b"true"):
+        return False
+    if value.replace(b".", b"").isdigit() or b":" in value:
+        return False  # Addresses are the IP rules' job.
+    return value[:1].isalpha()
+
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_H = r"[0-9A-Fa-f]{1,4}"
+
+RULES = [
+    Rule(
+        "network.hostname",
+        r"(?i:\b(?:host(?:[_.-]?name)?|server(?:[_.-]?name)?|data source|node(?:[_.-]?name)?|"
+        r"fqdn|machine(?:[_.-]?name)?|computer(?:[_.-]?name)?|instance(?:[_.-]?name)?))"
+        r"\\?[\"']?\s*[:=]\s*\\?[\"']?(?P<host>" + _LABEL + r"(?:\." + _LABEL + r")*)",
+        profile="standard",
+        check=check_host_key,
+        learn=True,
+    ),
+    Rule(
+        "network.hostname",
+        r"(?i:\b(?P<host>(?:ip|dhcp|host|node|ec2|vm|client|static|ppp|dsl|pool)-"
+        r"\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}(?:\." + _LABEL + r")*))\b",
+        profile="standard",
+    ),
+    Rule(
+        "network.url-path",
+        r"(?i:\bhttps?://)(?P<fqdn>" + _LABEL + r"(?:\." + _LABEL + r")*)(?::\d{1,5})?"
+        r"(?P<path>[/?][^\s\"'<>`)\]]+)",
+        profile="paranoid",
+    ),
+    Rule(
+        "network.ipv4",
+        r"\b(?P<ip4>" + _OCTET + r"(?:\." + _OCTET + r"){3})\b",
+        profile="standard",
+        check=check_ipv4,
+    ),
+    Rule(
+        "network.ipv6",
+        r"(?P<ip6>(?:"
+        + _H
+        + r":){7}"
+        + _H
+        + r"|(?:"
+        + _H
+        + r":){1,7}:(?:"
+        + _H
+        + r"(?::"
+        + _H
+        + r"){0,6})?|::"
+        + _H
+        + r"(?::"
+        + _H
+        + r"){0,6})",
+        profile="standard",
+        check=check_ipv6,
+    ),
+    Rule(
+        "network.mac",
+        r"\b(?P<mac>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})\b",
+        profile="standard",
+        check=check_mac,
+    ),
+    Rule(
+        "network.hostname",
+        r"(?i:\b(?P<fqdn>(?:" + _LABEL + r"\.)+(?:" + "|".join(TLDS.split()) + r")))\b",
+        profile="standard",
+        check=check_fqdn,
+    ),
+]

@@ -1,0 +1,59 @@
+"""Provider tokens: credentials recognisable by their own shape, wherever they appear.
+
+Patterns follow the providers' documented token formats (and gitleaks' MIT-licensed rules).
+They need no key next to them, so they also catch a token pasted into a log line.
+"""
+
+from __future__ import annotations
+
+from sitrep.redact.rules import Rule
+
+#: (provider, pattern) pairs; the whole token is the secret.
+TOKEN_SHAPES = [
+    ("aws", r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z2-7]{16}"),
+    ("github", r"(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}"),
+    (
+        "gitlab",
+        r"gl(?:pat|ptt|dt|rt|cbt|soat|ft|imt|agent|ffct|oas)-[A-Za-z0-9_-]{20,}"
+        r"|GR1348941[A-Za-z0-9_-]{20,}",
+    ),
+    ("slack", r"xox[abposr]-[0-9A-Za-z-]{10,}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+"),
+    ("slack-webhook", r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{20,}"),
+    ("stripe", r"(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,99}|whsec_[A-Za-z0-9]{24,}"),
+    ("google", r"AIza[0-9A-Za-z_-]{35}|GOCSPX-[A-Za-z0-9_-]{28}|ya29\.[0-9A-Za-z_-]{20,}"),
+    ("azure", r"[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}"),
+    ("atlassian", r"AT[ACS]TT3[A-Za-z0-9_=-]{30,}|ATBB[A-Za-z0-9_=.-]{28,}"),
+    ("npm", r"npm_[A-Za-z0-9]{36}"),
+    ("pypi", r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+    ("openai", r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"),
+    ("anthropic", r"sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,}"),
+    ("sendgrid", r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"),
+    ("twilio", r"SK[0-9a-fA-F]{32}"),
+    ("mailgun", r"key-[0-9a-f]{32}"),
+    ("mailchimp", r"[0-9a-f]{32}-us\d{1,2}"),
+    ("digitalocean", r"do[opr]_v1_[a-f0-9]{64}"),
+    ("shopify", r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}"),
+    ("vault", r"hv[sbr]\.[A-Za-z0-9_-]{24,}"),
+    ("terraform", r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}"),
+    ("docker", r"dckr_pat_[A-Za-z0-9_-]{27,}"),
+    ("databricks", r"dapi[a-f0-9]{32}(?:-\d)?"),
+    ("huggingface", r"hf_[A-Za-z]{34}"),
+    ("grafana", r"glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"),
+    ("newrelic", r"NRAK-[A-Z0-9]{27}"),
+    ("sentry", r"sntry[su]_[A-Za-z0-9+/=_-]{40,}"),
+    ("square", r"sq0(?:atp|csp)-[0-9A-Za-z_-]{22,43}|EAAA[A-Za-z0-9_-]{60}"),
+    ("telegram", r"\d{8,10}:AA[0-9A-Za-z_-]{33}"),
+    ("linear", r"lin_api_[A-Za-z0-9]{40}"),
+    ("postman", r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}"),
+    ("age", r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"),
+    ("heroku", r"HRKU-[A-Za-z0-9_-]{60}"),
+]
+# Okta API tokens have no distinctive prefix; the key-value rules catch them (SSWS ...).
+
+RULES = [
+    Rule(
+        "credentials.provider-token",
+        r"\b(?P<secret>" + "|".join(f"(?:{shape})" for _, shape in TOKEN_SHAPES) + r")\b",
+        learn=True,
+    ),
+]

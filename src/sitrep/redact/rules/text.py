@@ -1,0 +1,76 @@
+"""Small value tests the rule families share: placeholders, entropy, neighbouring bytes."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+_PLACEHOLDER = re.compile(
+    rb"""(?ix)^(?:
+        \$\{[^}]*\}|\$\([^)]*\)|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s|%[A-Z_]+%|\{\{[^}]*\}\}|<[^>]*>
+      | \*+|x+|\.{3,}|-+|_+|\?+|\#+
+      | \*+hidden\*+|\[?redacted\]?|\[?hidden\]?|\[?masked\]?|\[?filtered\]?|sanitized.*
+      | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
+      | user-[0-9a-f]{8}|host-[0-9a-f]{8}|domain-[0-9a-f]{8}|word-[0-9a-f]{8}
+    )$"""
+)
+_WORDY_KEY_SUFFIX = re.compile(
+    rb"(?i)(?:length|len|min|max|policy|expiry|expires|expiration|ttl|age|count|enabled|"
+    rb"disabled|required|reset|file|path|dir|hint|type|field|url|uri|endpoint|name|id|ids|ref|"
+    rb"prompt|label|changed|updated|version|format|algorithm|alg|encoding|mode|timeout|interval|"
+    rb"size|strength|rotation|header|param|validity|lifetime|store|storetype|provider|class|"
+    rb"handler|manager|service|method|scheme|pattern|regex|location|source|env|var|cache|"
+    rb"limit|limits|attempts|retries|complexity|history|duration|seconds|minutes|hours|days)$"
+)
+
+
+def is_placeholder(value: bytes) -> bool:
+    """True for values that are clearly not a real secret: ``${VAR}``, ``****``, ``null``."""
+    return not value.strip(b"\"' ") or _PLACEHOLDER.match(value.strip(b"\"' ")) is not None
+
+
+_COMMON_VALUES = frozenset(
+    b"""password passwd secret changeit changeme default example placeholder dummy token
+    admin administrator root system public private localhost unknown anonymous enabled
+    disabled redacted hidden masked""".split()
+)
+
+
+def is_learnable(value: bytes) -> bool:
+    """True when a secret value is distinctive enough to be removed wherever it appears."""
+    return len(value) >= 6 and not is_placeholder(value) and value.lower() not in _COMMON_VALUES
+
+
+def key_is_descriptive(key: bytes) -> bool:
+    """True when a secret-looking key names a property of the secret (``password_length``)."""
+    parts = re.split(rb"[._\-\s]|(?<=[a-z])(?=[A-Z])", key.strip(b"\"'\\"))
+    return len(parts) > 1 and _WORDY_KEY_SUFFIX.match(parts[-1]) is not None
+
+
+def entropy(value: bytes) -> float:
+    """Shannon entropy of ``value`` in bits per byte."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    total = len(value)
+    return -sum(c / total * math.log2(c / total) for c in counts.values())
+
+
+def looks_random(value: bytes, *, min_len: int = 16, min_entropy: float = 3.2) -> bool:
+    """True for long, high-entropy tokens that mix letters and digits."""
+    if len(value) < min_len or entropy(value) < min_entropy:
+        return False
+    has_digit = any(48 <= c <= 57 for c in value)
+    has_alpha = any(65 <= c <= 90 or 97 <= c <= 122 for c in value)
+    return has_digit and has_alpha
+
+
+def before(buf: bytes, start: int, width: int) -> bytes:
+    """Return up to ``width`` bytes before ``start``."""
+    return buf[max(0, start - width) : start]
+
+
+def after(buf: bytes, end: int, width: int) -> bytes:
+    """Return up to ``width`` bytes after ``end``."""
+    return buf[end : end + width]
