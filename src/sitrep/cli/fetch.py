@@ -1,9 +1,52 @@
-"""`sitrep fetch` command."""
+"""`sitrep fetch`: staff download a ticket's bundles, verify them and extract them safely."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from rich.table import Table
+
+from sitrep.cli.common import console, print_json
+from sitrep.config import get_settings
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's top-level commands to the main app."""
+    app.command("fetch")(fetch_command)
+
+
+def fetch_command(
+    ticket: str = typer.Argument(..., help="Ticket key, e.g. SUP-12."),
+    justification: str = typer.Option(
+        ...,
+        "--justification",
+        help="Why you open this customer's data (recorded in the audit log).",
+    ),
+    out: Path = typer.Option(
+        Path("."), "--out", help="Folder to download into (a KEY folder is made)."
+    ),
+    desk: str = typer.Option(None, "--desk", help="Sitrep desk URL (or SITREP_DESK_URL)."),
+    token: str = typer.Option(None, "--token", help="Your staff API token (or SITREP_TOKEN)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Download TICKET's files, check their SHA-256, and extract bundles after checking
+    every member against the bundle's manifest."""
+    from sitrep.client.fetch import fetch_ticket
+
+    settings = get_settings()
+    fetched = fetch_ticket(
+        desk_url=desk or settings.require("desk_url"),
+        token=token or settings.require("token"),
+        key=ticket.strip().upper(),
+        out=out,
+        justification=justification,
+    )
+    if as_json:
+        print_json([f.as_dict() for f in fetched])
+        return
+    table = Table("file", "size", "sha256", "extracted to", box=None)
+    for f in fetched:
+        where = f"{f.extracted} ({f.members} files, verified)" if f.extracted else "-"
+        table.add_row(str(f.path), f"{f.size:,}", f.sha256[:16] + "…", where)
+    console.print(table)
