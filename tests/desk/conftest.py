@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -41,9 +46,8 @@ def add_installation(desk_app, org: str) -> Persona:
         return Persona(email=None, token=token, id=inst.id, org_id=inst.org_id)
 
 
-@pytest.fixture
-def people(desk_app) -> dict[str, Persona]:
-    """The staff personas of DESIGN §7 plus two installations of different customers."""
+def make_people(desk_app) -> dict[str, Persona]:
+    """Create the staff personas of DESIGN §7 plus two installations of different customers."""
     return {
         "root": add_staff(desk_app, "root@vendor.example", "admin"),
         "sam": add_staff(desk_app, "sam@vendor.example", "support"),
@@ -52,6 +56,18 @@ def people(desk_app) -> dict[str, Persona]:
         "acme": add_installation(desk_app, "Acme Corp"),
         "globex": add_installation(desk_app, "Globex"),
     }
+
+
+@pytest.fixture
+def people(desk_app) -> dict[str, Persona]:
+    """The personas, with tokens, in the test's database."""
+    return make_people(desk_app)
+
+
+@pytest.fixture
+def people_factory():
+    """Return ``make_people``, for tests that build their own app."""
+    return make_people
 
 
 def _raise_ticket(client, persona: Persona, email: str = "alice@acme.example", **fields) -> dict:
@@ -71,3 +87,43 @@ def _raise_ticket(client, persona: Persona, email: str = "alice@acme.example", *
 def raise_ticket():
     """Return a function that raises a request on SUP and returns the JSM response body."""
     return _raise_ticket
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """Serve ``app`` with a real uvicorn on 127.0.0.1 in a thread; yield its base URL."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def serve_app():
+    """Return ``serve``, a context manager that serves an app on 127.0.0.1."""
+    return serve
+
+
+@pytest.fixture
+def port_factory():
+    """Return ``free_port``."""
+    return free_port
