@@ -291,6 +291,18 @@ class Redactor:
                 fix="Report this as a bug; meanwhile exclude the file from the spec.",
             )
 
+    def redact_files(
+        self, jobs: list[tuple[Path, Path, str]], workers: int | None = None
+    ) -> dict[str, FileReport]:
+        """Discover over all ``(src, dst, name)`` jobs, rewrite them, check each output.
+
+        Large inputs use a process pool (largest first, huge files in chunks); small ones
+        run in this process. Raises ``RedactionError`` if a residual check fails.
+        """
+        from sitrep.redact.pool import redact_files
+
+        return redact_files(self, jobs, workers)
+
     def record_report(self, report: FileReport) -> None:
         """Adopt a report made elsewhere (a worker process) for ``report()``."""
         self._reports[report.path] = report
