@@ -10,8 +10,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from desk_process import free_port
 
-from conftest import free_port
 from sitrep.config import load_settings
 from sitrep.desk.storage import FileBlobStore, S3BlobStore, blobstore_from_settings
 from sitrep.errors import ConfigError, NotFound

@@ -29,9 +29,14 @@ def manifest_for(files: dict[str, bytes]) -> dict:
     }
 
 
-def write_bundle(path: Path, files: dict[str, bytes], manifest: dict | None = None) -> Path:
+def write_bundle(
+    path: Path,
+    files: dict[str, bytes],
+    manifest: dict | None = None,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> Path:
     """Write a valid Sitrep bundle: the files plus a manifest that lists their hashes."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(path, "w", compression) as zf:
         zf.writestr("manifest.json", json.dumps(manifest or manifest_for(files)))
         for name, data in files.items():
             zf.writestr(name, data)
