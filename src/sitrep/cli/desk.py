@@ -24,6 +24,11 @@ app.add_typer(installation_app, name="installation")
 DEMO_DIR = ".sitrep-demo"
 
 
+def _say(text: str) -> None:
+    """Print a line without wrapping it, so tokens and URLs stay whole and copyable."""
+    console.print(text, soft_wrap=True)
+
+
 def _safe_url(url: str) -> str:
     """Return ``url`` with any password hidden, for printing."""
     from sqlalchemy.engine import make_url
@@ -70,8 +75,8 @@ def migrate() -> None:
     """Create or upgrade the database, then seed the default desk SUP."""
     settings = load_settings()
     migrate_and_seed(settings)
-    console.print(f"Database {_safe_url(settings.effective_database_url)} is up to date.")
-    console.print("Default service desk SUP (Support) is ready.")
+    _say(f"Database {_safe_url(settings.effective_database_url)} is up to date.")
+    _say("Default service desk SUP (Support) is ready.")
 
 
 @user_app.command("add")
@@ -91,8 +96,8 @@ def user_add(
     if as_json:
         print_json(out)
         return
-    console.print(f"Staff user {out['email']} ({out['role']}) created.")
-    console.print(f"API token (shown once; store it now): {token}")
+    _say(f"Staff user {out['email']} ({out['role']}) created.")
+    _say(f"API token (shown once; store it now): {token}")
 
 
 @installation_app.command("add")
@@ -116,8 +121,8 @@ def installation_add(
     if as_json:
         print_json(out)
         return
-    console.print(f"Installation {out['installation']} of {out['organization']} registered.")
-    console.print(f"Installation token (shown once; give it to the customer's admin): {token}")
+    _say(f"Installation {out['installation']} of {out['organization']} registered.")
+    _say(f"Installation token (shown once; give it to the customer's admin): {token}")
 
 
 def free_port_from(host: str, port: int, tries: int = 50) -> int:
@@ -148,16 +153,34 @@ def _demo_settings(host: str, port: int) -> Settings:
     return load_settings(**overrides)
 
 
+def _demo_bundle(settings: Settings, ticket: str) -> str | None:
+    """Attach a freshly collected bundle to ``ticket``; on failure say why and go on."""
+    from sitrep.desk.db import transaction
+    from sitrep.desk.seed import attach_demo_bundle
+    from sitrep.errors import SitrepError
+
+    try:
+        with transaction(_sessions(settings)) as session:
+            name = attach_demo_bundle(
+                session, settings=settings, ticket=ticket, work=settings.data_dir / "demo-bundle"
+            )
+    except SitrepError as exc:
+        _say(f"[yellow]Note:[/] the demo bundle was not attached: {exc.message}")
+        return None
+    _say(f"Attached the support bundle {name} to {ticket}.")
+    return ticket
+
+
 def _print_demo(data: Any, url: str, settings: Settings) -> None:
-    console.print(f"[bold]Sitrep desk demo[/] on {url}  (data in {settings.data_dir})")
-    console.print("Staff logins (API tokens, shown once; Basic email:token also works):")
+    _say(f"[bold]Sitrep desk demo[/] on {url}  (data in {settings.data_dir})")
+    _say("Staff logins (API tokens, shown once; Basic email:token also works):")
     for email, (role, token) in data.staff_tokens.items():
-        console.print(f"  {role:<14} {email:<24} {token}")
-    console.print(f"Installation token of 'Acme Corp': {data.installation_token}")
+        _say(f"  {role:<14} {email:<24} {token}")
+    _say(f"Installation token of 'Acme Corp': {data.installation_token}")
     if data.tickets:
-        console.print(f"Tickets: {', '.join(data.tickets)}")
-    console.print(f"Try: curl -H 'Authorization: Bearer <token>' {url}/api/v1/requests")
-    console.print(f"API docs: {url}/docs")
+        _say(f"Tickets: {', '.join(data.tickets)}")
+    _say(f"Try: curl -H 'Authorization: Bearer <token>' {url}/api/v1/requests")
+    _say(f"API docs: {url}/docs")
 
 
 @app.command()
@@ -175,6 +198,8 @@ def demo(
     migrate_and_seed(settings)
     with transaction(_sessions(settings)) as session:
         data = seed_demo(session)
+    if data.tickets:
+        data.bundle_ticket = _demo_bundle(settings, data.tickets[0])
     _print_demo(data, f"http://{host}:{port}", settings)
     if not no_serve:
         _serve(settings, host, port)

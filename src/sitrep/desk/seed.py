@@ -9,11 +9,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sitrep.config import Settings
 from sitrep.desk.auth import Principal
 from sitrep.desk.models.identity import ApiToken, Installation, StaffUser
 from sitrep.desk.services import activity, servicedesk
 from sitrep.desk.services.identity import add_staff, get_or_create_org, hash_token
-from sitrep.desk.services.requests import RequestIn, raise_request
+from sitrep.desk.services.requests import RequestIn, find_request, raise_request
 
 DEMO_ORG = "Acme Corp"
 DEMO_STAFF = (
@@ -113,8 +114,6 @@ def seed_demo(session: Session) -> DemoData:
     sam = session.scalar(select(StaffUser).where(StaffUser.email == "sam@vendor.example"))
     staff = Principal(kind="staff", id=sam.id if sam else None, role="support")
     first, *_ = data.tickets
-    from sitrep.desk.services.requests import find_request
-
     ticket = find_request(session=session, ref=first)
     activity.add_comment(
         session=session,
@@ -133,27 +132,71 @@ def seed_demo(session: Session) -> DemoData:
     return data
 
 
-def attach_demo_bundle(session: Session, *, settings, ticket: str, bundle: Path) -> None:
-    """Store ``bundle`` as a blob and attach it (internal) to ``ticket``."""
-    from sitrep.desk.models.requests import Attachment
-    from sitrep.desk.services.requests import find_request
-    from sitrep.desk.storage import blobstore_from_settings, sha256_file
+DEMO_SPEC = """\
+apiVersion: troubleshoot.sh/v1beta2
+kind: SupportBundle
+metadata:
+  name: demo
+spec:
+  hostCollectors:
+    - hostOS: {}
+    - cpu: {}
+    - memory: {}
+    - copy:
+        collectorName: logs
+        path: "{logs}/*.log"
+  hostAnalyzers:
+    - textAnalyze:
+        checkName: Export timeouts
+        fileName: "logs/*"
+        regex: "export timed out"
+        outcomes:
+          - warn:
+              when: "true"
+              message: PDF exports time out; see the renderer's time limit.
+          - pass:
+              when: "false"
+              message: No export timeouts.
+"""
 
+DEMO_LOG = (
+    "2026-11-29 09:12:01 INFO  export started by alice@acme.example\n"
+    "2026-11-29 09:12:31 ERROR export timed out after 30s (renderer pid 4411)\n"
+    "2026-11-29 09:12:31 DEBUG db connect password=hunter2 host=db.acme.internal\n"
+)
+
+
+def attach_demo_bundle(session: Session, *, settings: Settings, ticket: str, work: Path) -> str:
+    """Collect a real (redacted) bundle from a small demo spec and attach it to ``ticket``.
+
+    The bundle goes through the same validation as an upload, as the installation that
+    raised the ticket. Returns the bundle's file name.
+    """
+    from sitrep.bundle import CollectOptions, collect
+    from sitrep.bundle.spec import load_spec
+    from sitrep.desk.services.uploads import store_temporary_file
+
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    (logs / "app.log").write_text(DEMO_LOG)
+    spec_path = work / "demo-spec.yaml"
+    spec_path.write_text(DEMO_SPEC.replace("{logs}", str(logs)))
+    out = work / f"{ticket}-support.zip"
+    out.unlink(missing_ok=True)
+    collect(load_spec(spec_path), out, CollectOptions())
     request = find_request(session=session, ref=ticket)
-    digest = sha256_file(bundle)
-    key = blobstore_from_settings(settings).put_file(bundle)
-    session.add(
-        Attachment(
-            request_id=request.id,
-            filename=bundle.name,
-            size=bundle.stat().st_size,
-            sha256=digest,
-            blob_key=key,
-            content_type="application/zip",
-            is_bundle=True,
-            manifest=None,
-            public=True,
-            added_by="installation:0",
-        )
+    actor = Principal(
+        kind="installation", id=request.installation_id, role="installation", org_id=request.org_id
     )
-    session.flush()
+    temp = store_temporary_file(
+        session=session, settings=settings, principal=actor, path=out, filename=out.name
+    )
+    activity.attach_files(
+        session=session,
+        actor=actor,
+        request=request,
+        temp_ids=[temp.id],
+        public=True,
+        comment="Support bundle collected by sitrep",
+    )
+    return out.name
