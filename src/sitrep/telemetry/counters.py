@@ -36,9 +36,18 @@ class CounterBuffer:
         self._clock = clock
         self._flusher = flusher
         self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
         self._pending: dict[tuple[str, str], int] = {}
-        self._pid = os.getpid()
         self.enabled = True
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _reset_after_fork(ref))
+
+    def _forget_after_fork(self) -> None:
+        # A forked child inherits the parent's unflushed counts, which the parent will
+        # flush, and possibly locks held by parent threads that do not exist here.
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._pending = {}
 
     def add(self, name: str, n: int) -> None:
         """Buffer ``n`` more counts of ``name`` on today's (UTC) date."""
@@ -46,20 +55,21 @@ class CounterBuffer:
             return
         key = (name, self._clock().date().isoformat())
         with self._lock:
-            if self._pid != os.getpid():
-                # A forked child inherits the parent's unflushed counts; the parent will
-                # flush those, so the child starts empty instead of counting them twice.
-                self._pending, self._pid = {}, os.getpid()
             self._pending[key] = self._pending.get(key, 0) + n
 
     def flush(self) -> None:
-        """Write the buffered counts to the store; on failure keep them for the next flush."""
-        with self._lock:
-            if self._pid != os.getpid():
-                self._pending, self._pid = {}, os.getpid()
-            pending, self._pending = self._pending, {}
-        if not pending:
-            return
+        """Write the buffered counts to the store; on failure keep them for the next flush.
+
+        Flushes run one at a time, so when ``flush`` returns, every count made before
+        the call is in the store, even if the background thread was mid-flush.
+        """
+        with self._flush_lock:
+            with self._lock:
+                pending, self._pending = self._pending, {}
+            if pending:
+                self._write(pending)
+
+    def _write(self, pending: dict[tuple[str, str], int]) -> None:
         try:
             self._flusher(pending)
         except Exception:
@@ -67,6 +77,12 @@ class CounterBuffer:
                 for key, n in pending.items():
                     self._pending[key] = self._pending.get(key, 0) + n
             raise
+
+
+def _reset_after_fork(ref: weakref.ref[CounterBuffer]) -> None:
+    buffer = ref()
+    if buffer is not None:
+        buffer._forget_after_fork()
 
 
 class Counter:
@@ -140,7 +156,10 @@ def start_flushing(buffer: CounterBuffer, interval: float) -> FlushThread:
     ref = weakref.ref(buffer)
 
     def _at_exit() -> None:
+        # Let a flush in progress finish first: the daemon thread would otherwise be
+        # killed mid-write with the counts it had already taken from the buffer.
         thread.stopped.set()
+        thread.join(timeout=10)
         live = ref()
         if live is not None:
             try:
