@@ -13,7 +13,8 @@ from .conftest import MB, host_spec, manifest, member
 def test_it_keeps_stdout_stderr_and_the_exit_code(bundle):
     result, out = bundle(
         host_spec(
-            "    - run: {collectorName: sh, command: sh, args: ['-c', 'echo out; echo err >&2; exit 3']}\n"
+            "    - run: {collectorName: sh, command: sh,"
+            " args: ['-c', 'echo out; echo err >&2; exit 3']}\n"
         )
     )
     assert member(out, "sh/stdout.txt") == b"out\n"

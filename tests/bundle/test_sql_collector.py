@@ -18,8 +18,9 @@ def make_db(path):
 def test_it_runs_the_dialect_query_and_keeps_the_url_out_of_the_bundle(bundle, tmp_path):
     url = make_db(tmp_path / "app-secret-name.db")
     spec = host_spec(
-        "    - sql:\n        collectorName: db\n        urlFromEnv: APP_DB_URL\n        maxRows: 3\n"
-        "        query: {postgresql: 'SELECT version()', default: 'SELECT key FROM plugins ORDER BY key'}\n"
+        "    - sql:\n        collectorName: db\n        urlFromEnv: APP_DB_URL\n"
+        "        maxRows: 3\n        query:\n          postgresql: 'SELECT version()'\n"
+        "          default: 'SELECT key FROM plugins ORDER BY key'\n"
     )
     result, out = bundle(spec, env={"APP_DB_URL": url})
     data = json.loads(member(out, "db/result.json"))
