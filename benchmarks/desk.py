@@ -1,0 +1,275 @@
+"""Ticket create and read throughput of the desk, against a bare FastAPI endpoint.
+
+Each server (the desk on SQLite, the desk on PostgreSQL, and a bare FastAPI app) runs as
+its own `uvicorn` process on 127.0.0.1 with the same settings (one worker); the load comes
+from this process, with 50 concurrent httpx clients. Creates raise a request on behalf of
+a customer through the JSM API (which also queues the "request received" mail); reads GET
+a random existing request. The bare endpoints do no work at all, so the ratio is the share
+of raw framework throughput the desk keeps.
+
+    python benchmarks/desk.py            # 50 clients, 1000 creates and 3000 reads per database
+    python benchmarks/desk.py --quick    # 50 clients, 200 creates and 600 reads
+    python benchmarks/desk.py --db sqlite --creates 500 --reads 2000
+
+Goal (issue 4): reads >= 30% of the bare endpoint's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+READ_GOAL = 0.30
+
+
+@dataclass
+class Result:
+    """Throughput and latency of one phase."""
+
+    name: str
+    count: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bare_app():  # pragma: no cover - served by uvicorn in a child process
+    """A FastAPI app with endpoints that do nothing: the baseline."""
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    ticket = {"issueKey": "SUP-1", "issueId": "1", "summary": "Export fails", "status": "Waiting"}
+
+    @app.get("/bare/{key}")
+    def read(key: str) -> dict:
+        return {**ticket, "issueKey": key}
+
+    @app.post("/bare", status_code=201)
+    def create(body: dict) -> dict:
+        return {**ticket, "summary": str(body.get("summary", ""))}
+
+    return app
+
+
+@contextmanager
+def served(args: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    """Run a server process and yield its URL once /healthz or /docs answers."""
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"server failed: {proc.stderr.read().decode()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/docs").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("server did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+async def load(name: str, total: int, clients: int, send: Callable) -> Result:
+    """Send ``total`` requests from ``clients`` concurrent connections; time each one."""
+    latencies: list[float] = []
+    counter = iter(range(total))
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=120) as client:
+
+        async def worker() -> None:
+            for n in counter:
+                started = time.perf_counter()
+                response = await send(client, n)
+                latencies.append(time.perf_counter() - started)
+                if response.status_code >= 400:
+                    raise SystemExit(f"{name}: {response.status_code} {response.text[:200]}")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        return Result(name, total, time.perf_counter() - started, latencies)
+
+
+def desk_env(database_url: str, data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITREP_")}
+    env.update(
+        SITREP_DATABASE_URL=database_url,
+        SITREP_DATA_DIR=str(data_dir),
+        SITREP_SMTP_URL="console://",
+        SITREP_SECRET_KEY="benchmark-secret",
+    )
+    return env
+
+
+def prepare(database_url: str) -> str:
+    """Migrate the database and return a support engineer's token."""
+    from sitrep.desk.db import make_engine, make_sessionmaker, transaction
+    from sitrep.desk.migrate import upgrade
+    from sitrep.desk.services.identity import add_staff
+
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        _, token = add_staff(session=session, email="bench@vendor.example", role="support")
+    engine.dispose()
+    return token
+
+
+@contextmanager
+def database(kind: str, tmp: Path) -> Iterator[str]:
+    """Yield the URL of a fresh database of ``kind``; drop it afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp / 'bench.db'}"
+        return
+    import psycopg
+
+    name = f"sitrep_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def bench_desk(kind: str, opts: argparse.Namespace) -> tuple[Result, Result]:
+    with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
+        token = prepare(url)
+        headers = {"Authorization": f"Bearer {token}"}
+        port = free_port()
+        sitrep = str(Path(sys.executable).parent / "sitrep")
+        args = [sitrep, "desk", "serve", "--port", str(port)]
+        with served(args, desk_env(url, Path(tmp) / "data"), port) as base:
+
+            async def create(client: httpx.AsyncClient, n: int) -> httpx.Response:
+                body = {
+                    "serviceDeskId": "1",
+                    "requestTypeId": "1",
+                    "raiseOnBehalfOf": f"user{n % 200}@acme.example",
+                    "requestFieldValues": {
+                        "summary": f"Export fails {n}",
+                        "description": "Timeout after 30 s",
+                    },
+                }
+                return await client.post(
+                    f"{base}/rest/servicedeskapi/request", json=body, headers=headers
+                )
+
+            async def read(client: httpx.AsyncClient, _n: int) -> httpx.Response:
+                key = f"SUP-{random.randint(1, opts.creates)}"
+                return await client.get(
+                    f"{base}/rest/servicedeskapi/request/{key}", headers=headers
+                )
+
+            created = asyncio.run(load(f"{kind} create", opts.creates, opts.clients, create))
+            reads = asyncio.run(load(f"{kind} read", opts.reads, opts.clients, read))
+    return created, reads
+
+
+def bench_bare(opts: argparse.Namespace) -> tuple[Result, Result]:
+    port = free_port()
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "desk:bare_app",
+        "--app-dir",
+        str(Path(__file__).parent),
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    with served(args, dict(os.environ), port) as base:
+
+        async def create(client: httpx.AsyncClient, n: int) -> httpx.Response:
+            return await client.post(f"{base}/bare", json={"summary": f"Export fails {n}"})
+
+        async def read(client: httpx.AsyncClient, n: int) -> httpx.Response:
+            return await client.get(f"{base}/bare/SUP-{n}")
+
+        created = asyncio.run(load("bare create", opts.creates, opts.clients, create))
+        reads = asyncio.run(load("bare read", opts.reads, opts.clients, read))
+    return created, reads
+
+
+def report(results: list[tuple[Result, Result]], bare: tuple[Result, Result]) -> bool:
+    """Print the table; return whether every database meets the read goal."""
+    print(f"{'phase':<20}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
+    ok = True
+    for create, read in [bare, *results]:
+        for result, baseline in ((create, bare[0]), (read, bare[1])):
+            ratio = result.rate / baseline.rate
+            print(
+                f"{result.name:<20}{result.count:>9}{result.rate:>9.0f}{result.pct(0.5):>9.1f}"
+                f"{result.pct(0.99):>9.1f}{ratio:>8.0%}"
+            )
+        if create.name.startswith("bare"):
+            continue
+        ratio = read.rate / bare[1].rate
+        ok = ok and ratio >= READ_GOAL
+        verdict = "meets" if ratio >= READ_GOAL else "MISSES"
+        print(
+            f"  -> {read.name}: {ratio:.0%} of the bare endpoint; {verdict} the "
+            f"{READ_GOAL:.0%} goal"
+        )
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small run (200 creates, 600 reads)")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--creates", type=int, default=None)
+    parser.add_argument("--reads", type=int, default=None)
+    opts = parser.parse_args()
+    opts.creates = opts.creates or (200 if opts.quick else 1000)
+    opts.reads = opts.reads or (600 if opts.quick else 3000)
+    kinds = ["sqlite", "postgres"] if opts.db == "both" else [opts.db]
+    print(
+        f"{opts.clients} concurrent clients, {opts.creates} creates, {opts.reads} reads; "
+        f"{os.cpu_count()} CPUs"
+    )
+    bare = bench_bare(opts)
+    results = [bench_desk(kind, opts) for kind in kinds]
+    report(results, bare)
+
+
+if __name__ == "__main__":
+    main()
