@@ -86,6 +86,7 @@ class Matcher:
             rule, groups = _which(table, spans)
             found = {full: spans[idx] for idx, full, _ in groups if spans[idx][0] >= 0}
             if rule.check is not None and not rule.check(buf, found, ctx):
+                pos = _resume(spans, groups, start, stop)
                 continue
             for idx, _full, action in groups:
                 s, e = spans[idx]
@@ -100,6 +101,22 @@ class Matcher:
 #: Group names that are replaced; everything else is context.
 MASKED = frozenset({"secret", "path", "drop", "pem"})
 ACTIONS = MASKED | {"user", "email", "ip4", "ip6", "mac", "host", "fqdn", "label", "word", "dc"}
+
+
+#: A refused match shorter than this is rescanned from its value, so a token inside it (a
+#: provider token after "credential ") is still found. Longer ones are not rescanned, which
+#: keeps the scan linear: at most this many bytes are ever read twice per refusal.
+RESCAN_LIMIT = 256
+
+
+def _resume(spans: list[tuple[int, int]], groups: list[Any], start: int, stop: int) -> int:
+    """Return where scanning continues after a refused match."""
+    values = [
+        spans[idx][0] for idx, _, action in groups if action in ACTIONS and spans[idx][0] > start
+    ]
+    if values and stop - min(values) <= RESCAN_LIMIT:
+        return min(values)
+    return stop
 
 
 def _which(table: list[Any], spans: list[tuple[int, int]]) -> tuple[Rule, list[Any]]:

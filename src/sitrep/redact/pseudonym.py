@@ -50,7 +50,9 @@ PUBLIC_DOMAINS = frozenset(
     hibernate.org postgresql.org mysql.com mongodb.org elastic.co grafana.com kubernetes.io
     k8s.io golang.org nodejs.org json-schema.org gnu.org apple.com sourceforge.net
     readthedocs.io stackoverflow.com xmlsoap.org opensource.org gmail.com googlemail.com
-    outlook.com hotmail.com yahoo.com icloud.com""".split()
+    outlook.com hotmail.com yahoo.com icloud.com gradle.org microsoftonline.com office.com
+    live.com jfrog.io sonatype.org apache.net oracle.net adoptium.net eclipse.dev
+    example.com example.org example.net localhost.localdomain ietf.org iana.org""".split()
 )
 #: Sub-labels that say what a public host is for and identify nobody.
 GENERIC_LABELS = frozenset(

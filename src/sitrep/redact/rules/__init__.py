@@ -54,10 +54,13 @@ def default_rules() -> list[Rule]:
     """Return every built-in rule, most specific first (order breaks ties at one position)."""
     from sitrep.redact.rules import credentials, identity, network, providers
 
+    # Identity and network rules with a labelled key come before the generic key-value
+    # rule: at one position the first rule wins, and "assignee=" or "author=" holds "sig"
+    # and "auth", which the key-value rule would take and then refuse.
     return [
         *credentials.PRIORITY_RULES,
         *providers.RULES,
-        *credentials.RULES,
         *identity.RULES,
         *network.RULES,
+        *credentials.RULES,
     ]

@@ -18,14 +18,15 @@ from sitrep.redact.rules.text import is_placeholder, key_is_descriptive, looks_r
 
 #: Broad key words for the fast candidate pattern; ``key_strength`` decides precisely.
 KEY_WORDS = (
-    r"pass|pwd|secret|token|key|credential|creds|auth|session|cookie|sig|salt|dsn|"
+    r"pass|pwd|pw|secret|token|key|credential|creds|auth|session|cookie|sig|salt|dsn|"
     r"connstr|connection.?string|licen[cs]e|otp|bearer"
 )
 _STRONG = re.compile(
     rb"passw|passphrase|^pass$|[._-]pass$|^pwd$|[._-]pwd$|pwd$|secret|token|apikey|api[._-]key|"
     rb"accesskey|access[._-]key|privatekey|private[._-]key|credential|^creds?$|accountkey|"
     rb"sharedaccesskey|sas[._-]?token|connection[._-]?string|connstr|licen[cs]e[._-]?key|"
-    rb"encryption[._-]?key|signing[._-]?key|master[._-]?key|auth[._-]?key|_authtoken|^dsn$"
+    rb"encryption[._-]?key|signing[._-]?key|master[._-]?key|auth[._-]?key|_authtoken|"
+    rb"^pw$|[._-]pw$|^(?:bind|root|admin|db|user)pw$"
 )
 _WEAK = re.compile(rb"key|auth|sig|salt|session|cookie|licen[cs]e|otp|bearer|dsn")
 _COUNTER_PREFIX = re.compile(rb"^(?:max|min|num|total|count|use|has|is|show|enable|disable)[._-]?")
@@ -38,8 +39,6 @@ def key_strength(key: bytes) -> int:
     plain = key.strip(b"\"'\\- ").lower()
     if key_is_descriptive(key.strip(b"\"'\\- ")) or _COUNTER_PREFIX.match(plain):
         return 0
-    if plain in (b"pwd", b"oldpwd"):
-        return 1  # The shell's working directory, unless the value looks like a secret.
     if _STRONG.search(plain):
         return 2
     return 1 if _WEAK.search(plain) else 0
@@ -50,6 +49,8 @@ def value_is_secret(key: bytes, value: bytes) -> bool:
     strength = key_strength(key)
     if strength == 0 or is_placeholder(value):
         return False
+    if key.strip(b"\"' ").lower() in (b"pwd", b"oldpwd") and value[:1] in (b"/", b"~"):
+        return False  # The shell's working directory, not a password.
     if strength == 2:
         return not (value.isdigit() and len(value) <= 3)
     if _HEXISH.match(value) or not _TOKENISH.match(value):
@@ -58,7 +59,7 @@ def value_is_secret(key: bytes, value: bytes) -> bool:
 
 
 def _value_group(groups: Groups) -> tuple[int, int] | None:
-    for name in ("secret", "secret2", "secret3"):
+    for name in ("secret", "secret2", "secret3", "secret4"):
         if name in groups:
             return groups[name]
     return None
@@ -109,7 +110,8 @@ def check_random_token(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  
 
 _KEY = rf"(?P<key>[A-Za-z0-9_.-]*(?i:{KEY_WORDS})[A-Za-z0-9_.-]*)"
 _VALUE = (
-    r"(?:\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
+    r"(?:(?P<secret4>\$\{[^}\r\n]{0,200}\})"
+    r"|\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
     r"|'(?P<secret2>[^'\r\n]+)'"
     r"|(?P<secret3>[^\s\"',;&<>(){}\[\]\\|`]+))"
 )

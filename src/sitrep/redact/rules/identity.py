@@ -66,7 +66,7 @@ RULES = [
         r"|authenticated user|authentication (?:succeeded|failed|failure) for(?: user)?"
         r"|login (?:succeeded|failed|attempt) for(?: user)?|user logged in:|by user"
         r"|for user)\s+[\"'`]?"
-        r"|\bUser [\"'`])" + _USER_VALUE,
+        r"|\bUser [\"'`]|\bsudo(?:\[\d+\])?:\s+|\bsu(?:\[\d+\])?: \(to \S+\)\s+)" + _USER_VALUE,
         profile="standard",
         check=check_user,
         learn=True,

@@ -25,8 +25,8 @@ TLDS = (
     + INTERNAL_TLDS
 )
 _INTERNAL = frozenset(INTERNAL_TLDS.encode().split())
-#: TLDs that are also common file extensions: paranoid mode needs three labels for these.
-_FILE_LIKE = frozenset(b"pl sh py md rs cs so js rb in it at io me co id tv ai".split())
+#: TLDs that are also common file extensions: a two-label name ending in one is a file.
+_FILE_LIKE = frozenset(b"pl sh py md rs cs so js rb in it at io me co id tv ai ps cc gz".split())
 _VERSION_CONTEXT = re.compile(
     rb"(?i)(?:^|[^a-z])(?:version|ver|v|release|build|rev|jdk|java|tomcat|firmware|bios)[\s:=_-]*$"
 )
@@ -81,25 +81,26 @@ def is_customer_host(host: bytes, ctx: CheckContext) -> bool:
 
 
 def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
-    """Decide whether a host name found in free text is pseudonymised."""
+    """Decide whether a host name found in free text is pseudonymised.
+
+    Standard: every host name except well-known public domains (``maven.apache.org``).
+    Paranoid: public ones too, except two-label names that look like file names.
+    """
     start, end = groups["fqdn"]
     host = buf[start:end]
     right = after(buf, end, 2)
-    if right[:1] in (b".", b"(") and right[1:2].isalnum() or right[:1] == b"(":
+    if right[:1] == b"(" or (right[:1] == b"." and right[1:2].isalnum()):
         return False  # java.io.File, com.acme.Foo(...): code, not a host.
     left = before(buf, start, 3)
-    if before(buf, start, 1) in (b".", b"$", b"/") and not left.endswith(b"://"):
+    if left[-1:] in (b".", b"$", b"/", b"\\") and not left.endswith(b"://"):
         return False
+    labels = host.lower().split(b".")
+    if labels[-1] in _FILE_LIKE and len(labels) < 3 and not left.endswith((b"://", b"@")):
+        return False  # script.sh, notes.md, main.py
     if is_customer_host(host, ctx):
         return True
-    labels = host.lower().split(b".")
     public = b".".join(labels[registrable_index(labels) :]).decode("ascii", "replace")
-    in_url = left.endswith(b"://") or left.endswith(b"@")
-    if in_url and public not in PUBLIC_DOMAINS:
-        return True
-    if ctx.profile == "paranoid":
-        return not (labels[-1] in _FILE_LIKE and len(labels) < 3)
-    return False
+    return ctx.profile == "paranoid" or public not in PUBLIC_DOMAINS
 
 
 def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001

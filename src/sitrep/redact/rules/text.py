@@ -21,7 +21,10 @@ _WORDY_KEY_SUFFIX = re.compile(
     rb"prompt|label|changed|updated|version|format|algorithm|alg|encoding|mode|timeout|interval|"
     rb"size|strength|rotation|header|param|validity|lifetime|store|storetype|provider|class|"
     rb"handler|manager|service|method|scheme|pattern|regex|location|source|env|var|cache|"
-    rb"limit|limits|attempts|retries|complexity|history|duration|seconds|minutes|hours|days)$"
+    rb"limit|limits|attempts|retries|complexity|history|duration|seconds|minutes|hours|days|"
+    rb"exception|error|encoder|decoder|filter|factory|impl|validator|util|utils|helper|listener|"
+    rb"resolver|holder|context|config|configuration|properties|registry|generator|request|"
+    rb"response|dialog|form|page|view|controller|action|test|tests|spec|event|events)$"
 )
 
 
