@@ -87,12 +87,13 @@ def claim(*, session: Session, worker: str, now: datetime | None = None) -> Job 
         session.rollback()
         return None
     # Compare-and-set: only one worker can move the row from the state it read.
-    won = session.execute(
+    result = session.execute(
         update(Job)
         .where(Job.id == job.id, Job.status == job.status, Job.attempts == job.attempts)
         .values(status="running", locked_by=worker, locked_at=now, attempts=Job.attempts + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    won = result.rowcount  # type: ignore[attr-defined]  # DML results carry rowcount
     session.commit()
     if won != 1:
         return None

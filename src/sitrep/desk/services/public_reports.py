@@ -86,8 +86,9 @@ def submit_report(
         session, PendingReport.addr_hash, addr, PER_ADDRESS_PER_HOUR, now, "network address"
     )
     token = secrets.token_urlsafe(32)
+    summary = data.summary.strip()
     fields = {
-        "summary": data.summary.strip(),
+        "summary": summary,
         "description": data.description,
         "app": data.app,
         "appVersion": data.app_version,
@@ -105,9 +106,7 @@ def submit_report(
     session.add(report)
     session.flush()
     link = f"{settings.public_url.rstrip('/')}/api/v1/public/reports/confirm/{token}"
-    mail.queue_mail(
-        session=session, to=email, template="confirm", summary=fields["summary"], link=link
-    )
+    mail.queue_mail(session=session, to=email, template="confirm", summary=summary, link=link)
     return report
 
 

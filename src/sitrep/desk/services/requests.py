@@ -8,6 +8,7 @@ creations (in one process or in two replicas) never get the same number.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,7 +40,7 @@ class RequestIn:
 
     desk: str
     request_type: str
-    fields: dict[str, object]
+    fields: Mapping[str, object]
     on_behalf_of: str | None = None
     participants: list[str] = field(default_factory=list)
     channel: str = "api"
@@ -89,7 +90,7 @@ def _reporter(*, session: Session, actor: Principal, ref: str | None) -> Custome
     return customer
 
 
-def _field_values(rtype: RequestType, values: dict[str, object]) -> dict[str, str]:
+def _field_values(rtype: RequestType, values: Mapping[str, object]) -> dict[str, str]:
     """Check ``requestFieldValues`` against the request type's fields; return them as text."""
     declared = {f.field_id: f for f in rtype.fields}
     unknown = sorted(set(values) - set(declared))
