@@ -85,3 +85,46 @@ def tamper_with(engine: Engine, *statements: str) -> None:
                 conn.execute(text(f'DROP TRIGGER "{name}"'))
         for statement in statements:
             conn.execute(text(statement))
+
+
+@pytest.fixture
+def staff(desk_app):
+    """Return ``staff(email, role, password=None, firm=None) -> token``, created in the app's DB."""
+    from sitrep.desk.services.identity import add_staff
+    from sitrep.desk.services.signin import set_password
+
+    def make(email: str, role: str, password: str | None = None, firm: str | None = None) -> str:
+        with desk_app.state.sessions.begin() as session:
+            _, token = add_staff(session=session, email=email, role=role, firm=firm)
+            if password:
+                set_password(session=session, email=email, password=password, actor=SAM)
+        return token
+
+    return make
+
+
+@pytest.fixture
+def raise_request(desk_app, live_desk):
+    """Return ``raise_request(org, email) -> key``: a ticket raised by an installation token."""
+    import httpx
+
+    from sitrep.desk.services.identity import add_installation
+
+    def make(org: str, email: str) -> str:
+        with desk_app.state.sessions.begin() as session:
+            _, token = add_installation(session=session, org_name=org, app="acme-reports")
+        body = {
+            "serviceDeskId": "1",
+            "requestTypeId": "1",
+            "raiseOnBehalfOf": email,
+            "requestFieldValues": {"summary": "Export fails", "description": "Timeout"},
+        }
+        response = httpx.post(
+            f"{live_desk.url}/rest/servicedeskapi/request",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["issueKey"]
+
+    return make

@@ -118,7 +118,9 @@ def password_login(
         address = normalise_email(email)
     except ValidationError:
         address = ""
-    user = session.scalar(select(StaffUser).where(StaffUser.email == address)) if address else None
+    # Match the address case-insensitively: people type their own address in many ways.
+    match = func.lower(StaffUser.email) == address.lower()
+    user = session.scalar(select(StaffUser).where(match)) if address else None
     target = f"staff:{user.id}" if user else "staff:unknown"
     if user is not None and _recent_failures(session, target, now) >= MAX_FAILURES:
         _fail(session, target, "password", "locked", now)
