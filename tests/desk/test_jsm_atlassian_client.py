@@ -122,3 +122,15 @@ def test_the_client_reads_the_desks_error_messages(sd):
 def test_a_bearer_token_works_as_well_as_basic_auth(live_desk, people):
     sd = ServiceDesk(url=live_desk.url, token=people["root"].token)
     assert sd.get_service_desks()[0]["projectKey"] == "SUP"
+
+
+def test_it_lists_and_accepts_desk_customers(sd):
+    sd.create_customer("Fred F. User", "fred@example.com")
+    sd.create_customer("Wilma", "wilma@example.com")
+    found = sd.get_customers("1", query="FRED")
+    assert [c["emailAddress"] for c in found["values"]] == ["fred@example.com"]
+    assert sd.add_customers("1", list_of_usernames=["wilma@example.com"]) is None
+    with pytest.raises(HTTPError, match="No customer 'ghost@example.com'"):
+        sd.add_customers("1", list_of_usernames=["ghost@example.com"])
+    with pytest.raises(HTTPError, match="open access"):
+        sd.remove_customers("1", list_of_usernames=["wilma@example.com"])

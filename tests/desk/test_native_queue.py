@@ -103,3 +103,22 @@ def test_the_openapi_document_describes_the_native_api_with_response_models(clie
     assert {"RequestSummary", "RequestDetail", "AttachmentList"} <= set(
         schema["components"]["schemas"]
     )
+
+
+def test_staff_set_priority_and_labels_and_filter_by_label(client, people, raise_ticket):
+    _three_tickets(client, people, raise_ticket)
+    sam = people["sam"].headers
+    edited = client.patch(
+        "/api/v1/requests/SUP-2",
+        json={"priority": "High", "labels": ["pdf", "regression", "pdf"]},
+        headers=sam,
+    )
+    assert edited.status_code == 200
+    assert (edited.json()["priority"], edited.json()["labels"]) == ("High", ["pdf", "regression"])
+    assert keys(client.get("/api/v1/requests?label=pdf", headers=sam)) == ["SUP-2"]
+    bad = client.patch("/api/v1/requests/SUP-2", json={"priority": "Urgent!!"}, headers=sam)
+    assert bad.status_code == 400 and "Highest" in bad.json()["errorMessage"]
+    denied = client.patch(
+        "/api/v1/requests/SUP-2", json={"priority": "Low"}, headers=people["dev"].headers
+    )
+    assert denied.status_code == 404  # development does not see unescalated tickets

@@ -69,6 +69,11 @@ class TransitionIn(BaseModel):
     comment: str | None = None
 
 
+class EditIn(BaseModel):
+    priority: str | None = Field(None, description="Lowest, Low, Medium, High or Highest")
+    labels: list[str] | None = Field(None, description="Replaces the labels")
+
+
 class CommentIn(BaseModel):
     body: str = Field(min_length=1)
     public: bool = Field(False, description="Internal by default")
@@ -124,6 +129,7 @@ def queue(
     org: str | None = Query(None, description="Organization name"),
     desk: str | None = Query(None, description="Desk id or key"),
     text: str | None = Query(None, description="Words in summary or description"),
+    label: str | None = Query(None, description="A label the request carries"),
     start: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=200),
     principal: Principal = Depends(require_staff),
@@ -131,7 +137,9 @@ def queue(
 ) -> QueuePage:
     """Return the requests the caller may see, newest first, filtered."""
     policy.check(principal, "queue.view")
-    filters = QueueFilter(status=status, assignee=assignee, org=org, desk=desk, text=text)
+    filters = QueueFilter(
+        status=status, assignee=assignee, org=org, desk=desk, text=text, label=label
+    )
     rows, total = requests_service.list_requests(
         session=session, actor=principal, start=start, limit=limit, queue=filters
     )
@@ -221,3 +229,27 @@ def comment(
     )
     session.commit()
     return CommentOut(id=str(row.id), body=row.body, public=row.public, created=row.created_at)
+
+
+@router.patch(
+    "/requests/{ref}", response_model=RequestDetail, **policy.route_action("request.edit")
+)
+def edit(
+    ref: str,
+    body: EditIn,
+    principal: Principal = Depends(require_staff),
+    session: Session = Depends(get_session),
+) -> RequestDetail:
+    """Change the priority and/or the labels."""
+    request = requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.edit"
+    )
+    activity.edit(
+        session=session,
+        actor=principal,
+        request=request,
+        priority=body.priority,
+        labels=body.labels,
+    )
+    session.commit()
+    return _detail(session, principal, request)

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 from sitrep.desk import mail, policy
 from sitrep.desk.auth import Principal
 from sitrep.desk.models.identity import Customer, StaffUser, utcnow
-from sitrep.desk.models.requests import Attachment, Comment, Participant, Request, StatusChange
+from sitrep.desk.models.requests import (
+    Attachment,
+    Comment,
+    Label,
+    Participant,
+    Request,
+    StatusChange,
+)
 from sitrep.desk.services import workflow
 from sitrep.desk.services.requests import actor_label, add_participant, find_customer
 from sitrep.errors import NotFound, ValidationError
@@ -231,3 +238,31 @@ def list_attachments(*, session: Session, actor: Principal, request: Request) ->
     policy.check(actor, "attachment.list", request)
     query = select(Attachment).where(Attachment.request_id == request.id).order_by(Attachment.id)
     return list(session.scalars(query))
+
+
+PRIORITIES = ("Lowest", "Low", "Medium", "High", "Highest")
+
+
+def edit(
+    *,
+    session: Session,
+    actor: Principal,
+    request: Request,
+    priority: str | None = None,
+    labels: list[str] | None = None,
+) -> Request:
+    """Change the priority and/or replace the labels of ``request``."""
+    policy.check(actor, "request.edit", request)
+    if priority is not None:
+        if priority not in PRIORITIES:
+            raise ValidationError(f"priority: '{priority}' is not one of {', '.join(PRIORITIES)}.")
+        request.priority = priority
+    if labels is not None:
+        clean = sorted({label.strip() for label in labels if label.strip()})
+        if any(len(label) > 100 or " " in label for label in clean):
+            raise ValidationError("labels: one word each, at most 100 characters.")
+        session.execute(delete(Label).where(Label.request_id == request.id))
+        session.add_all(Label(request_id=request.id, name=label) for label in clean)
+    request.updated_at = utcnow()
+    session.flush()
+    return request

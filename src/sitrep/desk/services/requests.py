@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 from sitrep.desk import mail, policy
 from sitrep.desk.auth import Principal
 from sitrep.desk.models.identity import Customer, StaffUser, utcnow
-from sitrep.desk.models.requests import IdempotencyKey, Participant, Request, StatusChange
+from sitrep.desk.models.requests import (
+    IdempotencyKey,
+    Label,
+    Participant,
+    Request,
+    StatusChange,
+)
 from sitrep.desk.models.servicedesk import RequestType, ServiceDesk
 from sitrep.desk.services import servicedesk, workflow
 from sitrep.desk.services.identity import get_or_create_customer, normalise_email
@@ -267,6 +273,7 @@ class QueueFilter:
     org: str | None = None  # organization name
     desk: str | None = None  # desk id or key
     text: str | None = None
+    label: str | None = None
 
 
 def _filter_clauses(session: Session, actor: Principal, qf: QueueFilter) -> list[ColumnElement]:
@@ -287,6 +294,9 @@ def _filter_clauses(session: Session, actor: Principal, qf: QueueFilter) -> list
         clauses.append(Request.org_id.in_(org_id.scalar_subquery()))
     if qf.desk:
         clauses.append(Request.desk_id == servicedesk.find_desk(session=session, ref=qf.desk).id)
+    if qf.label:
+        labelled = select(Label.request_id).where(Label.name == qf.label.strip())
+        clauses.append(Request.id.in_(labelled.scalar_subquery()))
     if qf.text:
         pattern = f"%{qf.text.lower()}%"
         clauses.append(
