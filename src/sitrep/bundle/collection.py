@@ -119,7 +119,16 @@ def collect(
         processes.kill_all()
         raise
     finally:
+        _remove_work(work)
+
+
+def _remove_work(work: Path) -> None:
+    """Remove the work folder; retry briefly while abandoned collector threads wind down."""
+    for _ in range(50):
         shutil.rmtree(work, ignore_errors=True)
+        if not work.exists():
+            return
+        time.sleep(0.05)
 
 
 def _quiet(phase: str, done: int, total: int) -> None:  # noqa: ARG001
@@ -179,8 +188,8 @@ def run_collectors(
 def _run_one(run: CollectorRun, slots: threading.BoundedSemaphore) -> None:
     with slots:
         run.started = time.monotonic()
-        run.context.folder.mkdir(parents=True, exist_ok=True)
         try:
+            run.context.prepare()
             REGISTRY[run.spec.kind].collect(run.spec.params, run.context)
             status, error = "ok", None
         except CollectorSkipped as exc:

@@ -55,11 +55,16 @@ class Budget:
 
 
 class Processes:
-    """Child processes still running, so an interrupted bundle can kill them."""
+    """Child processes still running, so an interrupted bundle can kill them.
+
+    ``cancelled`` is set once the bundle is abandoned; collectors still running in
+    their threads then stop creating files, so the work folder can be removed.
+    """
 
     def __init__(self) -> None:
         self._live: set[subprocess.Popen[bytes]] = set()
         self._lock = threading.Lock()
+        self.cancelled = threading.Event()
 
     def add(self, proc: subprocess.Popen[bytes]) -> None:
         with self._lock:
@@ -70,9 +75,10 @@ class Processes:
             self._live.discard(proc)
 
     def kill_all(self) -> None:
-        """Kill every child still running (and its process group)."""
+        """Cancel the run and kill every child still running (and its process group)."""
         from sitrep.bundle.collectors.run import kill_group
 
+        self.cancelled.set()
         with self._lock:
             live = list(self._live)
         for proc in live:
@@ -98,8 +104,14 @@ class Context:
         """Return this collector's output folder inside the work directory."""
         return self.root / self.name
 
+    def prepare(self) -> None:
+        """Create this collector's folder (refused once the bundle is cancelled)."""
+        self.path("placeholder").parent.mkdir(parents=True, exist_ok=True)
+
     def path(self, relative: str) -> Path:
         """Return where to write ``relative`` (inside this collector's folder), creating parents."""
+        if self.processes.cancelled.is_set():
+            raise RuntimeError("the bundle was cancelled")
         target = self.folder / relative.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
