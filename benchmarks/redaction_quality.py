@@ -37,10 +37,15 @@ def load(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def load_all(corpus: Path, kind: str) -> list[dict]:
+    """Every ``*positives.jsonl`` (or negatives) file: generated and hand-written."""
+    return [item for path in sorted(corpus.glob(f"*{kind}.jsonl")) for item in load(path)]
+
+
 def evaluate(corpus: Path, profile: str) -> dict:
     """Return recall per kind, negative preservation and the misses."""
     caught, total, misses = Counter(), Counter(), []
-    for item in load(corpus / "positives.jsonl"):
+    for item in load_all(corpus, "positives"):
         out = redact_text(item["text"], profile)
         for value in item["values"]:
             total[item["kind"]] += 1
@@ -49,7 +54,7 @@ def evaluate(corpus: Path, profile: str) -> dict:
             else:
                 caught[item["kind"]] += 1
     kept = changed = 0
-    for item in load(corpus / "negatives.jsonl"):
+    for item in load_all(corpus, "negatives"):
         out = redact_text(item["text"], profile)
         if out == item["text"]:
             kept += 1

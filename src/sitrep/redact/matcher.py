@@ -111,12 +111,14 @@ RESCAN_LIMIT = 256
 
 def _resume(spans: list[tuple[int, int]], groups: list[Any], start: int, stop: int) -> int:
     """Return where scanning continues after a refused match."""
+    if stop - start > RESCAN_LIMIT:
+        return stop
     values = [
         spans[idx][0] for idx, _, action in groups if action in ACTIONS and spans[idx][0] > start
     ]
-    if values and stop - min(values) <= RESCAN_LIMIT:
-        return min(values)
-    return stop
+    # From the value when there is context before it, else from the next byte: "::ffff:"
+    # refused as IPv6 must still let "10.0.0.1" after it match.
+    return min(values) if values else start + 1
 
 
 def _which(table: list[Any], spans: list[tuple[int, int]]) -> tuple[Rule, list[Any]]:

@@ -22,7 +22,8 @@ KEY_WORDS = (
     r"connstr|connection.?string|licen[cs]e|otp|bearer"
 )
 _STRONG = re.compile(
-    rb"passw|passphrase|^pass$|[._-]pass$|^pwd$|[._-]pwd$|pwd$|secret|token|apikey|api[._-]key|"
+    rb"passw|passphrase|^pass$|[._-]pass$|^pwd$|[._-]pwd$|pwd$|secret(?!ar)|token(?!i[sz])|"
+    rb"apikey|api[._-]key|^sig$|"
     rb"accesskey|access[._-]key|privatekey|private[._-]key|credential|^creds?$|accountkey|"
     rb"sharedaccesskey|sas[._-]?token|connection[._-]?string|connstr|licen[cs]e[._-]?key|"
     rb"encryption[._-]?key|signing[._-]?key|master[._-]?key|auth[._-]?key|_authtoken|"
@@ -31,7 +32,7 @@ _STRONG = re.compile(
 _WEAK = re.compile(rb"key|auth|sig|salt|session|cookie|licen[cs]e|otp|bearer|dsn")
 _COUNTER_PREFIX = re.compile(rb"^(?:max|min|num|total|count|use|has|is|show|enable|disable)[._-]?")
 _HEXISH = re.compile(rb"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[0-9a-fA-F]+)$")
-_TOKENISH = re.compile(rb"^[A-Za-z0-9+/=_.~-]+$")
+_TOKENISH = re.compile(rb"^[A-Za-z0-9+/=_.~%-]+$")
 
 
 def key_strength(key: bytes) -> int:
@@ -59,7 +60,7 @@ def value_is_secret(key: bytes, value: bytes) -> bool:
 
 
 def _value_group(groups: Groups) -> tuple[int, int] | None:
-    for name in ("secret", "secret2", "secret3", "secret4"):
+    for name in ("secret", "secret2", "secret3", "secret4", "secret5"):
         if name in groups:
             return groups[name]
     return None
@@ -78,6 +79,14 @@ def check_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
     """Veto a match whose secret is a placeholder such as ``${PASSWORD}`` or ``****``."""
     span = _value_group(groups)
     return span is not None and not is_placeholder(buf[span[0] : span[1]])
+
+
+def check_command_line(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A flag value is a secret unless it is a placeholder or a number (``-u 1000:1000``)."""
+    span = _value_group(groups)
+    return (
+        span is not None and check_value(buf, groups, ctx) and not buf[span[0] : span[1]].isdigit()
+    )
 
 
 def check_bearer(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -136,7 +145,7 @@ RULES = [
         "credentials.authorization",
         r"(?i:(?:proxy-)?authori[sz]ation)\\?[\"']?\s*[:=]\s*\\?[\"']?"
         r"(?:(?i:digest|aws4-hmac-sha256|hmac|sharedkey|signature)\s+(?P<secret>[^\r\n\"]+)"
-        r"|(?:(?i:basic|bearer|token|negotiate|ntlm|apikey|sso-key|splunk|key)\s+)?"
+        r"|(?:[A-Za-z][A-Za-z0-9_-]{1,24}\s+)?"
         r"(?P<secret2>[^\s\"',]+))",
         check=check_value,
         learn=True,
@@ -193,15 +202,20 @@ RULES = [
     ),
     Rule(
         "credentials.key-value",
-        _KEY + r"\\{0,3}[\"']?\s*(?:=>|:=|[:=])\s*" + _VALUE,
+        _KEY + r"\\{0,3}[\"']?\]?\s*(?:=>|:=|[:=])\s*" + _VALUE,
         check=check_key_value,
         learn=True,
     ),
     Rule(
         "credentials.command-line",
         r"(?:--(?P<key>[\w-]*(?i:pass|secret|token|api-?key|credential)[\w-]*)\s+[\"']?"
-        r"(?P<secret>[^\s\"'-][^\s\"']*)|\b(?i:mysql(?:dump|admin)?)\b[^\r\n]*?\s-p(?P<secret2>[^\s-]\S*))",
-        check=check_value,
+        r"(?P<secret>[^\s\"'-][^\s\"']*)"
+        r"|\b(?i:mysql(?:dump|admin)?)\b[^\r\n]*?\s-p(?P<secret2>[^\s-]\S*)"
+        r"|\s(?:-u|--user)\s*[\"']?(?P<user>[^:\s\"'@/]+):(?P<secret3>[^\s\"'@/]+)"
+        r"|\b(?:redis-cli\b[^\r\n]*?\s-a|sshpass\s+-p|docker\s+login\b[^\r\n]*?\s-p)\s+[\"']?"
+        r"(?P<secret4>[^\s\"']+)"
+        r"|\s-(?:src|dest)?(?:store|key)pass\s+[\"']?(?P<secret5>[^\s\"']+))",
+        check=check_command_line,
         learn=True,
     ),
     Rule(

@@ -51,7 +51,7 @@ RULES = [
         "identity.username",
         r"(?i:\b(?:user(?:[_.-]?name)?|user[_.\s-]?id|login(?:[_.-]?name)?|uid|"
         r"(?:db|remote|os|auth|sudo|bind|ldap|smtp|mail|proxy|ssh|git)[_.-]?user(?:name)?|"
-        r"principal|samaccountname|userprincipalname|account[_.-]?name|logon[_.-]?name|"
+        r"principal|samaccountname|userprincipalname|account[_.\s-]?name|logon[_.\s-]?name|"
         r"owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by))"
         r"\\{0,3}[\"']?\s*[:=]\s*\\{0,3}[\"']?" + _USER_VALUE,
         profile="standard",
@@ -72,8 +72,23 @@ RULES = [
         learn=True,
     ),
     Rule(
+        "identity.login",
+        r"(?m:^(?P<user>[a-z_][a-z0-9_.-]{1,31})\s+(?:pts/\d+|tty\d+|:\d+|console)\s)",
+        profile="standard",
+        check=check_user,
+        learn=True,
+    ),
+    Rule(
+        "identity.login",
+        r"\b(?P<user>[a-z_][a-z0-9_.-]{1,31})@(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*):[~/]",
+        profile="standard",
+        check=check_user,
+        learn=True,
+    ),
+    Rule(
         "identity.home-directory",
-        r"(?:/home/|/Users/|/export/home/|/var/mail/|/var/spool/mail/|(?i:[a-z]:\\{1,2}users\\{1,2}))"
+        r"(?:/home/|/Users/|/export/home/|/var/mail/|/var/spool/mail/|/crontabs/|"
+        r"(?i:[a-z]:\\{1,2}(?:users|documents and settings)\\{1,2}))"
         r"(?P<user>[^/\\\s\"':;,<>|*?]{2,64})",
         profile="standard",
         check=check_user,

@@ -50,7 +50,7 @@ def check_ipv6(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     start, end = groups["ip6"]
     value = buf[start:end]
     left, right = before(buf, start, 1), after(buf, end, 1)
-    if left.isalnum() or left in (b":", b".") or right.isalnum() or right == b".":
+    if left.isalnum() or left in (b":", b".") or right.isalnum() or right in (b".", b":"):
         return False
     if value in (b"::", b"::1") or value.count(b":") < 2:
         return False

@@ -10,7 +10,7 @@ from sitrep.redact.rules import Rule
 
 #: (provider, pattern) pairs; the whole token is the secret.
 TOKEN_SHAPES = [
-    ("aws", r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z2-7]{16}"),
+    ("aws", r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}"),
     ("github", r"(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}"),
     (
         "gitlab",

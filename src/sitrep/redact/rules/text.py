@@ -12,6 +12,7 @@ _PLACEHOLDER = re.compile(
       | \*+|x+|\.{3,}|-+|_+|\?+|\#+
       | \*+hidden\*+|\[?redacted\]?|\[?hidden\]?|\[?masked\]?|\[?filtered\]?|sanitized.*
       | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
+      | no-?check|disabled|enabled|redacted|removed|omitted|not[-_ ]?set
       | user-[0-9a-f]{8}|host-[0-9a-f]{8}|domain-[0-9a-f]{8}|word-[0-9a-f]{8}
     )$"""
 )
