@@ -257,10 +257,17 @@ def _redact_all(redactor: Redactor, work: Path, names: list[str], progress: Prog
     """Discover over every file, then rewrite each into staging and check what is left."""
     raw, staged = work / "raw", work / "staged"
     for name in names:
+        (staged / name).parent.mkdir(parents=True, exist_ok=True)
+    if hasattr(redactor, "redact_files"):
+        # The engine's own pool runs both passes and the residual check on all cores.
+        progress("redact", 0, len(names))
+        redactor.redact_files([(raw / name, staged / name, name) for name in names])
+        progress("redact", len(names), len(names))
+        return
+    for name in names:
         redactor.discover(raw / name, name)
     for index, name in enumerate(names, start=1):
         target = staged / name
-        target.parent.mkdir(parents=True, exist_ok=True)
         redactor.redact_file(raw / name, target, name)
         redactor.check_residual(target, name)
         (raw / name).unlink()

@@ -222,11 +222,11 @@ def _cat(archive: zipfile.ZipFile, name: str) -> None:
 
 
 def _print_files(manifest: dict[str, Any]) -> None:
-    table = Table("path", "size", "sha256", "note")
+    # One plain line per file (no table), so long paths stay whole and greppable.
     for entry in manifest["files"]:
-        note = "truncated (newest lines kept)" if entry.get("truncated") else ""
-        table.add_row(entry["path"], _size(entry["size"]), entry["sha256"][:16], note)
-    console.print(table)
+        note = "  (truncated: newest lines kept)" if entry.get("truncated") else ""
+        line = f"{entry['size']:>12}  {entry['sha256'][:16]}  {entry['path']}{note}"
+        console.print(line, markup=False, soft_wrap=True)
 
 
 def _print_overview(manifest: dict[str, Any], report: dict[str, Any], analysis: list[Any]) -> None:
