@@ -12,12 +12,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -151,10 +152,10 @@ class TusUploader:
 
     def _send(self, url: str, path: Path, size: int, offset: int, progress: Progress | None) -> str:
         failures = 0
-        with path.open("rb") as fh:
+        with path.open("rb") as fh, _Reader(fh.fileno(), self.chunk_size, size) as reader:
             while True:
                 try:
-                    response = self._patch(url, fh, offset)
+                    response = self._patch(url, offset, reader.chunk(offset))
                 except Retry:
                     failures += 1
                     if failures > self.retries:
@@ -172,10 +173,8 @@ class TusUploader:
                 if offset >= size and TEMP_HEADER in response.headers:
                     return response.headers[TEMP_HEADER]
 
-    def _patch(self, url: str, fh: Any, offset: int) -> httpx.Response:
-        fh.seek(offset)
-        chunk = fh.read(self.chunk_size)
-        checksum = base64.b64encode(hashlib.sha256(chunk).digest()).decode()
+    def _patch(self, url: str, offset: int, chunk: tuple[bytes, str]) -> httpx.Response:
+        data, checksum = chunk
         headers = {
             **self.headers,
             "Upload-Offset": str(offset),
@@ -183,7 +182,7 @@ class TusUploader:
             "Upload-Checksum": f"sha256 {checksum}",
         }
         try:
-            response = self.http.patch(url, content=chunk, headers=headers)
+            response = self.http.patch(url, content=data, headers=headers)
         except httpx.TransportError:
             raise Retry from None
         if response.status_code in RETRY_STATUSES or response.status_code == 460:
@@ -247,3 +246,38 @@ def _save_state(state_file: Path | None, path: Path, url: str) -> None:
     except OSError:
         # Resuming across runs is a convenience, never a reason to fail the upload.
         return
+
+
+class _Reader:
+    """Read and checksum chunks, preparing the next one while the current one is sent.
+
+    Reading and hashing run on a worker thread (both release the GIL), so they overlap
+    with the network send; at most two chunks are in memory.
+    """
+
+    def __init__(self, fd: int, chunk_size: int, size: int) -> None:
+        self.fd, self.chunk_size, self.size = fd, chunk_size, size
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.ahead: tuple[int, Future[tuple[bytes, str]]] | None = None
+
+    def _read(self, offset: int) -> tuple[bytes, str]:
+        data = os.pread(self.fd, min(self.chunk_size, self.size - offset), offset)
+        return data, base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+    def chunk(self, offset: int) -> tuple[bytes, str]:
+        """Return the chunk at ``offset`` and its checksum, and start reading the next one."""
+        if self.ahead is not None and self.ahead[0] == offset:
+            current = self.ahead[1].result()
+        else:
+            current = self._read(offset)
+        following = offset + len(current[0])
+        self.ahead = None
+        if following < self.size:
+            self.ahead = (following, self.pool.submit(self._read, following))
+        return current
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)

@@ -29,8 +29,12 @@ KEY = re.compile(r"^[0-9a-f]{64}$")
 class BlobStore(Protocol):
     """What the desk needs from blob storage."""
 
-    def put_file(self, path: Path, *, move: bool = False) -> str:
-        """Store the file's bytes; return their SHA-256 hex, which is the key."""
+    def put_file(self, path: Path, *, move: bool = False, sha256: str | None = None) -> str:
+        """Store the file's bytes; return their SHA-256 hex, which is the key.
+
+        ``move`` lets the store take the file instead of copying it; ``sha256`` is the hash
+        the caller already computed of exactly these bytes (skips a second read).
+        """
 
     def open(self, key: str) -> BinaryIO:
         """Return a streaming reader of the blob; NotFound when it does not exist."""
@@ -72,9 +76,9 @@ class FileBlobStore:
         check_key(key)
         return self.root / key[:2] / key[2:4] / key
 
-    def put_file(self, path: Path, *, move: bool = False) -> str:
+    def put_file(self, path: Path, *, move: bool = False, sha256: str | None = None) -> str:
         """Store a copy of ``path`` (or move it there when ``move``); return its key."""
-        key = sha256_file(path)
+        key = check_key(sha256) if sha256 else sha256_file(path)
         target = self._path(key)
         if target.exists():
             if move:
@@ -128,8 +132,8 @@ class S3BlobStore:
         check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    def put_file(self, path: Path, *, move: bool = False) -> str:
-        key = sha256_file(path)
+    def put_file(self, path: Path, *, move: bool = False, sha256: str | None = None) -> str:
+        key = check_key(sha256) if sha256 else sha256_file(path)
         if not self.exists(key):
             # upload_file switches to multipart uploads for large files, so a bundle
             # of several GB streams from disk in parts.

@@ -1,0 +1,245 @@
+"""Benchmark: upload a large bundle through tus to a real desk, against a raw loopback copy.
+
+Both servers run as uvicorn subprocesses on 127.0.0.1, one after the other:
+
+* the desk (``sitrep.desk.app:create_app``, SQLite, filesystem BlobStore), fed by
+  ``sitrep.client.upload.TusUploader`` (16 MiB PATCHes with sha256 checksums). The time
+  runs from the tus POST to the temporary attachment id, so it includes the server-side
+  validation (every member hashed against the manifest) and the move into the BlobStore;
+* the baseline: a bare ASGI app under the same uvicorn that streams one plain HTTP PUT
+  of the same bytes to a file. No protocol, no database, no validation.
+
+The server's peak RSS is sampled with psutil every 20 ms. Goals (issue 4): tus
+throughput >= 50% of the baseline, and desk RSS <= 200 MB during a 2 GiB upload.
+
+    python benchmarks/upload.py              # 2 GiB, the issue's size
+    python benchmarks/upload.py --size-mb 256  # or --quick (64 MB)
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+
+MIB = 1024 * 1024
+HERE = Path(__file__).resolve().parent
+
+
+# --- the baseline server: a bare ASGI sink ---------------------------------------------------
+
+
+async def sink_app(scope, receive, send):  # type: ignore[no-untyped-def]
+    """Stream a request body to SINK_FILE and answer 204: the least an upload server can do."""
+    assert scope["type"] == "http"
+    with open(os.environ["SINK_FILE"], "wb") as out:
+        more = True
+        while more:
+            message = await receive()
+            out.write(message.get("body", b""))
+            more = message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 204, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """A uvicorn subprocess and a thread that records its peak RSS."""
+
+    def __init__(self, target: list[str], env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            *target,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            "warning",
+            "--lifespan",
+            "off",
+        ]
+        self.process = subprocess.Popen(command, env={**os.environ, **env})
+        self.peak_rss = 0
+        self._stop = threading.Event()
+        self._wait_until_up()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def _sample(self) -> None:
+        proc = psutil.Process(self.process.pid)
+        while not self._stop.is_set():
+            try:
+                self.peak_rss = max(self.peak_rss, proc.memory_info().rss)
+            except psutil.Error:
+                return
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def make_bundle(path: Path, size: int) -> Path:
+    """Write a stored (uncompressed) bundle of about ``size`` bytes with a valid manifest."""
+    block = os.urandom(64 * MIB)
+    digest, written = hashlib.sha256(), 0
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        with zf.open("logs/big.bin", "w", force_zip64=True) as member:
+            while written < size:
+                piece = block[: min(len(block), size - written)]
+                member.write(piece)
+                digest.update(piece)
+                written += len(piece)
+        entry = {"path": "logs/big.bin", "size": written, "sha256": digest.hexdigest()}
+        zf.writestr("manifest.json", json.dumps({"files": [entry]}))
+    return path
+
+
+def prepare_desk(workdir: Path) -> tuple[dict[str, str], str]:
+    """Migrate a fresh SQLite desk and issue an installation token; return env and token."""
+    from sitrep.desk.db import make_engine, make_sessionmaker
+    from sitrep.desk.migrate import upgrade
+    from sitrep.desk.services.identity import add_installation
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{workdir / 'desk.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        _, token = add_installation(session=session, org_name="Bench")
+        session.commit()
+    engine.dispose()
+    env = {
+        "SITREP_DATABASE_URL": url,
+        "SITREP_DATA_DIR": str(workdir / "data"),
+        "SITREP_DEMO": "1",
+        "SITREP_SECRET_KEY": "bench",
+        "SITREP_SMTP_URL": "console://",
+    }
+    return env, token
+
+
+def file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        while chunk := fh.read(MIB):
+            yield chunk
+
+
+# --- the two runs -------------------------------------------------------------------------------
+
+
+def run_baseline(bundle: Path, workdir: Path) -> tuple[float, int]:
+    sink = workdir / "sink.bin"
+    server = Server(["--app-dir", str(HERE), "upload:sink_app"], {"SINK_FILE": str(sink)})
+    try:
+        start = time.perf_counter()
+        response = httpx.put(f"{server.url}/", content=file_chunks(bundle), timeout=600)
+        elapsed = time.perf_counter() - start
+        assert response.status_code == 204 and sink.stat().st_size == bundle.stat().st_size
+    finally:
+        server.stop()
+    sink.unlink()
+    return elapsed, server.peak_rss
+
+
+def run_tus(bundle: Path, workdir: Path) -> tuple[float, int]:
+    from sitrep.client.upload import TusUploader
+
+    env, token = prepare_desk(workdir)
+    server = Server(["--factory", "sitrep.desk.app:create_app"], env)
+    try:
+        uploader = TusUploader(
+            f"{server.url}/api/v1/uploads", headers={"Authorization": f"Bearer {token}"}
+        )
+        start = time.perf_counter()
+        result = uploader.upload(bundle)
+        elapsed = time.perf_counter() - start
+        assert result.temporary_id and result.size == bundle.stat().st_size
+    finally:
+        server.stop()
+    return elapsed, server.peak_rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=int, default=2048, help="bundle size in MiB (2048)")
+    parser.add_argument("--quick", action="store_true", help="a 64 MiB bundle, one round")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="alternate the two runs this often; best counts"
+    )
+    args = parser.parse_args()
+    size = (64 if args.quick else args.size_mb) * MIB
+    rounds = 1 if args.quick else args.rounds
+    base: list[tuple[float, int]] = []
+    tus: list[tuple[float, int]] = []
+    with tempfile.TemporaryDirectory(prefix="sitrep-bench-upload-") as tmp:
+        workdir = Path(tmp)
+        bundle = make_bundle(workdir / "bundle.zip", size)
+        total = bundle.stat().st_size
+        # Alternate the runs: the machine is shared, so load changes during a run.
+        for round_no in range(rounds):
+            base.append(run_baseline(bundle, workdir))
+            tus.append(run_tus(bundle, workdir / f"desk{round_no}"))
+    # Best time of the rounds, but the worst memory: the RSS goal must hold in every run.
+    best_base = (min(t for t, _ in base), max(r for _, r in base))
+    best_tus = (min(t for t, _ in tus), max(r for _, r in tus))
+    report(total, best_base, best_tus, rounds)
+
+
+def report(total: int, base: tuple[float, int], tus: tuple[float, int], rounds: int) -> None:
+    (base_s, base_rss), (tus_s, tus_rss) = base, tus
+    base_mbs, tus_mbs = total / MIB / base_s, total / MIB / tus_s
+    ratio = tus_mbs / base_mbs
+    print(f"bundle: {total / MIB:.0f} MiB (stored zip, one member, manifest); best of {rounds}")
+    print(
+        f"baseline plain PUT to a bare ASGI sink: {base_s:6.2f} s  {base_mbs:7.1f} MiB/s  "
+        f"server peak RSS {base_rss / MIB:6.1f} MiB"
+    )
+    print(
+        f"tus upload to the desk (+ validation):  {tus_s:6.2f} s  {tus_mbs:7.1f} MiB/s  "
+        f"server peak RSS {tus_rss / MIB:6.1f} MiB"
+    )
+    verdict = "met" if ratio >= 0.5 else "MISSED"
+    print(f"throughput ratio tus/baseline: {ratio:.2f}  (goal >= 0.50: {verdict})")
+    verdict = "met" if tus_rss <= 200 * MIB else "MISSED"
+    print(f"desk peak RSS: {tus_rss / MIB:.1f} MiB  (goal <= 200 MiB: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
