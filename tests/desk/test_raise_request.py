@@ -18,6 +18,7 @@ def test_an_installation_raises_for_its_orgs_customer_who_joins_the_org(
         client, people["acme"], appVersion="2.3.1", hostProduct="Jira", hostVersion="9.12.4"
     )
     assert created["issueKey"] == "SUP-1"
+    assert created["reporter"]["emailAddress"] == "alice@acme.example"
     with desk_app.state.sessions() as session:
         customer = session.query(Customer).filter_by(email="alice@acme.example").one()
         assert customer.org_id == people["acme"].org_id

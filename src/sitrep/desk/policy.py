@@ -34,7 +34,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "request.create": frozenset({"admin", "support", "installation", "customer"}),
     "request.list": frozenset({"all"}),
     "request.view": frozenset({"all"}),
-    "request.contact.view": frozenset({"admin", "support", "subcontractor", "customer"}),
+    "request.contact.view": frozenset(
+        {"admin", "support", "subcontractor", "customer", "installation"}
+    ),
     "request.comment.public": frozenset(
         {"admin", "support", "development", "subcontractor", "customer", "installation"}
     ),

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from sitrep.desk import audit, policy
+from sitrep.desk.api.native_requests import aware
 from sitrep.desk.auth import Principal, require_staff
 from sitrep.desk.deps import get_session
 from sitrep.desk.models.requests import Attachment
@@ -69,7 +70,7 @@ def list_attachments(
                 sha256=a.sha256,
                 is_bundle=a.is_bundle,
                 public=a.public,
-                created=a.created_at,
+                created=aware(a.created_at),
             )
             for a in rows
         ]

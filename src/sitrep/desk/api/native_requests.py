@@ -3,7 +3,7 @@ comments. Every route needs a staff token; the policy decides the rest."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -86,6 +86,11 @@ class CommentOut(BaseModel):
     created: datetime
 
 
+def aware(moment: datetime) -> datetime:
+    """Return ``moment`` as aware UTC (SQLite hands back naive datetimes; all are UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _summary(session: Session, actor: Principal, request: Request) -> dict:
     show = policy.decide(actor, "request.contact.view").allowed
     assignee = session.get(StaffUser, request.assignee_id) if request.assignee_id else None
@@ -101,8 +106,8 @@ def _summary(session: Session, actor: Principal, request: Request) -> dict:
         "organization": org.name if org else None,
         "reporter": reporter.email if reporter and show else None,
         "escalated": request.escalated,
-        "created": request.created_at,
-        "updated": request.updated_at,
+        "created": aware(request.created_at),
+        "updated": aware(request.updated_at),
     }
 
 
@@ -228,7 +233,9 @@ def comment(
         session=session, actor=principal, request=request, body=body.body, public=body.public
     )
     session.commit()
-    return CommentOut(id=str(row.id), body=row.body, public=row.public, created=row.created_at)
+    return CommentOut(
+        id=str(row.id), body=row.body, public=row.public, created=aware(row.created_at)
+    )
 
 
 @router.patch(
