@@ -14,6 +14,7 @@ from sitrep.desk.audit import (
     canonical,
     chain_hash,
     create_checkpoint,
+    entry_canonical,
     load_signing_key,
     record,
     verify_chain,
@@ -30,6 +31,35 @@ field_values = st.one_of(
 @given(st.dictionaries(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1), field_values))
 def test_canonical_form_is_byte_identical_to_the_rfc8785_reference(fields):
     assert canonical(fields) == rfc8785.dumps(fields)
+
+
+unicode_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]))
+
+
+@given(
+    st.integers(min_value=1, max_value=2**53 - 1),
+    st.lists(unicode_text, min_size=7, max_size=7),
+    st.one_of(st.none(), unicode_text),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=2**31)),
+    st.one_of(st.none(), st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)),
+)
+def test_the_fast_entry_encoding_is_byte_identical_to_rfc8785(seq, texts, ticket, tenant, private):
+    ts, actor, role, action, target, outcome, _ = texts
+    fields = {
+        "v": 1,
+        "seq": seq,
+        "ts": ts,
+        "actor": actor,
+        "role": role,
+        "action": action,
+        "target": target,
+        "ticket": ticket,
+        "tenant": tenant,
+        "outcome": outcome,
+        "private": private,
+    }
+    fast = entry_canonical(seq, ts, actor, role, action, target, ticket, tenant, outcome, private)
+    assert fast == rfc8785.dumps(fields)
 
 
 def test_entries_chain_from_genesis_with_gapless_sequence_numbers(sessions, append):

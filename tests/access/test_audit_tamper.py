@@ -163,3 +163,31 @@ def test_it_refuses_a_forged_checkpoint_file(sessions, key, append, tamper):
     forged = replace(held, seq=2)
     report = verify(sessions, key, trusted=forged)
     assert not report.ok and "does not verify" in report.problem
+
+
+@pytest.mark.slow
+def test_a_parallel_verify_finds_the_same_first_bad_entry(
+    sessions, engine, append, tamper, monkeypatch
+):
+    import sitrep.desk.audit as audit_module
+
+    monkeypatch.setattr(audit_module, "PARALLEL_MIN", 0)  # parallelise even this small log
+    append(9)  # two workers check entries 1-5 and 6-9
+
+    def both():
+        with sessions() as session:
+            seq = verify_chain(session=session)
+            par = verify_chain(session=session, workers=2)
+        assert (par.ok, par.entries, par.last_hash, par.bad_seq, par.problem) == (
+            seq.ok,
+            seq.entries,
+            seq.last_hash,
+            seq.bad_seq,
+            seq.problem,
+        )
+        return par
+
+    tamper("UPDATE audit_entries SET outcome = 'deny' WHERE seq = 8")
+    assert both().bad_seq == 8
+    tamper("DELETE FROM audit_entries WHERE seq = 5")  # the last entry of the first range
+    assert both().bad_seq == 5

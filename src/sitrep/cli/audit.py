@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,9 @@ def verify(
         "--public-key",
         help="Base64 Ed25519 public key (default: from SITREP_AUDIT_SIGNING_KEY).",
     ),
+    workers: int = typer.Option(
+        os.cpu_count() or 1, "--workers", min=1, help="Processes that re-hash a large log."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Re-hash the whole log; exit 1 naming the first bad entry if anything was changed."""
@@ -45,7 +49,9 @@ def verify(
     key = _public_key(public_key)
     trusted = audit.Checkpoint.from_file(checkpoint) if checkpoint else None
     with desk_sessions()() as session:
-        report = audit.verify_chain(session=session, public_key=key, trusted=trusted)
+        report = audit.verify_chain(
+            session=session, public_key=key, trusted=trusted, workers=workers
+        )
     if as_json:
         print_json(report.to_dict())
     elif report.ok:

@@ -17,15 +17,18 @@ import json
 import logging
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring as _jstr  # type: ignore[attr-defined]
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from sitrep.config import Settings
@@ -97,6 +100,47 @@ def _entry_fields(row: Any) -> dict[str, str | int | None]:
     }
 
 
+# RFC 8785 orders keys by UTF-16 code units; for these ASCII keys that is plain sorted order.
+_ENTRY_TEMPLATE = (
+    '{"action":%s,"actor":%s,"outcome":%s,"private":%s,"role":%s,"seq":%d,'
+    '"target":%s,"tenant":%s,"ticket":%s,"ts":%s,"v":1}'
+)
+
+
+def entry_canonical(
+    seq: int,
+    ts: str,
+    actor: str,
+    role: str,
+    action: str,
+    target: str,
+    ticket: str | None,
+    tenant: int | None,
+    outcome: str,
+    private: str | None,
+) -> bytes:
+    """Return ``canonical(_entry_fields(...))`` for one entry, about three times faster.
+
+    ``encode_basestring`` is the C string encoder behind ``json.dumps(ensure_ascii=False)``;
+    a hypothesis test checks this against the ``rfc8785`` reference.
+    """
+    return (
+        _ENTRY_TEMPLATE
+        % (
+            _jstr(action),
+            _jstr(actor),
+            _jstr(outcome),
+            "null" if private is None else _jstr(private),
+            _jstr(role),
+            seq,
+            _jstr(target),
+            "null" if tenant is None else int(tenant),
+            "null" if ticket is None else _jstr(ticket),
+            _jstr(ts),
+        )
+    ).encode("utf-8")
+
+
 def private_digest(salt: str, payload: str) -> str:
     """Return the digest that binds an entry's private data; the salt hides short values."""
     return hashlib.sha256(bytes.fromhex(salt) + payload.encode("utf-8")).hexdigest()
@@ -122,16 +166,22 @@ def _private_payload(
         raise ValidationError(f"Audit details cannot be stored as JSON: {exc}") from None
 
 
-def _advance_head(session: Session) -> tuple[int, str]:
+_HEAD = AuditHead.__table__
+# Statements are built once: constructing them per append cost more than the SQL itself.
+_ADVANCE = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=_HEAD.c.seq + 1)
+    .returning(_HEAD.c.seq, _HEAD.c.hash)
+)
+_SET_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("new_hash"))
+_INSERT_ENTRY = insert(AuditEntry.__table__)
+_INSERT_PRIVATE = insert(AuditPrivate.__table__)
+
+
+def _advance_head(conn: Connection) -> tuple[int, str]:
     """Take the next ``seq`` under the head row's lock; the lock lasts until commit."""
-    head = AuditHead.__table__
-    stmt = (
-        update(head)
-        .where(head.c.id == 1)
-        .values(seq=head.c.seq + 1)
-        .returning(head.c.seq, head.c.hash)
-    )
-    seq, prev = session.execute(stmt).one()
+    seq, prev = conn.execute(_ADVANCE).one()
     return int(seq), str(prev)
 
 
@@ -158,7 +208,8 @@ def record(
         raise ValidationError("An audit entry needs an action (<= 64 chars) and a target (<= 200).")
     payload = _private_payload(actor, justification, details)
     salt = secrets.token_hex(16) if payload is not None else None
-    seq, prev = _advance_head(session)
+    conn = session.connection()
+    seq, prev = _advance_head(conn)
     entry = AuditEntry(
         seq=seq,
         ts=format_ts(now or datetime.now(UTC)),
@@ -171,14 +222,33 @@ def record(
         outcome=outcome,
         private_digest=private_digest(salt, payload) if salt and payload is not None else None,
     )
-    entry.hash = chain_hash(prev, canonical(_entry_fields(entry)))
-    session.add(entry)
+    try:
+        data = entry_canonical(*(getattr(entry, c) for c in _HASHED))
+    except UnicodeEncodeError:
+        raise ValidationError("Audit fields must be valid Unicode text.") from None
+    entry.hash = chain_hash(prev, data)
+    # Core INSERTs rather than session.add: appends are hot, and the unit of work would add
+    # a flush per entry. The returned entry is a detached record of what was written.
+    conn.execute(_INSERT_ENTRY, {c: getattr(entry, c) for c in _STORED})
     if salt and payload is not None:
-        session.add(AuditPrivate(seq=seq, salt=salt, payload=payload))
-    head = AuditHead.__table__
-    session.execute(update(head).where(head.c.id == 1).values(hash=entry.hash))
-    session.flush()
+        conn.execute(_INSERT_PRIVATE, {"seq": seq, "salt": salt, "payload": payload})
+    conn.execute(_SET_HEAD, {"new_hash": entry.hash})
     return entry
+
+
+_HASHED = (
+    "seq",
+    "ts",
+    "actor",
+    "role",
+    "action",
+    "target",
+    "ticket",
+    "tenant",
+    "outcome",
+    "private_digest",
+)
+_STORED = (*_HASHED, "hash")
 
 
 def audited_release(
@@ -409,54 +479,151 @@ class _Walk:
     erased: int = 0
     bad_seq: int | None = None
     problem: str | None = None
-    seen: dict[int, str] = field(default_factory=dict)  # hashes at the marked seqs
 
 
-def _walk(session: Session, *, start: tuple[int, str], marks: dict[int, str]) -> _Walk:
-    """Re-hash the entries after ``start`` in order; stop at the first problem.
+_WALK_SQL = (
+    "SELECT e.seq, e.ts, e.actor, e.role, e.action, e.target, e.ticket, e.tenant, e.outcome, "
+    "e.private_digest, e.hash, p.salt, p.payload FROM audit_entries e "
+    "LEFT OUTER JOIN audit_private p ON p.seq = e.seq "
+    "WHERE e.seq > {ph} AND e.seq <= {ph} ORDER BY e.seq"
+)
+#: Below this many entries a parallel verify is not worth starting processes for.
+PARALLEL_MIN = 200_000
+
+
+def _walk(
+    session: Session, *, start: tuple[int, str], marks: dict[int, str], stop: int = 2**62
+) -> _Walk:
+    """Re-hash the entries in ``(start seq, stop]`` in order; stop at the first problem.
 
     ``marks`` maps seq -> expected hash (signed checkpoints); a mismatch is a problem.
+    The rows come from a raw driver cursor (server-side on PostgreSQL): for a million
+    entries, building SQLAlchemy rows cost more than the hashing.
     """
     walk = _Walk(last_seq=start[0], last_hash=start[1])
-    stmt = (
-        select(AuditEntry.__table__, AuditPrivate.salt, AuditPrivate.payload)
-        .outerjoin(AuditPrivate, AuditPrivate.seq == AuditEntry.seq)
-        .where(AuditEntry.seq > start[0])
-        .order_by(AuditEntry.seq)
-    )
-    for row in session.execute(stmt, execution_options={"yield_per": 10_000}):
-        problem = _check_row(walk, row)
-        if problem is None and marks.get(row.seq, walk.last_hash) != walk.last_hash:
-            problem = (
-                f"entry {row.seq} does not match the signed checkpoint at {row.seq}: "
-                f"an entry at or before {row.seq} was changed, deleted or reordered"
-            )
-        if problem:
-            walk.bad_seq, walk.problem = row.seq if walk.bad_seq is None else walk.bad_seq, problem
-            return walk
-        if row.seq in marks:
-            walk.seen[row.seq] = walk.last_hash
+    conn = session.connection()
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        cursor = dbapi.cursor(name=f"sitrep_verify_{secrets.token_hex(4)}")  # type: ignore[call-arg]
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(_WALK_SQL.format(ph="%s" if postgres else "?"), (start[0], stop))
+        while rows := cursor.fetchmany(20_000):
+            if not _check_rows(walk, rows, marks):
+                break
+    finally:
+        cursor.close()
     return walk
 
 
-def _check_row(walk: _Walk, row: Any) -> str | None:
-    expected = walk.last_seq + 1
-    if row.seq != expected:
-        walk.bad_seq = expected
-        return f"entry {expected} is missing: the sequence jumps from {walk.last_seq} to {row.seq}"
-    computed = chain_hash(walk.last_hash, canonical(_entry_fields(row)))
-    if computed != row.hash:
-        return f"entry {row.seq} was changed, or an entry before it was (its hash does not match)"
-    if row.payload is not None:
-        if (
-            row.private_digest is None
-            or private_digest(row.salt, row.payload) != row.private_digest
-        ):
-            return f"entry {row.seq}: its justification or details were changed"
-    elif row.private_digest is not None:
-        walk.erased += 1
-    walk.last_seq, walk.last_hash, walk.entries = row.seq, computed, walk.entries + 1
-    return None
+def _walk_range(url: str, lo: int, hi: int, start_hash: str, marks: dict[int, str]) -> _Walk:
+    """Verify entries ``lo..hi`` in a worker process, from the stored hash of entry ``lo - 1``."""
+    from sitrep.desk.db import make_engine, make_sessionmaker
+
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return _walk(session, start=(lo - 1, start_hash), marks=marks, stop=hi)
+    finally:
+        engine.dispose()
+
+
+def _walk_parallel(session: Session, *, marks: dict[int, str], workers: int) -> _Walk:
+    """Verify in ``workers`` processes, each on one range, then check that the ranges link.
+
+    Range ``i`` starts from the *stored* hash of the entry before it; accepting it is safe
+    because range ``i - 1`` must end on exactly that entry with exactly that computed hash.
+    The result (first problem, counts) is the same as a sequential walk.
+    """
+    head = session.scalar(select(func.max(AuditEntry.seq))) or 0
+    if workers <= 1 or head < PARALLEL_MIN:
+        return _walk(session, start=(0, GENESIS), marks=marks)
+    step = -(-head // workers)
+    bounds = [(lo, min(lo + step - 1, head)) for lo in range(1, head + 1, step)]
+    starts = [GENESIS] + [
+        session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == lo - 1))
+        for lo, _ in bounds[1:]
+    ]
+    if any(h is None for h in starts):  # an entry at a boundary is missing: let one walk name it
+        return _walk(session, start=(0, GENESIS), marks=marks)
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    with ProcessPoolExecutor(len(bounds), mp_context=get_context("spawn")) as pool:
+        futures = [
+            pool.submit(_walk_range, url, lo, hi, str(h), marks)
+            for (lo, hi), h in zip(bounds, starts, strict=True)
+        ]
+        parts = [f.result() for f in futures]
+    return _join_walks(session, parts, bounds, starts, marks)
+
+
+def _join_walks(
+    session: Session,
+    parts: list[_Walk],
+    bounds: list[tuple[int, int]],
+    starts: list[str | None],
+    marks: dict[int, str],
+) -> _Walk:
+    total = _Walk()
+    for part, (lo, _hi), start in zip(parts, bounds, starts, strict=True):
+        if (total.last_seq, total.last_hash) != (lo - 1, start):
+            total.bad_seq = total.last_seq + 1
+            total.problem = f"entry {total.last_seq + 1} is missing or was changed"
+            return total
+        total.entries += part.entries
+        total.erased += part.erased
+        total.last_seq, total.last_hash = part.last_seq, part.last_hash
+        if part.problem:
+            total.bad_seq, total.problem = part.bad_seq, part.problem
+            return total
+    # Entries appended while the workers ran are checked here, from where they stopped.
+    tail = _walk(session, start=(total.last_seq, total.last_hash), marks=marks)
+    tail.entries += total.entries
+    tail.erased += total.erased
+    return tail
+
+
+def _check_rows(walk: _Walk, rows: Any, marks: dict[int, str]) -> bool:
+    """Check one batch of rows; on the first problem record it in ``walk`` and return False.
+
+    Written as one tight loop with local names: it runs a million times per ``verify``.
+    """
+    last_seq, prev, sha256 = walk.last_seq, bytes.fromhex(walk.last_hash), hashlib.sha256
+    for *hashed, stored, salt, payload in rows:
+        seq, pdigest = hashed[0], hashed[9]
+        problem = None
+        if seq != last_seq + 1:
+            walk.bad_seq = last_seq + 1
+            problem = (
+                f"entry {last_seq + 1} is missing: the sequence jumps from {last_seq} to {seq}"
+            )
+        else:
+            digest = sha256(prev + entry_canonical(*hashed)).digest()
+            computed = digest.hex()
+            if computed != stored:
+                problem = (
+                    f"entry {seq} was changed, or an entry before it was (its hash does not match)"
+                )
+            elif payload is not None and (
+                pdigest is None or private_digest(salt, payload) != pdigest
+            ):
+                problem = f"entry {seq}: its justification or details were changed"
+            elif seq in marks and marks[seq] != computed:
+                problem = (
+                    f"entry {seq} does not match the signed checkpoint at {seq}: "
+                    f"an entry at or before {seq} was changed, deleted or reordered"
+                )
+        if problem:
+            walk.last_seq, walk.last_hash = last_seq, prev.hex()
+            walk.bad_seq, walk.problem = walk.bad_seq or seq, problem
+            return False
+        walk.erased += int(payload is None and pdigest is not None)
+        last_seq, prev = seq, digest
+        walk.entries += 1
+    walk.last_seq, walk.last_hash = last_seq, prev.hex()
+    return True
 
 
 @dataclass
@@ -501,12 +668,14 @@ def verify_chain(
     session: Session,
     public_key: Ed25519PublicKey | None = None,
     trusted: Checkpoint | None = None,
+    workers: int = 1,
 ) -> VerifyReport:
     """Re-hash the whole log and check it against its signed checkpoints and ``trusted``.
 
     Detects modified, deleted and reordered entries, a truncated tail (against the head row
     and the newest checkpoint) and, given a ``trusted`` checkpoint held outside the database,
     a rollback to an older copy or a fork. Signatures are checked when ``public_key`` is given.
+    ``workers`` > 1 re-hashes large logs in that many processes (the CLI uses every core).
     """
     rows = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq))
     checkpoints = [_from_row(r) for r in rows]
@@ -516,7 +685,7 @@ def verify_chain(
     marks = {cp.seq: cp.hash for cp in checkpoints}
     if trusted is not None:
         marks.setdefault(trusted.seq, trusted.hash)
-    walk = _walk(session, start=(0, GENESIS), marks=marks)
+    walk = _walk_parallel(session, marks=marks, workers=workers)
     report = VerifyReport(
         ok=False,
         entries=walk.entries,
