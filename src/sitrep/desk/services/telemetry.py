@@ -122,51 +122,87 @@ def ingest_report(
     A report id seen before raises Conflict (409) and stores nothing.
     """
     check_report(report, allowlist_for(allowlists, report.app), now)
-    if session.scalar(
-        select(TelemetryReport.id).where(TelemetryReport.report_id == report.report_id)
-    ):
-        raise Conflict("This report id was already received; it is counted once.")
-    if session.get_bind().dialect.name == "postgresql":
-        # Anonymous counts can afford losing the last few hundred milliseconds in a crash;
-        # not waiting for the WAL flush lets rollup row locks go quickly under load.
-        session.execute(text("SET LOCAL synchronous_commit = off"))
-    fields = report.model_dump(exclude={"counters"})
-    row = TelemetryReport(**fields)
-    session.add(row)
     try:
-        session.flush()
+        if session.get_bind().dialect.name == "postgresql":
+            _store_postgresql(session, report)
+        else:
+            _store_portable(session, report)
     except IntegrityError:
         raise Conflict("This report id was already received; it is counted once.") from None
+
+
+#: One statement does the whole ingest on PostgreSQL: one round trip per report. The
+#: counters arrive as two arrays in name order, so concurrent upserts of the same rollup
+#: rows lock them in the same order and cannot deadlock. A replayed report id fails the
+#: first INSERT and with it the whole statement.
+PG_INGEST = text(
+    """
+WITH report AS (
+  INSERT INTO telemetry_reports
+    (report_id, week, app, app_version, host_product, host_version, allowlist_version, x)
+  VALUES (:report_id, :week, :app, :app_version, :host_product, :host_version,
+          :allowlist_version, :x)
+  RETURNING id
+), counts AS (
+  SELECT * FROM unnest(CAST(:names AS varchar[]), CAST(:ns AS bigint[])) AS u(counter, n)
+), stored AS (
+  INSERT INTO telemetry_values (report_pk, counter, n)
+  SELECT report.id, counts.counter, counts.n FROM report, counts
+), rolled AS (
+  INSERT INTO telemetry_rollups AS r
+    (app, week, counter, app_version, host_product, host_version, total, clamped, reports)
+  SELECT :app, :week, counts.counter, :app_version, :host_product, :host_version,
+         counts.n, least(counts.n, :clamp), 1
+  FROM counts, report
+  ON CONFLICT (app, week, counter, app_version, host_product, host_version) DO UPDATE
+  SET total = r.total + excluded.total, clamped = r.clamped + excluded.clamped,
+      reports = r.reports + 1
+)
+INSERT INTO telemetry_weeks AS w (app, week, app_version, host_product, host_version, reports)
+SELECT :app, :week, :app_version, :host_product, :host_version, 1 FROM report
+ON CONFLICT (app, week, app_version, host_product, host_version) DO UPDATE
+SET reports = w.reports + 1
+"""
+)
+
+
+def _store_postgresql(session: Session, report: ReportIn) -> None:
+    # Anonymous counts can afford losing the last few hundred milliseconds in a crash;
+    # not waiting for the WAL flush lets rollup row locks go quickly under load.
+    session.execute(text("SET LOCAL synchronous_commit = off"))
     counters = sorted(report.counters.items())
-    if counters:
-        session.execute(
-            insert(TelemetryValue),
-            [{"report_pk": row.id, "counter": name, "n": n} for name, n in counters],
-        )
-    _add_to_rollups(session, report, counters)
+    params = report.model_dump(exclude={"counters"})
+    params |= {"names": [c for c, _ in counters], "ns": [n for _, n in counters], "clamp": CLAMP}
+    session.execute(PG_INGEST, params)
 
 
-def _add_to_rollups(session: Session, report: ReportIn, counters: list[tuple[str, int]]) -> None:
-    """Upsert the report into the rollups, in key order so concurrent reports never deadlock."""
+def _store_portable(session: Session, report: ReportIn) -> None:
+    """Store a report with portable statements (SQLite), one executemany per table."""
+    report_pk = session.execute(
+        insert(TelemetryReport)
+        .values(**report.model_dump(exclude={"counters"}))
+        .returning(TelemetryReport.id)
+    ).scalar_one()
+    counters = sorted(report.counters.items())
     dims = {"app": report.app, "week": report.week}
     dims |= {d: getattr(report, d) for d in DIMENSIONS}
     if counters:
-        rows = [
+        values = [{"report_pk": report_pk, "counter": name, "n": n} for name, n in counters]
+        session.execute(insert(TelemetryValue), values)
+        rollups = [
             dims | {"counter": name, "total": n, "clamped": min(n, CLAMP), "reports": 1}
             for name, n in counters
         ]
-        session.execute(_upsert(session, TelemetryRollup, ("total", "clamped", "reports")), rows)
-    session.execute(_upsert(session, TelemetryWeek, ("reports",)), [dims | {"reports": 1}])
+        session.execute(_upsert(TelemetryRollup, ("total", "clamped", "reports")), rollups)
+    session.execute(_upsert(TelemetryWeek, ("reports",)), [dims | {"reports": 1}])
 
 
-def _upsert(session: Session, model: Any, added: tuple[str, ...]) -> Any:
-    """Return an INSERT that adds ``added`` columns to an existing row instead of failing."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+def _upsert(model: Any, added: tuple[str, ...]) -> Any:
+    """Return a SQLite INSERT that adds ``added`` columns to an existing row instead."""
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
     table = model.__table__
-    stmt = insert(table)
+    stmt = sqlite_insert(table)
     keys = [c.name for c in table.primary_key.columns]
     return stmt.on_conflict_do_update(
         index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in added}
