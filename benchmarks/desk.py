@@ -45,6 +45,7 @@ class Result:
     count: int
     seconds: float
     latencies: list[float]
+    errors: int = 0
 
     @property
     def rate(self) -> float:
@@ -81,46 +82,62 @@ def bare_app():  # pragma: no cover - served by uvicorn in a child process
 
 @contextmanager
 def served(args: list[str], env: dict[str, str], port: int) -> Iterator[str]:
-    """Run a server process and yield its URL once /healthz or /docs answers."""
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"server failed: {proc.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/docs").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not start")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    """Run a server process and yield its URL once /docs answers."""
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_ready(url, proc)
+            yield url
+        except BaseException:
+            log.seek(0)
+            sys.stderr.write(f"server log (tail):\n{log.read().decode()[-3000:]}\n")
+            raise
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def _wait_ready(url: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("server failed to start")
+        try:
+            if httpx.get(f"{url}/docs").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("server did not start")
 
 
 async def load(name: str, total: int, clients: int, send: Callable) -> Result:
     """Send ``total`` requests from ``clients`` concurrent connections; time each one."""
     latencies: list[float] = []
+    errors = 0
     counter = iter(range(total))
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(limits=limits, timeout=120) as client:
 
         async def worker() -> None:
+            nonlocal errors
             for n in counter:
                 started = time.perf_counter()
-                response = await send(client, n)
+                try:
+                    response = await send(client, n)
+                except httpx.TransportError:
+                    # Counted and reported, not retried: a dropped connection is a result too.
+                    errors += 1
+                    continue
                 latencies.append(time.perf_counter() - started)
                 if response.status_code >= 400:
                     raise SystemExit(f"{name}: {response.status_code} {response.text[:200]}")
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
-        return Result(name, total, time.perf_counter() - started, latencies)
+        seconds = time.perf_counter() - started
+        return Result(name, len(latencies), seconds, latencies, errors)
 
 
 def desk_env(database_url: str, data_dir: Path) -> dict[str, str]:
@@ -230,14 +247,17 @@ def bench_bare(opts: argparse.Namespace) -> tuple[Result, Result]:
 
 def report(results: list[tuple[Result, Result]], bare: tuple[Result, Result]) -> bool:
     """Print the table; return whether every database meets the read goal."""
-    print(f"{'phase':<20}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
+    print(
+        f"{'phase':<20}{'requests':>9}{'errors':>7}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'vs bare':>9}"
+    )
     ok = True
     for create, read in [bare, *results]:
         for result, baseline in ((create, bare[0]), (read, bare[1])):
             ratio = result.rate / baseline.rate
             print(
-                f"{result.name:<20}{result.count:>9}{result.rate:>9.0f}{result.pct(0.5):>9.1f}"
-                f"{result.pct(0.99):>9.1f}{ratio:>8.0%}"
+                f"{result.name:<20}{result.count:>9}{result.errors:>7}{result.rate:>9.0f}"
+                f"{result.pct(0.5):>9.1f}{result.pct(0.99):>9.1f}{ratio:>8.0%}"
             )
         if create.name.startswith("bare"):
             continue
