@@ -175,3 +175,10 @@ def _wait_healthy(url: str) -> None:
             pass
         time.sleep(0.2)
     raise AssertionError("the demo server did not answer")
+
+
+def test_serve_refuses_a_database_that_was_not_migrated(tmp_path, monkeypatch):
+    monkeypatch.setenv("SITREP_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    result = runner.invoke(app, ["desk", "serve", "--port", "1"])
+    assert result.exit_code == 1
+    assert "has no desk tables" in result.output and "sitrep desk migrate" in result.output

@@ -53,11 +53,31 @@ def migrate_and_seed(settings: Settings) -> None:
         seed_defaults(session)
 
 
+def _check_migrated(settings: Settings) -> None:
+    """Refuse to serve a database that `sitrep desk migrate` has not prepared."""
+    from sqlalchemy import inspect
+
+    from sitrep.desk.db import make_engine
+    from sitrep.errors import ConfigError
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        ready = inspect(engine).has_table("service_desks")
+    finally:
+        engine.dispose()
+    if not ready:
+        raise ConfigError(
+            f"The database {_safe_url(settings.effective_database_url)} has no desk tables.",
+            fix="Run `sitrep desk migrate` first (with the same SITREP_DATABASE_URL).",
+        )
+
+
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from sitrep.desk.app import create_app
 
+    _check_migrated(settings)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
