@@ -157,6 +157,18 @@ def _create(*, session: Session, actor: Principal, data: RequestIn) -> Request:
     )
     session.add(request)
     session.flush()
+    _after_create(session, actor, request, reporter, data.participants)
+    return request
+
+
+def _after_create(
+    session: Session,
+    actor: Principal,
+    request: Request,
+    reporter: Customer | None,
+    participants: list[str],
+) -> None:
+    """Record the first status, add participants and queue the "request received" mail."""
     session.add(
         StatusChange(
             request_id=request.id,
@@ -165,7 +177,7 @@ def _create(*, session: Session, actor: Principal, data: RequestIn) -> Request:
             actor=actor_label(actor),
         )
     )
-    for ref in data.participants:
+    for ref in participants:
         add_participant(session=session, request=request, ref=ref)
     if reporter is not None:
         mail.queue_mail(
@@ -176,7 +188,6 @@ def _create(*, session: Session, actor: Principal, data: RequestIn) -> Request:
             summary=request.summary,
         )
     session.flush()
-    return request
 
 
 def add_participant(*, session: Session, request: Request, ref: str) -> Customer:
