@@ -89,6 +89,7 @@ class TusUploader:
         chunk_size: int = 16 * MIB,
         retries: int = 8,
         backoff: float = 0.5,
+        max_delay: float = 30.0,
         timeout: float = 120.0,
         http: httpx.Client | None = None,
     ) -> None:
@@ -96,6 +97,7 @@ class TusUploader:
         self.chunk_size = chunk_size
         self.retries = retries
         self.backoff = backoff
+        self.max_delay = max_delay
         self.http = http or httpx.Client(timeout=timeout)
         self.headers = {**TUS, **(headers or {})}
 
@@ -203,7 +205,7 @@ class TusUploader:
     # --- retries -----------------------------------------------------------------------------
 
     def _sleep(self, failures: int) -> None:
-        delay = min(self.backoff * 2 ** (failures - 1), 30.0)
+        delay = min(self.backoff * 2 ** (failures - 1), self.max_delay)
         time.sleep(delay * random.uniform(0.5, 1.0))
 
     def _with_retries(self, send: Callable[[], httpx.Response]) -> httpx.Response:
