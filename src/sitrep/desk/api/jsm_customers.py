@@ -49,6 +49,7 @@ def create_customer(
         raise error(f"A customer with the email {email} already exists.")
     name = (body.displayName or body.fullName or "").strip()
     customer = get_or_create_customer(session=session, email=email, display_name=name)
+    session.commit()  # before answering: get_session would commit only after the response
     return JSONResponse(customer_dto(http, customer), status_code=201)
 
 
