@@ -30,8 +30,11 @@ def fetch_command(
     token: str = typer.Option(None, "--token", help="Your staff API token (or SITREP_TOKEN)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Download TICKET's files, check their SHA-256, and extract bundles after checking
-    every member against the bundle's manifest."""
+    """Download TICKET's files, verify them, and extract bundles safely.
+
+    Each file's SHA-256 is checked against the desk's listing, and each bundle member
+    against the bundle's manifest, before anything is extracted.
+    """
     from sitrep.client.fetch import fetch_ticket
 
     settings = get_settings()
