@@ -118,3 +118,17 @@ def test_bad_reports_are_refused_and_nothing_is_mailed(client, desk_app, change,
     assert words in response.json()["errorMessage"]
     with desk_app.state.sessions() as session:
         assert session.query(OutboundMail).count() == 0
+
+
+def test_unconfirmed_reports_are_deleted_once_their_link_expired(client, desk_app):
+    from datetime import timedelta
+
+    from sitrep.desk.db import transaction
+
+    client.post("/api/v1/public/reports", json=REPORT)
+    with transaction(desk_app.state.sessions) as session:
+        pending = session.query(PendingReport).one()
+        pending.expires_at = pending.created_at - timedelta(seconds=1)
+    client.post("/api/v1/public/reports", json={**REPORT, "email": "bob@acme.example"})
+    with desk_app.state.sessions() as session:
+        assert [p.email for p in session.query(PendingReport)] == ["bob@acme.example"]

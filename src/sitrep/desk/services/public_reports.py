@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sitrep.config import Settings
@@ -81,6 +81,7 @@ def submit_report(
     if len(data.summary) > 255 or len(data.description) > 20000:
         raise ValidationError("summary is limited to 255 and description to 20000 characters.")
     addr = address_hash(secret=settings.require("secret_key"), address=address, now=now)
+    purge_unconfirmed(session=session, now=now)
     _check_rate(session, PendingReport.email, email, PER_EMAIL_PER_HOUR, now, "email address")
     _check_rate(
         session, PendingReport.addr_hash, addr, PER_ADDRESS_PER_HOUR, now, "network address"
@@ -108,6 +109,16 @@ def submit_report(
     link = f"{settings.public_url.rstrip('/')}/api/v1/public/reports/confirm/{token}"
     mail.queue_mail(session=session, to=email, template="confirm", summary=summary, link=link)
     return report
+
+
+def purge_unconfirmed(*, session: Session, now: datetime) -> int:
+    """Delete reports whose link expired unopened: their address and text must not linger."""
+    result = session.execute(
+        delete(PendingReport).where(
+            PendingReport.request_id.is_(None), PendingReport.expires_at < now
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]  # DML results carry rowcount
 
 
 def confirm_report(*, session: Session, token: str, now: datetime | None = None) -> Request:
