@@ -78,7 +78,9 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     from sitrep.desk.app import create_app
 
     _check_migrated(settings)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # No access log: it would write client addresses and the one-time tokens in
+    # confirmation and sign-in links, which the desk promises never to keep.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
 
 
 @app.command()
