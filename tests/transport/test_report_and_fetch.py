@@ -171,3 +171,27 @@ def test_fetch_needs_a_real_justification_and_a_ticket_with_files(
             out=tmp_path,
             justification="checking the crash report",
         )
+
+
+def test_only_a_sitrep_bundle_is_sent_and_nothing_else_is_deleted(
+    live_desk, installation_token, tmp_path
+):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a bundle")
+    with pytest.raises(ValidationError, match="not a zip file"):
+        report_to_desk(_report(notes), desk_url=live_desk.url, token=installation_token)
+    plain = z.named(tmp_path / "plain.zip", ["a.txt"])
+    with pytest.raises(ValidationError, match="not a Sitrep bundle"):
+        report_to_desk(_report(plain), desk_url=live_desk.url, token=installation_token)
+    assert notes.exists() and plain.exists()
+
+
+def test_an_age_encrypted_bundle_is_sent_as_an_opaque_file(
+    live_desk, installation_token, staff_token, tmp_path
+):
+    sealed = tmp_path / "support.zip.age"
+    sealed.write_bytes(b"age-encryption.org/v1\n-> X25519 stand-in\n---\n" + bytes(range(256)))
+    result = report_to_desk(_report(sealed), desk_url=live_desk.url, token=installation_token)
+    assert result.bundle_deleted and not sealed.exists()
+    [native] = _staff_attachments(live_desk, staff_token, result.key)
+    assert native["filename"] == "support.zip.age" and native["is_bundle"] is False

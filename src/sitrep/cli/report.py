@@ -115,11 +115,13 @@ def _print(result: dict[str, Any], report: Any, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
-    link = f" {result['link']}" if result.get("link") else ""
-    console.print(f"Raised {result['key']} on behalf of {report.email}.{link}")
+    link = f": {result['link']}" if result.get("link") else "."
+    console.print(f"Raised {result['key']} on behalf of {report.email}{link}", soft_wrap=True)
     for name in result["attached"]:
         console.print(f"Attached {name}.")
     if report.bundle is not None and result["bundleDeleted"]:
-        console.print(f"Deleted the local bundle {report.bundle} (use --keep to keep it).")
+        console.print(
+            f"Deleted the local bundle {report.bundle} (use --keep to keep it).", soft_wrap=True
+        )
     elif report.bundle is not None:
         console.print(f"Kept the local bundle {report.bundle}.")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sitrep.bundle.validate import check_zip, looks_like_zip
+from sitrep.bundle.validate import check_zip
 from sitrep.client.desk import DeskClient
 from sitrep.client.jsm import JsmClient
 from sitrep.client.upload import Progress
@@ -55,21 +55,36 @@ class ReportResult:
         }
 
 
+AGE_MAGIC = b"age-encryption.org/v1"
+
+
 def check_bundle(path: Path) -> None:
-    """Refuse a missing file or a zip the desk would refuse, before anything is sent."""
+    """Refuse anything but a Sitrep bundle the desk would accept, before anything is sent.
+
+    The file is deleted after a confirmed upload, so it must really be a bundle: a zip with
+    a manifest that passes the desk's validation, or a bundle encrypted with age
+    (``sitrep bundle collect --encrypt-to``), which only the vendor can open and check.
+    """
     if not path.is_file():
         raise ValidationError(
             f"{path} does not exist or is not a file.",
             fix="Pass --bundle with the zip `sitrep bundle collect` wrote.",
         )
-    if looks_like_zip(path, path.name):
-        try:
-            check_zip(path)
-        except ValidationError as exc:
-            raise ValidationError(
-                f"{path.name}: {exc.message}",
-                fix="Collect a fresh bundle with `sitrep bundle collect`.",
-            ) from None
+    with path.open("rb") as fh:
+        if fh.read(len(AGE_MAGIC)) == AGE_MAGIC:
+            return
+    try:
+        checked = check_zip(path)
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{path.name}: {exc.message}",
+            fix="Collect a fresh bundle with `sitrep bundle collect`.",
+        ) from None
+    if not checked.is_bundle:
+        raise ValidationError(
+            f"{path.name} is a zip but not a Sitrep bundle (no manifest.json).",
+            fix="Collect a bundle with `sitrep bundle collect`.",
+        )
 
 
 def report_to_desk(
