@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from sitrep.cli.common import console, make_app, print_json
@@ -32,23 +33,18 @@ def _operator() -> Any:
     return OPERATOR
 
 
+def _day(value: Any) -> str:
+    # Dates only, so the table fits 80 columns; --json gives the exact seconds.
+    return value[:10] if isinstance(value, str) else "-"
+
+
 def _show(rows: list[dict[str, Any]]) -> None:
-    table = Table("id", "firm", "scope", "signed", "valid from", "valid until", "revoked")
+    table = Table(
+        "id", "firm", "signed", "from", "until", "revoked", "valid now", box=box.SIMPLE_HEAD
+    )
     for row in rows:
-        table.add_row(
-            *(
-                str(row[k] or "-")
-                for k in (
-                    "id",
-                    "firm",
-                    "scope",
-                    "signed_at",
-                    "valid_from",
-                    "valid_until",
-                    "revoked_at",
-                )
-            )
-        )
+        days = (_day(row[k]) for k in ("signed_at", "valid_from", "valid_until", "revoked_at"))
+        table.add_row(str(row["id"]), row["firm"], *days, "yes" if row["valid_now"] else "no")
     console.print(table)
 
 
@@ -87,7 +83,8 @@ def add(
     else:
         console.print(
             f"Agreement {shown['id']} for {shown['firm']}: valid from {shown['valid_from']} "
-            f"until {shown['valid_until']}."
+            f"until {shown['valid_until']}.",
+            soft_wrap=True,
         )
 
 

@@ -58,7 +58,8 @@ def verify(
         console.print(
             f"OK: {report.entries} entries, chain head {report.last_hash[:16]}…, "
             f"{report.checkpoints} signed checkpoints verified"
-            + (f", and your checkpoint at entry {report.trusted_seq} matches." if trusted else ".")
+            + (f", and your checkpoint at entry {report.trusted_seq} matches." if trusted else "."),
+            soft_wrap=True,
         )
         if key is None:
             err_console.print(
@@ -95,5 +96,6 @@ def checkpoint(
     else:
         console.print(
             f"Checkpoint at entry {signed.seq}: {signed.hash} (signed {signed.signed_at})"
-            + (f"; written to {out}" if out else "")
+            + (f"; written to {out}" if out else ""),
+            soft_wrap=True,
         )
