@@ -139,6 +139,7 @@ def _result_json(result: Any) -> dict[str, Any]:
         "redactions": result.redactions,
         "findings": [f.as_dict() for f in result.findings],
         "exit_code": result.exit_code,
+        "seconds": {phase: round(value, 3) for phase, value in result.timings.items()},
     }
 
 
