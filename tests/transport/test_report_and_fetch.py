@@ -178,7 +178,7 @@ def test_only_a_sitrep_bundle_is_sent_and_nothing_else_is_deleted(
 ):
     notes = tmp_path / "notes.txt"
     notes.write_text("not a bundle")
-    with pytest.raises(ValidationError, match="not a zip file"):
+    with pytest.raises(ValidationError, match="notes.txt is not a Sitrep bundle"):
         report_to_desk(_report(notes), desk_url=live_desk.url, token=installation_token)
     plain = z.named(tmp_path / "plain.zip", ["a.txt"])
     with pytest.raises(ValidationError, match="not a Sitrep bundle"):

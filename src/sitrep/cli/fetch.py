@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from sitrep.cli.common import console, print_json
 from sitrep.config import get_settings
@@ -48,8 +47,13 @@ def fetch_command(
     if as_json:
         print_json([f.as_dict() for f in fetched])
         return
-    table = Table("file", "size", "sha256", "extracted to", box=None)
     for f in fetched:
-        where = f"{f.extracted} ({f.members} files, verified)" if f.extracted else "-"
-        table.add_row(str(f.path), f"{f.size:,}", f.sha256[:16] + "…", where)
-    console.print(table)
+        console.print(
+            f"Downloaded {f.path} ({f.size:,} bytes, SHA-256 {f.sha256[:16]}…, matches the desk)",
+            soft_wrap=True,
+        )
+        if f.extracted:
+            console.print(
+                f"Extracted {f.members} files to {f.extracted} (each checked against the manifest)",
+                soft_wrap=True,
+            )

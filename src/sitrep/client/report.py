@@ -71,8 +71,14 @@ def check_bundle(path: Path) -> None:
             fix="Pass --bundle with the zip `sitrep bundle collect` wrote.",
         )
     with path.open("rb") as fh:
-        if fh.read(len(AGE_MAGIC)) == AGE_MAGIC:
-            return
+        head = fh.read(len(AGE_MAGIC))
+    if head == AGE_MAGIC:
+        return
+    if not head.startswith(b"PK"):
+        raise ValidationError(
+            f"{path.name} is not a Sitrep bundle (neither a zip nor an age-encrypted bundle).",
+            fix="Pass --bundle with the file `sitrep bundle collect` wrote.",
+        )
     try:
         checked = check_zip(path)
     except ValidationError as exc:

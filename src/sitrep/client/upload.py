@@ -68,7 +68,7 @@ def raise_for_answer(response: httpx.Response, what: str) -> None:
     status = response.status_code
     if status == 401:
         raise Unauthorized(
-            f"{what}: the server refused the credentials ({message}).",
+            f"{what}: the server refused the credentials: {message}",
             fix="Check --token (or SITREP_TOKEN).",
         )
     if status == 413:
