@@ -90,7 +90,13 @@ def table_counts(app) -> dict[str, int]:
     """Return the row count of every telemetry table of the desk."""
     from sqlalchemy import text
 
-    tables = ("telemetry_reports", "telemetry_values", "telemetry_rollups", "telemetry_weeks")
+    tables = (
+        "telemetry_reports",
+        "telemetry_values",
+        "telemetry_rollups",
+        "telemetry_totals",
+        "telemetry_weeks",
+    )
     with app.state.engine.connect() as conn:
         return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
 

@@ -16,6 +16,7 @@ EMPTY = {
     "telemetry_reports": 0,
     "telemetry_values": 0,
     "telemetry_rollups": 0,
+    "telemetry_totals": 0,
     "telemetry_weeks": 0,
 }
 
@@ -29,6 +30,7 @@ def test_it_stores_a_valid_report_with_its_rollups(telemetry_client, telemetry_a
         "telemetry_reports": 1,
         "telemetry_values": 2,
         "telemetry_rollups": 2,
+        "telemetry_totals": 2,
         "telemetry_weeks": 1,
     }
 

@@ -6,10 +6,13 @@ report document (DESIGN §3.5), with no IP, no time of arrival and no request he
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sitrep.desk.db import Base
+
+#: Counter names sort bytewise on PostgreSQL, so ``LIKE 'prefix%'`` can use an index.
+COUNTER_C = String(120).with_variant(String(120, collation="C"), "postgresql")
 
 
 class TelemetryReport(Base):
@@ -48,13 +51,32 @@ class TelemetryRollup(Base):
     """
 
     __tablename__ = "telemetry_rollups"
+    __table_args__ = (Index("ix_telemetry_rollups_counter", "app", "counter", "week"),)
 
     app: Mapped[str] = mapped_column(String(64), primary_key=True)
     week: Mapped[str] = mapped_column(String(8), primary_key=True)
-    counter: Mapped[str] = mapped_column(String(120), primary_key=True)
+    counter: Mapped[str] = mapped_column(COUNTER_C, primary_key=True)
     app_version: Mapped[str] = mapped_column(String(64), primary_key=True)
     host_product: Mapped[str] = mapped_column(String(64), primary_key=True)
     host_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    total: Mapped[int] = mapped_column(BigInteger)
+    clamped: Mapped[int] = mapped_column(BigInteger)
+    reports: Mapped[int] = mapped_column(Integer)
+
+
+class TelemetryTotal(Base):
+    """Sum of one counter over every report of a week, whatever its versions, in shards.
+
+    A report adds to one random shard of 16, so that concurrent reports seldom wait for
+    the same row; readers sum the shards. The weekly dashboard reads only this table.
+    """
+
+    __tablename__ = "telemetry_totals"
+
+    app: Mapped[str] = mapped_column(String(64), primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    counter: Mapped[str] = mapped_column(COUNTER_C, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     total: Mapped[int] = mapped_column(BigInteger)
     clamped: Mapped[int] = mapped_column(BigInteger)
     reports: Mapped[int] = mapped_column(Integer)

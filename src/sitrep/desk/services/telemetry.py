@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, func, insert, select, text
+from sqlalchemy import Select, case, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sitrep.desk.models.telemetry import (
     TelemetryReport,
     TelemetryRollup,
+    TelemetryTotal,
     TelemetryValue,
     TelemetryWeek,
 )
@@ -46,6 +47,8 @@ MAX_COUNTERS = 2000
 CLOCK_SKEW = timedelta(hours=12)
 #: Each report adds at most this much to a cell's ``clamped`` sum (DP sensitivity of totals).
 CLAMP = 10_000
+#: Shards of the per-week totals (see ``TelemetryTotal``).
+SHARDS = 16
 #: Breakdowns a usage query may ask for, besides week and counter.
 DIMENSIONS = ("app_version", "host_product", "host_version")
 
@@ -157,6 +160,13 @@ WITH report AS (
   ON CONFLICT (app, week, counter, app_version, host_product, host_version) DO UPDATE
   SET total = r.total + excluded.total, clamped = r.clamped + excluded.clamped,
       reports = r.reports + 1
+), totalled AS (
+  INSERT INTO telemetry_totals AS t (app, week, counter, shard, total, clamped, reports)
+  SELECT :app, :week, counts.counter, :shard, counts.n, least(counts.n, :clamp), 1
+  FROM counts, report
+  ON CONFLICT (app, week, counter, shard) DO UPDATE
+  SET total = t.total + excluded.total, clamped = t.clamped + excluded.clamped,
+      reports = t.reports + 1
 )
 INSERT INTO telemetry_weeks AS w (app, week, app_version, host_product, host_version, reports)
 SELECT :app, :week, :app_version, :host_product, :host_version, 1 FROM report
@@ -173,6 +183,7 @@ def _store_postgresql(session: Session, report: ReportIn) -> None:
     counters = sorted(report.counters.items())
     params = report.model_dump(exclude={"counters"})
     params |= {"names": [c for c, _ in counters], "ns": [n for _, n in counters], "clamp": CLAMP}
+    params["shard"] = secrets.randbelow(SHARDS)
     session.execute(PG_INGEST, params)
 
 
@@ -194,6 +205,13 @@ def _store_portable(session: Session, report: ReportIn) -> None:
             for name, n in counters
         ]
         session.execute(_upsert(TelemetryRollup, ("total", "clamped", "reports")), rollups)
+        shard = secrets.randbelow(SHARDS)
+        totals = [
+            {k: row[k] for k in ("app", "week", "counter", "total", "clamped", "reports")}
+            | {"shard": shard}
+            for row in rollups
+        ]
+        session.execute(_upsert(TelemetryTotal, ("total", "clamped", "reports")), totals)
     session.execute(_upsert(TelemetryWeek, ("reports",)), [dims | {"reports": 1}])
 
 
@@ -304,8 +322,12 @@ def _dimensions(by: list[str]) -> list[str]:
 
 
 def usage_query(app: str, first: str, last: str, by: list[str], prefix: str | None) -> Select:
-    """Return the rollup query: counters per week (and ``by`` dimensions), summed."""
-    r = TelemetryRollup
+    """Return the query of counters per week (and ``by`` dimensions), summed.
+
+    Without a breakdown it reads the per-week totals (a few rows per counter and week);
+    with one, the rollups by version.
+    """
+    r: Any = TelemetryRollup if by else TelemetryTotal
     dims = [getattr(r, d) for d in by]
     query = (
         select(
@@ -316,7 +338,9 @@ def usage_query(app: str, first: str, last: str, by: list[str], prefix: str | No
         .order_by(r.week, r.counter, *dims)
     )
     if prefix:
-        query = query.where(r.counter.startswith(prefix, autoescape=True))
+        # A range, not LIKE: counter names are ASCII below 0x7f and sort bytewise ("C"
+        # collation), and a range keeps using the index even in a prepared, generic plan.
+        query = query.where(r.counter >= prefix, r.counter < prefix + "\x7f")
     return query
 
 
@@ -336,11 +360,11 @@ def usage(
     dims = _dimensions(by or [])
     query = usage_query(app, first, last, dims, prefix)
     if publication.epsilon is None:
-        # Without noise the threshold is exact, so the database can drop small cells.
-        query = query.having(func.sum(TelemetryRollup.reports) >= publication.min_cell)
-        hidden = _count_small(session, app, first, last, dims, prefix, publication.min_cell)
-    rows, suppressed = [], 0
-    for week, counter, *rest in session.execute(query):
+        cells, suppressed = _exact_cells(session, query, publication.min_cell)
+    else:
+        cells, suppressed = [tuple(row) for row in session.execute(query)], 0
+    rows = []
+    for week, counter, *rest in cells:
         *values, total, clamped, reports = rest
         cell = dict(zip(dims, values, strict=True))
         published = _publish(
@@ -350,19 +374,26 @@ def usage(
             suppressed += 1
             continue
         rows.append({"week": week, "counter": counter, **cell, **published})
-    if publication.epsilon is None:
-        suppressed = hidden
     return _envelope(app, first, last, dims, publication, rows, suppressed)
 
 
-def _count_small(
-    session: Session, app: str, first: str, last: str, by: list[str], prefix: str | None, k: int
-) -> int:
-    """Return how many cells the threshold hides (a count of cells, never their values)."""
-    small = usage_query(app, first, last, by, prefix).having(func.sum(TelemetryRollup.reports) < k)
-    return int(
-        session.scalar(select(func.count()).select_from(small.order_by(None).subquery())) or 0
-    )
+def _exact_cells(session: Session, query: Select, k: int) -> tuple[list[tuple], int]:
+    """Return the cells with at least ``k`` reports, and how many cells were hidden.
+
+    Without noise the threshold is exact, so the database drops small cells itself; a
+    window over the groups counts them in the same query (never their values).
+    """
+    reports = list(query.selected_columns)[-1]
+    hidden = func.sum(case((reports < k, 1), else_=0)).over().label("hidden")
+    grouped = query.add_columns(hidden).order_by(None).subquery()
+    columns = list(grouped.c)
+    kept = select(*columns).where(columns[-2] >= k).order_by(*columns[:-4])
+    rows = session.execute(kept).all()
+    if rows:
+        return [tuple(row)[:-1] for row in rows], int(rows[0][-1])
+    # Every cell is hidden (or there is none): count them directly.
+    every = select(func.count()).select_from(query.order_by(None).subquery())
+    return [], int(session.scalar(every) or 0)
 
 
 def _publish(
