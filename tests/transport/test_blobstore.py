@@ -10,29 +10,10 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from desk_process import free_port
 
 from sitrep.config import load_settings
 from sitrep.desk.storage import FileBlobStore, S3BlobStore, blobstore_from_settings
 from sitrep.errors import ConfigError, NotFound
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{server._port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3_env(monkeypatch):
-    # boto3 reads its credentials from the environment; moto accepts any.
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
 
 
 @pytest.fixture(params=["file", "s3"])
@@ -40,10 +21,7 @@ def store(request, tmp_path, s3_env):
     if request.param == "file":
         return blobstore_from_settings(load_settings(blob_url=f"file://{tmp_path}/blobs"))
     endpoint = request.getfixturevalue("moto_endpoint")
-    import boto3
-
-    bucket = f"b{tmp_path.name.lower().replace('_', '-')[-40:]}"
-    boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
+    bucket = request.getfixturevalue("s3_bucket")
     settings = load_settings(blob_url=f"s3://{bucket}/bundles", s3_endpoint_url=endpoint)
     return blobstore_from_settings(settings)
 

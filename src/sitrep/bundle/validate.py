@@ -305,7 +305,7 @@ def _check_layout(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
             raise refuse(f"there are unaccounted bytes before member '{shown}'")
         expected = _local_end(fh, info)
         slack = DESCRIPTOR_SLACK if info.flag_bits & 0x08 else 0
-    start_dir = zf.start_dir  # type: ignore[attr-defined]
+    start_dir = zf.start_dir
     if expected > start_dir:
         raise refuse("the last member runs into the central directory (possible zip bomb)")
     if start_dir > expected + slack:

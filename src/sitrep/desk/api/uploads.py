@@ -35,8 +35,10 @@ TEMP_HEADER = "Sitrep-Temporary-Attachment-Id"
 ACTION = policy.route_action("attachment.add")
 
 
-def _tus_headers(upload: Upload | None = None, **more: str) -> dict[str, str]:
-    headers = {"Tus-Resumable": TUS_VERSION, "Cache-Control": "no-store", **more}
+def _tus_headers(
+    upload: Upload | None = None, more: dict[str, str] | None = None
+) -> dict[str, str]:
+    headers = {"Tus-Resumable": TUS_VERSION, "Cache-Control": "no-store", **(more or {})}
     if upload is not None:
         headers["Upload-Offset"] = str(upload.offset)
         headers["Upload-Length"] = str(upload.length)
@@ -86,7 +88,7 @@ def _caller(principal: Principal) -> Principal:
 def discover(settings: Settings = Depends(get_settings)) -> Response:
     """Tell tus clients what this server supports (no credentials needed)."""
     headers = _tus_headers(
-        **{
+        more={
             "Tus-Version": TUS_VERSION,
             "Tus-Extension": "creation,expiration,checksum,termination",
             "Tus-Max-Size": str(settings.max_upload_mb * service.MIB),
@@ -118,7 +120,7 @@ def create(
     if length == 0:  # nothing to PATCH: finish it now
         service.finish_upload(session=session, settings=settings, upload=upload)
     location = str(request.url_for("tus_head", upload_id=upload.id))
-    return Response(status_code=201, headers=_tus_headers(upload, Location=location))
+    return Response(status_code=201, headers=_tus_headers(upload, {"Location": location}))
 
 
 @router.head("/{upload_id}", name="tus_head", **ACTION)
