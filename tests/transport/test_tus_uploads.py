@@ -224,3 +224,21 @@ def test_tuspy_reports_the_refusal_of_a_hostile_zip(live_desk, installation_toke
         uploader.upload()
     assert err.value.status_code == 422
     assert b"member 'logs/passwd' is a symbolic link" in err.value.response_content
+
+
+def test_odd_filenames_and_metadata_are_cleaned_or_refused_never_a_500(live_desk, desk_app, auth):
+    name = "../../evil\x00name\u202e.txt"
+    url = _create(live_desk, auth, 2, name)
+    done = _patch(url, auth, 0, b"ok")
+    assert done.status_code == 204
+    assert httpx.get(url, headers=auth).json()["fileName"] == "evilname.txt"
+    bad = httpx.post(
+        f"{live_desk.url}/api/v1/uploads",
+        headers={**auth, **TUS, "Upload-Length": "2", "Upload-Metadata": "filename !!!"},
+    )
+    assert bad.status_code == 400 and "not base64" in bad.json()["errorMessage"]
+    for length in ("-1", "1e3", "99999999999999999999"):
+        response = httpx.post(
+            f"{live_desk.url}/api/v1/uploads", headers={**auth, **TUS, "Upload-Length": length}
+        )
+        assert response.status_code == 400, length

@@ -95,6 +95,17 @@ def staging_path(settings: Settings, upload_id: str) -> Path:
     return settings.data_dir / "uploads" / f"{upload_id}.part"
 
 
+def clean_filename(filename: str, *, default: str) -> str:
+    """Return the file's base name without control characters, at most 255 characters.
+
+    The name is shown to staff and stored in the database (PostgreSQL refuses NUL), and
+    it is never used as a path on the server.
+    """
+    base = Path(filename.replace("\\", "/")).name
+    name = "".join(c for c in base if c.isprintable()).strip()
+    return name[:255] or default
+
+
 def check_size(settings: Settings, length: int) -> None:
     """Refuse a file over ``max_upload_mb`` before any byte of it is read."""
     cap = settings.max_upload_mb * MIB
@@ -119,13 +130,13 @@ def create_upload(
     if length < 0:
         raise ValidationError("Upload-Length must be a non-negative integer.")
     check_size(settings, length)
-    name = Path(filename.replace("\\", "/")).name.strip() or "upload.bin"
+    name = clean_filename(filename, default="upload.bin")
     purge_expired(session=session, settings=settings)
     upload = Upload(
         id=secrets.token_hex(16),
         owner_kind=principal.kind,
         owner_id=principal.id,
-        filename=name[:255],
+        filename=name,
         length=length,
         offset=0,
         status="open",
@@ -466,7 +477,7 @@ def store_temporary_stream(
     *, session: Session, settings: Settings, principal: Principal, stream: IO[bytes], filename: str
 ) -> TemporaryFile:
     """Copy a stream (a multipart part) to a staging file in chunks, then store it."""
-    name = Path(filename.replace("\\", "/")).name.strip()[:255] or "attachment.bin"
+    name = clean_filename(filename, default="attachment.bin")
     path = staging_path(settings, secrets.token_hex(16))
     path.parent.mkdir(parents=True, exist_ok=True)
     cap, total = settings.max_upload_mb * MIB, 0
