@@ -10,6 +10,7 @@ differential-privacy noise from the two-sided geometric mechanism (see ``noise``
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import hmac
 import io
@@ -21,10 +22,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, case, func, insert, select, text
+from sqlalchemy import Select, Table, case, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -189,30 +190,36 @@ def _store_postgresql(session: Session, report: ReportIn) -> None:
 
 def _store_portable(session: Session, report: ReportIn) -> None:
     """Store a report with portable statements (SQLite), one executemany per table."""
-    report_pk = session.execute(
-        insert(TelemetryReport)
-        .values(**report.model_dump(exclude={"counters"}))
-        .returning(TelemetryReport.id)
-    ).scalar_one()
+    insert_report, insert_values, upsert_rollups, upsert_totals, upsert_weeks = _statements()
+    fields = report.model_dump(exclude={"counters"})
+    report_pk = session.execute(insert_report, fields).scalar_one()
     counters = sorted(report.counters.items())
     dims = {"app": report.app, "week": report.week}
-    dims |= {d: getattr(report, d) for d in DIMENSIONS}
+    dims |= {d: fields[d] for d in DIMENSIONS}
     if counters:
         values = [{"report_pk": report_pk, "counter": name, "n": n} for name, n in counters]
-        session.execute(insert(TelemetryValue), values)
-        rollups = [
-            dims | {"counter": name, "total": n, "clamped": min(n, CLAMP), "reports": 1}
+        session.execute(insert_values, values)
+        sums = [
+            {"counter": name, "total": n, "clamped": min(n, CLAMP), "reports": 1}
             for name, n in counters
         ]
-        session.execute(_upsert(TelemetryRollup, ("total", "clamped", "reports")), rollups)
-        shard = secrets.randbelow(SHARDS)
-        totals = [
-            {k: row[k] for k in ("app", "week", "counter", "total", "clamped", "reports")}
-            | {"shard": shard}
-            for row in rollups
-        ]
-        session.execute(_upsert(TelemetryTotal, ("total", "clamped", "reports")), totals)
-    session.execute(_upsert(TelemetryWeek, ("reports",)), [dims | {"reports": 1}])
+        session.execute(upsert_rollups, [dims | row for row in sums])
+        shard = {"app": report.app, "week": report.week, "shard": secrets.randbelow(SHARDS)}
+        session.execute(upsert_totals, [shard | row for row in sums])
+    session.execute(upsert_weeks, [dims | {"reports": 1}])
+
+
+@functools.cache
+def _statements() -> tuple[Any, ...]:
+    """Build the SQLite ingest statements once (building them per report cost more than SQL)."""
+    reports = cast(Table, TelemetryReport.__table__)
+    return (
+        insert(reports).returning(reports.c.id),
+        insert(cast(Table, TelemetryValue.__table__)),
+        _upsert(TelemetryRollup, ("total", "clamped", "reports")),
+        _upsert(TelemetryTotal, ("total", "clamped", "reports")),
+        _upsert(TelemetryWeek, ("reports",)),
+    )
 
 
 def _upsert(model: Any, added: tuple[str, ...]) -> Any:
