@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Protocol, cast
+from typing import Any, BinaryIO, Protocol, cast
 from urllib.parse import unquote, urlparse
 
 from sitrep.config import Settings
@@ -184,11 +184,3 @@ def blobstore_from_settings(settings: Settings) -> BlobStore:
         fix="Use file:///absolute/path or s3://bucket/prefix.",
     )
 
-
-def copy_stream(src: IO[bytes], dst: IO[bytes]) -> int:
-    """Copy a blob stream in chunks; return the number of bytes copied."""
-    total = 0
-    while chunk := src.read(CHUNK):
-        dst.write(chunk)
-        total += len(chunk)
-    return total
