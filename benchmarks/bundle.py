@@ -45,7 +45,7 @@ MESSAGES = [
     "Slow query ({n} ms): SELECT * FROM jiraissue WHERE project = {a}",
     "Session {hex} expired",
     "Export finished: {n} rows written to /var/atlassian/application-data/jira/export/{hex}.csv",
-    "db url=jdbc:postgresql://db.customer.example:5432/jira password={hex}",
+    "db url=jdbc:postgresql://db.customer.example:5432/jira user=jira password=Sup3rSecret2026",
 ]
 LEVELS = ["INFO"] * 8 + ["WARN", "ERROR", "DEBUG"]
 USERS = ["alice", "bob", "carol", "dave", "erin", "mallory", "trent"]

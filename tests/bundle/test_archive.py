@@ -51,6 +51,15 @@ def test_the_manifest_lists_every_file_with_its_sha256_in_sorted_order(bundle, t
     assert "redaction-report.json" in paths and "analysis.json" in paths
 
 
+def test_a_collected_bundle_passes_the_desks_upload_validation(bundle, tmp_path):
+    from sitrep.bundle.validate import check_zip
+
+    (tmp_path / "a.log").write_bytes(b"caf\xe9\n")
+    _, out = bundle(host_spec(f"    - files: {{paths: ['{tmp_path}/a.log']}}\n    - cpu: {{}}\n"))
+    checked = check_zip(out)
+    assert checked.manifest == manifest(out)
+
+
 def test_verify_notices_a_tampered_member(bundle, tmp_path):
     (tmp_path / "a.log").write_text("hello\n")
     _, out = bundle(host_spec(f"    - files: {{paths: ['{tmp_path}/a.log']}}\n"))

@@ -40,7 +40,8 @@ def test_success_leaves_no_temporary_files(tmp_path):
 
 
 @pytest.mark.slow
-def test_ctrl_c_removes_the_work_folder_kills_commands_and_writes_no_zip(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_removes_the_work_folder_kills_commands_and_writes_no_zip(tmp_path, stop):
     work = tmp_path / "tmp"
     work.mkdir()
     pidfile = tmp_path / "sleep.pid"
@@ -63,7 +64,7 @@ def test_ctrl_c_removes_the_work_folder_kills_commands_and_writes_no_zip(tmp_pat
     while not (pidfile.exists() and pidfile.read_text().strip()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert any(work.iterdir()), "the collection should be under way with a work folder"
-    child.send_signal(signal.SIGINT)
+    child.send_signal(stop)
     _, stderr = child.communicate(timeout=30)
     assert child.returncode == 130
     assert "Interrupted" in stderr and "Traceback" not in stderr

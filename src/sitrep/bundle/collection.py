@@ -241,7 +241,7 @@ def _wait_for(runs: list[CollectorRun], progress: Progress) -> None:
 
 def _collected_names(root: Path, runs: list[CollectorRun]) -> list[str]:
     """Return the bundle paths of every file kept (dropped collectors contribute none)."""
-    names = []
+    names: list[str] = []
     for run in runs:
         if run.status == "timeout" and run.error and "dropped" in run.error:
             continue
@@ -292,7 +292,7 @@ def _write_zip(
         try:
             for index, name in enumerate(names, start=1):
                 collector = name.split("/", 1)[0]
-                extra = {"collector": collector, "kind": kind_of.get(collector)}
+                extra: dict[str, Any] = {"collector": collector, "kind": kind_of.get(collector)}
                 if name in truncated:
                     extra["truncated"] = True
                 writer.add_file(name, work / "staged" / name, **extra)

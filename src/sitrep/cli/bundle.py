@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import zipfile
 from contextlib import nullcontext
@@ -58,6 +59,8 @@ def collect_command(
     options = CollectOptions(
         profile=profile, key=_read_key(key), limits=limits, encrypt_to=encrypt_to
     )
+    # A service manager stops us with SIGTERM: clean up exactly as for Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     target = out or Path(f"sitrep-bundle-{datetime.now():%Y%m%dT%H%M%S}.zip")
     with _progress(enabled=console.is_terminal and not as_json) as bar:
         result = collect(loaded, target, options, progress=bar)
@@ -66,6 +69,10 @@ def collect_command(
     else:
         _print_summary(result)
     raise typer.Exit(result.exit_code)
+
+
+def _interrupt(signum: int, frame: object) -> None:  # noqa: ARG001 (signal handler signature)
+    raise KeyboardInterrupt
 
 
 def _read_key(path: Path | None) -> bytes | None:

@@ -18,6 +18,7 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, BinaryIO
 
 from sitrep.bundle.collectors.context import MB, Context
 
@@ -61,7 +62,7 @@ def _walk_glob(pattern: str) -> list[str]:
 
 
 def _walk_dir(root: str) -> list[str]:
-    paths = []
+    paths: list[str] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs.sort()
         paths.extend(os.path.join(folder, name) for name in files)
@@ -127,7 +128,7 @@ def describe_os_error(exc: OSError) -> str:
     return reasons.get(exc.errno or 0, f"cannot read ({exc.strerror or exc.__class__.__name__})")
 
 
-def _copy_open(fh, size: int, src: str, relative: str, ctx: Context, cap: int) -> None:  # type: ignore[no-untyped-def]
+def _copy_open(fh: BinaryIO, size: int, src: str, relative: str, ctx: Context, cap: int) -> None:
     start = _tail_start(fh, size, cap)
     fh.seek(start)
     if b"\0" in fh.read(SNIFF):
@@ -150,7 +151,7 @@ def _copy_open(fh, size: int, src: str, relative: str, ctx: Context, cap: int) -
         ctx.truncated.add(relative)
 
 
-def _tail_start(fh, size: int, cap: int) -> int:  # type: ignore[no-untyped-def]
+def _tail_start(fh: BinaryIO, size: int, cap: int) -> int:
     """Return where the newest ``cap`` bytes start, moved forward to a line start."""
     if size <= cap:
         return 0
@@ -161,7 +162,7 @@ def _tail_start(fh, size: int, cap: int) -> int:  # type: ignore[no-untyped-def]
     return start + newline if 0 <= newline < len(window) - 1 else start
 
 
-def _copy_range(fh, dst: Path, length: int) -> int:  # type: ignore[no-untyped-def]
+def _copy_range(fh: BinaryIO, dst: Path, length: int) -> int:
     """Copy exactly ``length`` bytes (or up to EOF if the file shrank) in bounded chunks."""
     written = 0
     with open(dst, "wb") as out:
@@ -185,7 +186,7 @@ def _trim_partial_line(dst: Path, written: int) -> int:
     return keep
 
 
-def _copy_gzip(fh, src: str, relative: str, ctx: Context, cap: int) -> None:  # type: ignore[no-untyped-def]
+def _copy_gzip(fh: BinaryIO, src: str, relative: str, ctx: Context, cap: int) -> None:
     """Decompress a rotated ``.gz`` log (at most 20x the cap), then keep its newest lines."""
     scratch = ctx.path(relative + ".gunzip-tmp")
     try:
@@ -202,7 +203,7 @@ def _copy_gzip(fh, src: str, relative: str, ctx: Context, cap: int) -> None:  # 
         scratch.unlink(missing_ok=True)
 
 
-def _bounded_copy(src, dst, limit: int) -> int:  # type: ignore[no-untyped-def]
+def _bounded_copy(src: gzip.GzipFile, dst: IO[bytes], limit: int) -> int:
     """Copy until EOF; return the byte count, or -1 when more than ``limit`` bytes came."""
     total = 0
     while chunk := src.read(CHUNK):
