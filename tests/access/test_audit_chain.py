@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
@@ -157,3 +158,52 @@ def test_checkpoints_are_signed_and_verified_with_the_public_key(sessions, signi
         other = load_signing_key(load_settings(audit_signing_key="A" * 43 + "="))
         wrong = verify_chain(session=session, public_key=other.public_key())
     assert not wrong.ok and wrong.bad_seq == 3 and "bad signature" in wrong.problem
+
+
+def test_on_postgresql_entries_queued_while_the_sequencer_failed_are_chained_later(
+    sessions, engine, append, database_url
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite chains each entry in its writer's transaction; there is no queue")
+    with engine.begin() as conn:  # make the sequencer's INSERT fail, for real
+        conn.execute(
+            text(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON audit_entries "
+                "FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+        )
+    append(2)  # the writers' commits succeed: their entries are durable in the queue
+    with sessions() as session:
+        report = verify_chain(session=session)
+        assert report.ok and report.entries == 0 and report.pending == 2
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER refuse ON audit_entries"))
+    append(1)  # the next commit's sequencer chains all three, oldest first
+    with sessions() as session:
+        report = verify_chain(session=session)
+        targets = session.scalars(select(AuditEntry.target).order_by(AuditEntry.seq)).all()
+    assert report.ok and report.entries == 3 and report.pending == 0
+    assert targets == ["attachment:1", "attachment:2", "attachment:1"]
+
+
+def test_on_postgresql_a_stale_queue_fails_verification(sessions, engine, append, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no queue")
+    append(1)
+    with engine.begin() as conn:  # an entry someone keeps from being chained
+        conn.execute(
+            text(
+                "INSERT INTO audit_pending (ts, actor, role, action, target, outcome) VALUES "
+                "('2026-01-01T00:00:00.000000Z', 'staff:3', 'support', 'attachment.download', "
+                "'attachment:7', 'allow')"
+            )
+        )
+    with sessions() as session:
+        report = verify_chain(session=session)
+    assert not report.ok and report.pending == 1 and "never chained" in report.problem

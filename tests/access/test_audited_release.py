@@ -54,6 +54,8 @@ def served(desk_app, request):
 
 
 def _fail_audit_inserts(engine) -> None:
+    # record() writes to audit_pending on PostgreSQL (chained after commit) and straight
+    # into audit_entries on SQLite: make that first write fail.
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(
@@ -64,7 +66,7 @@ def _fail_audit_inserts(engine) -> None:
             )
             conn.execute(
                 text(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON audit_entries "
+                    "CREATE TRIGGER refuse BEFORE INSERT ON audit_pending "
                     "FOR EACH ROW EXECUTE FUNCTION refuse()"
                 )
             )

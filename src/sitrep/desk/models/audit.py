@@ -8,7 +8,7 @@ salted digest, so erasing a person's data (deleting the row) cannot break the ch
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sitrep.desk.db import Base
@@ -64,3 +64,29 @@ class AuditCheckpoint(Base):
     signed_at: Mapped[str] = mapped_column(String(32))
     key_id: Mapped[str] = mapped_column(String(16))
     signature: Mapped[str] = mapped_column(String(128))
+
+
+class AuditPending(Base):
+    """An entry committed by its writer but not yet chained (PostgreSQL only).
+
+    Writers insert here without any lock, so their commits (and disk flushes) run in
+    parallel; right after each commit a sequencer moves all pending rows into the chain in
+    one transaction. A row normally lives here for milliseconds.
+    """
+
+    __tablename__ = "audit_pending"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    ts: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200))
+    ticket: Mapped[str | None] = mapped_column(String(64))
+    tenant: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    private_digest: Mapped[str | None] = mapped_column(String(64))
+    salt: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[str | None] = mapped_column(Text)
