@@ -71,3 +71,15 @@ def test_a_missing_command_fails_only_its_collector(bundle):
     }
     assert result.collectors[1]["status"] == "ok"
     assert "memory/memory.json" in {f["path"] for f in manifest(out)["files"]}
+
+
+def test_arguments_from_environment_references_are_not_written_into_the_bundle(bundle):
+    spec = host_spec(
+        "    - run: {collectorName: tool, command: sh, args: ['-c', 'true', '${APP_SECRET}']}\n"
+    )
+    _, out = bundle(spec, env={"APP_SECRET": "zebra-lantern-91"})
+    facts = json.loads(member(out, "tool/result.json"))
+    assert facts["command"] == "sh"
+    with __import__("zipfile").ZipFile(out) as archive:
+        for name in archive.namelist():
+            assert b"zebra-lantern-91" not in archive.read(name), name

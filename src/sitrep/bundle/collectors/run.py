@@ -78,7 +78,9 @@ def _wait(proc: subprocess.Popen[bytes], ctx: Context, started: float) -> dict[s
         if reader.dropped:
             ctx.truncated.add(name)
     return {
-        "command": proc.args,
+        # Only the program name: arguments may carry values substituted from ${ENV}
+        # references (passwords, tokens), and they are in the vendor's spec anyway.
+        "command": Path(str(proc.args[0])).name,  # type: ignore[index]
         "exitCode": proc.returncode,
         "seconds": round(time.monotonic() - started, 3),
         "timedOut": timed_out,
