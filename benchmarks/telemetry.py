@@ -139,6 +139,18 @@ def start_server(url: str, allowlists: Path, workers: int) -> tuple[subprocess.P
     raise SystemExit("the desk did not start")
 
 
+def cpu_seconds(proc: subprocess.Popen) -> float:
+    """Return the CPU time used so far by the server process and its worker children."""
+    import psutil
+
+    parent = psutil.Process(proc.pid)
+    total = 0.0
+    for p in [parent, *parent.children(recursive=True)]:
+        times = p.cpu_times()
+        total += times.user + times.system
+    return total
+
+
 async def post_all(base: str, bodies: list[bytes], concurrency: int) -> tuple[float, list[float]]:
     queue = list(reversed(bodies))
     latencies: list[float] = []
@@ -199,16 +211,24 @@ def bench_ingest(db: str, url: str, count: int, concurrency: int, workers: int, 
     proc, base = start_server(url, allowlists, workers)
     try:
         asyncio.run(post_all(base, bodies[: min(100, count)], concurrency))  # warm up
+        server_cpu, client_cpu = cpu_seconds(proc), time.process_time()
         seconds, latencies = asyncio.run(post_all(base, bodies[100:], concurrency))
+        server_cpu, client_cpu = cpu_seconds(proc) - server_cpu, time.process_time() - client_cpu
     finally:
         proc.terminate()
         proc.wait(timeout=20)
     rate = (len(bodies) - 100) / seconds
+    per_report = server_cpu / (len(bodies) - 100) * 1000
     goal = f"  goal >= {INGEST_GOAL:.0f}/s: {'met' if rate >= INGEST_GOAL else 'NOT met'}"
     print(
         f"ingest {db:10s} {rate:8.0f} reports/s over HTTP ({concurrency} clients, {workers} "
         f"worker(s); p50 {pct(latencies, 0.5) * 1000:.1f} ms, "
         f"p95 {pct(latencies, 0.95) * 1000:.1f} ms)"
+    )
+    print(
+        f"       desk CPU {per_report:.2f} ms per report (uvicorn processes; the load generator "
+        f"used {client_cpu / (len(bodies) - 100) * 1000:.2f} ms), load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     print(
         f"       baseline {baseline:8.0f} reports/s, service called directly (no HTTP)"

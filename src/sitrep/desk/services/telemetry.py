@@ -135,17 +135,23 @@ def ingest_report(
         raise Conflict("This report id was already received; it is counted once.") from None
 
 
-#: One statement does the whole ingest on PostgreSQL: one round trip per report. The
-#: counters arrive as two arrays in name order, so concurrent upserts of the same rollup
-#: rows lock them in the same order and cannot deadlock. A replayed report id fails the
-#: first INSERT and with it the whole statement.
+#: One statement does the whole ingest on PostgreSQL: one round trip per report. It
+#: turns synchronous_commit off for its own transaction: anonymous counts can afford
+#: losing the last few hundred milliseconds in a crash, and not waiting for the WAL
+#: flush lets rollup row locks go quickly under load. The counters arrive as two arrays
+#: in name order, so concurrent upserts of the same rollup rows lock them in the same
+#: order and cannot deadlock. A replayed report id fails the first INSERT and with it the
+#: whole statement.
 PG_INGEST = text(
     """
-WITH report AS (
+WITH settings AS (
+  SELECT set_config('synchronous_commit', 'off', true)
+), report AS (
   INSERT INTO telemetry_reports
     (report_id, week, app, app_version, host_product, host_version, allowlist_version, x)
-  VALUES (:report_id, :week, :app, :app_version, :host_product, :host_version,
-          :allowlist_version, :x)
+  SELECT :report_id, :week, :app, :app_version, :host_product, :host_version,
+         :allowlist_version, :x
+  FROM settings
   RETURNING id
 ), counts AS (
   SELECT * FROM unnest(CAST(:names AS varchar[]), CAST(:ns AS bigint[])) AS u(counter, n)
@@ -178,9 +184,6 @@ SET reports = w.reports + 1
 
 
 def _store_postgresql(session: Session, report: ReportIn) -> None:
-    # Anonymous counts can afford losing the last few hundred milliseconds in a crash;
-    # not waiting for the WAL flush lets rollup row locks go quickly under load.
-    session.execute(text("SET LOCAL synchronous_commit = off"))
     counters = sorted(report.counters.items())
     params = report.model_dump(exclude={"counters"})
     params |= {"names": [c for c, _ in counters], "ns": [n for _, n in counters], "clamp": CLAMP}
