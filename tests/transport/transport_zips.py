@@ -10,6 +10,7 @@ import hashlib
 import json
 import stat
 import struct
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -102,7 +103,8 @@ def overlap_bomb(path: Path, copies: int = 50) -> Path:
 
 def named(path: Path, names: list[str], data: bytes = b"x") -> Path:
     """A zip whose members have exactly these names (zipfile writes what it is given)."""
-    with zipfile.ZipFile(path, "w") as zf:
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as zf:
+        warnings.simplefilter("ignore")  # zipfile warns about duplicates, then writes them
         for name in names:
             zf.writestr(zipfile.ZipInfo(name), data)
     return path
@@ -120,11 +122,7 @@ def symlink_zip(path: Path) -> Path:
 
 def duplicate_zip(path: Path) -> Path:
     """Two members with the same name; zipfile only warns when writing this."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return named(path, ["notes.txt", "notes.txt"])
+    return named(path, ["notes.txt", "notes.txt"])
 
 
 def encrypted_zip(path: Path) -> Path:

@@ -33,8 +33,10 @@ CHUNK = MIB
 MANIFEST = "manifest.json"
 DOCUMENTS = frozenset({MANIFEST, "redaction-report.json", "analysis.json"})
 MAX_MANIFEST_BYTES = 64 * MIB
-# Bidirectional overrides let a name display differently from what it is (U+202E etc.).
-BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+# Control and format characters (C0/C1 controls, bidirectional overrides such as U+202E,
+# which make a name display as something it is not), surrogates, private-use and
+# unassigned code points, and line separators.
+UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 LOCAL_SIGNATURE = b"PK\x03\x04"
 #: A data descriptor (flag bit 3) follows the data: 12 to 24 bytes depending on its form.
@@ -218,7 +220,7 @@ def _check_name(name: str) -> None:
     shown = show(name)
     if not name.rstrip("/"):
         raise refuse("a member has an empty name")
-    if any(ord(c) < 32 or ord(c) == 127 or c in BIDI for c in name):
+    if any(unicodedata.category(c) in UNSAFE_CATEGORIES for c in name):
         raise refuse(f"member '{shown}' has control or bidirectional characters in its name")
     if "\\" in name:
         raise refuse(f"member '{shown}' has a backslash in its name")
@@ -276,7 +278,9 @@ def _check_collisions(infos: list[zipfile.ZipInfo]) -> None:
             if other == name:
                 raise refuse(f"member '{show(name)}' appears twice (duplicate name)")
             raise refuse(f"members '{show(other)}' and '{show(name)}' collide when case is ignored")
-        if not info.is_dir():
+        if info.is_dir():
+            dirs.setdefault(key, name)
+        else:
             seen[key] = name
         parts = key.split("/")
         for depth in range(1, len(parts)):
