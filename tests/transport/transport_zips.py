@@ -146,3 +146,34 @@ def tampered_bundle(path: Path) -> Path:
     manifest = manifest_for(files)
     files["logs/app.log"] = b"tampered\n"
     return write_bundle(path, files, manifest)
+
+
+#: (name, builder, the exact reason) for every hostile zip; caps: 100 members, ratio 200.
+HOSTILE = [
+    ("ratio", lambda p: ratio_bomb(p), "over the ratio cap of 200 (possible zip bomb)"),
+    ("overlap", lambda p: overlap_bomb(p), "overlaps the previous member (possible zip bomb)"),
+    ("dotdot", lambda p: named(p, ["logs/../../x"]), "'logs/../../x' has a '..' path component"),
+    ("absolute", lambda p: named(p, ["/etc/cron.d/x"]), "'/etc/cron.d/x' has an absolute path"),
+    ("drive", lambda p: named(p, ["C:/x"]), "'C:/x' has an absolute path"),
+    ("backslash", lambda p: named(p, ["..\\x"]), "has a backslash in its name"),
+    ("control", lambda p: named(p, ["a\x01b"]), "has control or bidirectional characters"),
+    ("bidi", lambda p: named(p, ["exe.\u202etxt"]), "has control or bidirectional characters"),
+    ("c1", lambda p: named(p, ["a\x85b"]), "has control or bidirectional characters"),
+    ("symlink", lambda p: symlink_zip(p), "'logs/passwd' is a symbolic link"),
+    ("duplicate", lambda p: duplicate_zip(p), "'notes.txt' appears twice (duplicate name)"),
+    (
+        "case",
+        lambda p: named(p, ["A.txt", "a.txt"]),
+        "'A.txt' and 'a.txt' collide when case is ignored",
+    ),
+    ("file-dir", lambda p: named(p, ["x", "x/y"]), "'x' is both a file and a directory"),
+    ("file-dir-entry", lambda p: named(p, ["x", "x/"]), "'x' is both a file and a directory"),
+    ("encrypted", lambda p: encrypted_zip(p), "'secret.txt' is encrypted"),
+    ("members", lambda p: many_members(p, 101), "it has 101 members, over the cap of 100"),
+    (
+        "manifest",
+        lambda p: tampered_bundle(p),
+        "'logs/app.log' does not match the size and SHA-256 recorded in manifest.json",
+    ),
+    ("not-zip", lambda p: p.write_bytes(b"just text") and p, "it is not a zip file"),
+]
