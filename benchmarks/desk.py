@@ -207,12 +207,13 @@ def bench_desk(kind: str, opts: argparse.Namespace) -> tuple[Result, Result]:
                 )
 
             async def read(client: httpx.AsyncClient, _n: int) -> httpx.Response:
-                key = f"SUP-{random.randint(1, opts.creates)}"
+                key = f"SUP-{random.randint(1, made)}"
                 return await client.get(
                     f"{base}/rest/servicedeskapi/request/{key}", headers=headers
                 )
 
             created = asyncio.run(load(f"{kind} create", opts.creates, opts.clients, create))
+            made = created.count  # keys SUP-1..SUP-made exist (numbers are allocated on commit)
             reads = asyncio.run(load(f"{kind} read", opts.reads, opts.clients, read))
     return created, reads
 
