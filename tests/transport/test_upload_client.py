@@ -1,0 +1,106 @@
+"""sitrep.client.upload.TusUploader against a live desk: resuming across runs, refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import httpx
+import pytest
+import transport_zips as z
+
+from sitrep.client.upload import TusUploader
+from sitrep.desk.models.uploads import TemporaryFile, Upload
+from sitrep.errors import RemoteError, ValidationError
+
+KIB = 1024
+
+
+class Stop(Exception):
+    """Stands in for Ctrl-C or a crash of the reporting machine."""
+
+
+def _uploader(live_desk, token: str, **more) -> TusUploader:
+    return TusUploader(
+        f"{live_desk.url}/api/v1/uploads",
+        headers={"Authorization": f"Bearer {token}"},
+        chunk_size=64 * KIB,
+        **more,
+    )
+
+
+def _stop_after(limit: int):
+    def progress(done: int, _total: int) -> None:
+        if done >= limit:
+            raise Stop
+
+    return progress
+
+
+def test_a_second_run_resumes_from_the_state_file(
+    live_desk, desk_app, installation_token, tmp_path
+):
+    path = tmp_path / "big.bin"
+    path.write_bytes(os.urandom(300 * KIB))
+    state = tmp_path / ".big.bin.upload"
+    with pytest.raises(Stop):
+        _uploader(live_desk, installation_token).upload(
+            path, state_file=state, on_progress=_stop_after(128 * KIB)
+        )
+    assert state.is_file()
+    seen: list[int] = []
+    result = _uploader(live_desk, installation_token).upload(
+        path, state_file=state, on_progress=lambda done, _t: seen.append(done)
+    )
+    assert seen[0] == 192 * KIB  # the first PATCH of the second run started at 128 KiB
+    assert not state.exists()
+    with desk_app.state.sessions() as session:
+        assert session.query(Upload).count() == 1
+        assert session.get_one(TemporaryFile, result.temporary_id).size == 300 * KIB
+
+
+def test_a_state_file_for_a_changed_file_is_ignored(
+    live_desk, desk_app, installation_token, tmp_path
+):
+    path = tmp_path / "big.bin"
+    path.write_bytes(os.urandom(200 * KIB))
+    state = tmp_path / ".big.bin.upload"
+    with pytest.raises(Stop):
+        _uploader(live_desk, installation_token).upload(
+            path, state_file=state, on_progress=_stop_after(64 * KIB)
+        )
+    path.write_bytes(os.urandom(200 * KIB))  # a new bundle under the same name
+    _uploader(live_desk, installation_token).upload(path, state_file=state)
+    with desk_app.state.sessions() as session:
+        assert session.query(Upload).count() == 2
+
+
+def test_an_upload_the_server_forgot_starts_again(live_desk, installation_token, tmp_path):
+    path = tmp_path / "big.bin"
+    path.write_bytes(os.urandom(100 * KIB))
+    state = tmp_path / ".big.bin.upload"
+    with pytest.raises(Stop):
+        _uploader(live_desk, installation_token).upload(
+            path, state_file=state, on_progress=_stop_after(64 * KIB)
+        )
+    url = json.loads(state.read_text())["url"]
+    auth = {"Authorization": f"Bearer {installation_token}", "Tus-Resumable": "1.0.0"}
+    assert httpx.delete(url, headers=auth).status_code == 204
+    result = _uploader(live_desk, installation_token).upload(path, state_file=state)
+    assert result.url != url and result.temporary_id
+
+
+def test_the_server_refusal_reaches_the_caller_with_its_reason(
+    live_desk, installation_token, tmp_path
+):
+    path = z.encrypted_zip(tmp_path / "secret.zip")
+    with pytest.raises(ValidationError, match="'secret.txt' is encrypted"):
+        _uploader(live_desk, installation_token).upload(path)
+
+
+def test_an_unreachable_desk_is_a_clear_error_after_retries(tmp_path):
+    path = tmp_path / "a.bin"
+    path.write_bytes(b"x")
+    uploader = TusUploader("http://127.0.0.1:9/api/v1/uploads", retries=2, backoff=0.01)
+    with pytest.raises(RemoteError, match="Cannot reach http://127.0.0.1:9/api/v1/uploads"):
+        uploader.upload(path)
