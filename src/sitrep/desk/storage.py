@@ -183,4 +183,3 @@ def blobstore_from_settings(settings: Settings) -> BlobStore:
         f"SITREP_BLOB_URL: unsupported URL scheme '{url.scheme}'.",
         fix="Use file:///absolute/path or s3://bucket/prefix.",
     )
-
