@@ -128,3 +128,18 @@ def raise_request(desk_app, live_desk):
         return response.json()["issueKey"]
 
     return make
+
+
+@pytest.fixture
+def quick_argon2(monkeypatch):
+    """Use light argon2id parameters: the RFC 9106 defaults cost ~0.3 s per hash here.
+
+    The desk itself keeps argon2-cffi's defaults (checked in ``test_keys_cli.py``).
+    """
+    from argon2 import PasswordHasher
+
+    from sitrep.desk.services import signin
+
+    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(signin, "_hasher", light)
+    monkeypatch.setattr(signin, "_DUMMY_HASH", light.hash("not a password"))

@@ -138,4 +138,5 @@ def test_passwd_sets_an_argon2id_hash_and_refuses_short_passwords(desk_cli, env,
     assert short.exit_code == 1 and "12 to 1024 characters" in short.stderr
     with sessions() as session:
         stored = session.scalar(select(StaffUser.password_hash))
-    assert stored.startswith("$argon2id$") and "staple" not in stored
+    # The desk's own parameters: argon2-cffi's RFC 9106 low-memory defaults.
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and "staple" not in stored

@@ -13,6 +13,8 @@ from sitrep.desk.models.jobs import OutboundMail
 
 PASSWORD = "correct horse battery staple"
 
+pytestmark = pytest.mark.usefixtures("quick_argon2")
+
 
 def audit_rows(desk_app, action: str) -> list[AuditEntry]:
     with desk_app.state.sessions() as session:

@@ -294,19 +294,43 @@ def _sequence_after_commit(session: Session) -> None:
         log.error("audit sequencer failed (%s); entries stay queued", type(exc).__name__)
 
 
-def sequence_pending(engine: Engine) -> int:
-    """Move queued entries into the chain in batches; return how many were chained."""
+def sequence_pending(engine: Engine, *, wait: bool = False) -> int:
+    """Move queued entries into the chain in batches; return how many this call chained.
+
+    Writers call it with ``wait=False`` after they commit: when another sequencer holds
+    the lock they return at once instead of queueing behind it, so their commits keep
+    running in parallel. No entry is stranded: a holder re-checks the queue after releasing
+    the lock, and any entry committed while it held the lock is visible to that re-check.
+    """
     total = 0
     while True:
         with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQUENCER_LOCK})
+            if not _lock_sequencer(conn, wait):
+                return total
             rows = conn.execute(_PENDING_BATCH).all()
             if rows:
                 _chain_batch(conn, rows)
         total += len(rows)
-        if len(rows) < SEQUENCE_BATCH:
+        if len(rows) < SEQUENCE_BATCH and not _queue_has_rows(engine):
             return total
+
+
+def _lock_sequencer(conn: Connection, wait: bool) -> bool:
+    if conn.dialect.name != "postgresql":
+        return True  # SQLite writes one transaction at a time anyway
+    if wait:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQUENCER_LOCK})
+        return True
+    return bool(
+        conn.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SEQUENCER_LOCK}
+        ).scalar()
+    )
+
+
+def _queue_has_rows(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(AuditPending.id).limit(1)).first() is not None
 
 
 def _chain_batch(conn: Connection, rows: list[Any]) -> None:
@@ -543,7 +567,7 @@ def create_checkpoint(
 def _sequence_queue(session: Session) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        sequence_pending(bind.engine if isinstance(bind, Connection) else bind)
+        sequence_pending(bind.engine if isinstance(bind, Connection) else bind, wait=True)
 
 
 def ensure_checkpoint(
