@@ -17,10 +17,11 @@ from typing import Any, BinaryIO
 
 from sitrep.errors import RedactionError
 from sitrep.redact.blocks import iter_blocks
-from sitrep.redact.matcher import Edit, Matcher, apply, compile_pattern, resolve
+from sitrep.redact.literals import LiteralSet
+from sitrep.redact.matcher import Edit, Matcher, apply, resolve
 from sitrep.redact.pseudonym import PUBLIC_DOMAINS, Pseudonymizer, generate_key, registrable_index
 from sitrep.redact.removals import SpecRedactor, parse_specs
-from sitrep.redact.rules import PROFILES, CheckContext, Rule, default_rules
+from sitrep.redact.rules import PROFILES, CheckContext, default_rules
 from sitrep.redact.rules.identity import SYSTEM_USERS
 from sitrep.redact.rules.text import is_learnable
 from sitrep.redact.structured import STRUCTURED_LIMIT, is_structured, structured_edits
@@ -101,7 +102,8 @@ class Redactor:
         self._rules = [r for r in default_rules() if r.enabled_in(profile)]
         self._discovery = Matcher([r for r in self._rules if r.learn or r.name == "identity.email"])
         self._rewrite: Matcher | None = None
-        self._residual: Any = None
+        self._literals = LiteralSet(())
+        self._residual: LiteralSet | None = None
         self.ctx = CheckContext()
         self.ctx.profile = profile
         if profile != "minimal":
@@ -153,7 +155,7 @@ class Redactor:
 
     # -- rewrite ---------------------------------------------------------------------
     def matcher(self) -> Matcher:
-        """Return the rewrite matcher: default rules plus everything discovery learned."""
+        """Return the rewrite matcher: the default rules of this profile."""
         if self._rewrite is None:
             domains = {
                 d
@@ -162,28 +164,19 @@ class Redactor:
             }
             domains |= {_registrable(h) for h in self.learned.hosts if b"." in h}
             self.ctx.customer_domains = frozenset(d.lower() for d in domains)
-            self._rewrite = Matcher(self._literal_rules() + self._rules)
+            self._rewrite = Matcher(self._rules)
+            self._literals = LiteralSet(self._literal_items())
         return self._rewrite
 
-    def _literal_rules(self) -> list[Rule]:
-        rules = []
-        learned = self.learned
-        if learned.secrets:
-            rules.append(
-                Rule("credentials.discovered-value", _alternation("secret", learned.secrets))
-            )
-        if self.profile != "minimal" and learned.users:
-            body = _alternation("user", learned.users, words=True, ignore_case=True)
-            rules.append(Rule("identity.discovered-user", body))
-        if self.profile != "minimal" and learned.hosts:
-            body = _alternation("host", learned.hosts, words=True, ignore_case=True)
-            rules.append(Rule("network.discovered-host", body))
-        if self.profile == "paranoid" and self.keywords:
-            words = {k.encode() for k in self.keywords}
-            rules.append(
-                Rule("custom.keyword", _alternation("word", words, words=True, ignore_case=True))
-            )
-        return rules
+    def _literal_items(self) -> list[tuple[str, bytes]]:
+        """Everything learned, as literals to replace wherever they appear."""
+        items = [("secret", v) for v in self.learned.secrets]
+        if self.profile != "minimal":
+            items += [("user", v) for v in self.learned.users]
+            items += [("host", v) for v in self.learned.hosts]
+        if self.profile == "paranoid":
+            items += [("word", k.encode()) for k in self.keywords]
+        return items
 
     def _replace(self, action: str, value: bytes) -> bytes | None:
         if action in ("secret", "path"):
@@ -225,6 +218,7 @@ class Redactor:
     ) -> bytes:
         """Redact one line-aligned buffer; record rule hits in ``report`` from ``first_line``."""
         edits = self.matcher().scan(buf, self.ctx, self._replace)
+        edits = resolve(edits + self._literals.edits(buf, self._replace))
         for spec in self._specs_for(name):
             edits = resolve(edits + spec.edits(buf))
         _report_edits(buf, edits, report, first_line)
@@ -261,6 +255,7 @@ class Redactor:
         data = src.read_bytes()
         report = FileReport(path=name)
         edits = self.matcher().scan(data, self.ctx, self._replace)
+        edits += self._literals.edits(data, self._replace)
         edits = resolve(edits + structured_edits(name, data, self._specs_for(name)))
         for spec in self._specs_for(name):
             edits = resolve(edits + spec.edits(data))
@@ -284,8 +279,8 @@ class Redactor:
         if not self.learned.secrets:
             return
         if self._residual is None:
-            self._residual = compile_pattern(_alternation("secret", self.learned.secrets))
-        if self._residual.search(buf) is not None:
+            self._residual = LiteralSet(("secret", v) for v in self.learned.secrets)
+        if self._residual.first_secret(buf):
             raise RedactionError(
                 f"A discovered secret survived redaction in {name}; the output was not kept.",
                 fix="Report this as a bug; meanwhile exclude the file from the spec.",
@@ -338,26 +333,6 @@ class Redactor:
 def _registrable(host: bytes) -> bytes:
     labels = host.lower().split(b".")
     return b".".join(labels[registrable_index(labels) :])
-
-
-def _alternation(
-    group: str, values: Iterable[bytes], *, words: bool = False, ignore_case: bool = False
-) -> str:
-    """Build a re2 pattern matching any of ``values`` literally, longest first."""
-    ordered = sorted(values, key=len, reverse=True)
-    body = "|".join(re2_escape(v) for v in ordered)
-    inner = f"(?i:{body})" if ignore_case else f"(?:{body})"
-    if words:
-        return rf"\b(?P<{group}>{inner})\b"
-    return rf"(?P<{group}>{inner})"
-
-
-def re2_escape(value: bytes) -> str:
-    """Escape raw bytes for a Latin-1 re2 pattern (each byte stands for itself)."""
-    return "".join(
-        f"\\x{b:02x}" if not (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122) else chr(b)
-        for b in value
-    )
 
 
 def _report_edits(buf: bytes, edits: list[Edit], report: FileReport, first_line: int) -> None:

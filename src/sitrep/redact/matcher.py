@@ -1,8 +1,14 @@
-"""Compile rules into one linear-time re2 automaton and turn matches into edits.
+"""Compile rules into linear-time re2 automata and turn matches into edits.
 
-All enabled rules are joined into a single alternation, so a buffer is scanned once by
-re2's DFA whatever the number of rules (about 500 MB/s on one core when nothing matches).
-Python code runs only on candidate matches: the rule's check, then the replacement.
+Two automata per rule set, both re2 (linear time, so no input can make them backtrack):
+
+* the trigger automaton joins every rule's small ``trigger`` pattern and has no capture
+  groups, so re2 runs it as a pure DFA over the whole buffer. It yields candidate lines.
+* the rule automaton joins the full rules with their capture groups. It is too large for
+  re2's DFA cache, so it runs only on candidate lines.
+
+On typical logs few lines are candidates and the cost is close to one DFA pass. Python runs
+only on real matches: the rule's check, then the replacement.
 """
 
 from __future__ import annotations
@@ -36,11 +42,12 @@ class Edit:
 Replace = Callable[[str, bytes], "bytes | None"]
 
 
-def compile_pattern(pattern: bytes | str) -> re2._Regexp:
+def compile_pattern(pattern: bytes | str, *, capture: bool = True) -> re2._Regexp:
     """Compile a re2 pattern for raw bytes (Latin-1, so any byte sequence is valid input)."""
     options = re2.Options()
     options.encoding = re2.Options.Encoding.LATIN1
-    options.max_mem = 64 << 20  # A big DFA cache keeps re2 off its slower NFA path.
+    options.max_mem = 32 << 20  # A bigger DFA cache keeps re2 off its slower NFA path.
+    options.never_capture = not capture
     raw = pattern.encode() if isinstance(pattern, str) else pattern
     try:
         return re2.compile(raw, options)
@@ -48,17 +55,18 @@ def compile_pattern(pattern: bytes | str) -> re2._Regexp:
         raise RedactionError(f"Invalid redaction pattern: {exc}") from None
 
 
-class Matcher:
-    """A set of rules compiled together; ``scan`` returns the edits for one buffer."""
+class RuleAutomaton:
+    """Rules joined into one re2 alternation with capture groups (first rule wins ties)."""
 
     def __init__(self, rules: list[Rule]) -> None:
-        self.rules = rules
         parts = []
         for i, rule in enumerate(rules):
             body = _GROUP.sub(lambda m, i=i: f"(?P<g{i}_{m.group(1)}{m.group(2)}>", rule.pattern)
             parts.append(f"(?P<r{i}>{body})")
-        self._rx = compile_pattern("|".join(parts)) if parts else None
-        index = {k.decode() if isinstance(k, bytes) else k: v for k, v in self._table_index()}
+        self._rx = compile_pattern("|".join(parts))
+        index = {
+            k.decode() if isinstance(k, bytes) else k: v for k, v in self._rx.groupindex.items()
+        }
         self._table = []
         for i, rule in enumerate(rules):
             groups = []
@@ -68,15 +76,11 @@ class Matcher:
                     groups.append((idx, full, _action(full)))
             self._table.append((index[f"r{i}"], rule, groups))
 
-    def _table_index(self) -> list[tuple[bytes | str, int]]:
-        return list(self._rx.groupindex.items()) if self._rx is not None else []
-
-    def scan(self, buf: bytes, ctx: CheckContext, replace: Replace) -> list[Edit]:
-        """Return the edits for ``buf`` in order of position; overlaps are resolved."""
-        if self._rx is None:
-            return []
-        edits: list[Edit] = []
-        match, table, pos, end = self._rx._regexp.Match, self._table, 0, len(buf)
+    def scan_segment(
+        self, buf: bytes, pos: int, end: int, ctx: CheckContext, replace: Replace, edits: list[Edit]
+    ) -> None:
+        """Append the edits for ``buf[pos:end]`` to ``edits``."""
+        match, table = self._rx._regexp.Match, self._table
         while pos < end:
             spans = match(_UNANCHORED, buf, pos, end)
             start, stop = spans[0]
@@ -84,10 +88,11 @@ class Matcher:
                 break
             pos = stop if stop > start else start + 1
             rule, groups = _which(table, spans)
-            found = {full: spans[idx] for idx, full, _ in groups if spans[idx][0] >= 0}
-            if rule.check is not None and not rule.check(buf, found, ctx):
-                pos = _resume(spans, groups, start, stop)
-                continue
+            if rule.check is not None:
+                found = {full: spans[idx] for idx, full, _ in groups if spans[idx][0] >= 0}
+                if not rule.check(buf, found, ctx):
+                    pos = _resume(spans, groups, start, stop)
+                    continue
             for idx, _full, action in groups:
                 s, e = spans[idx]
                 if s < 0 or e <= s or action not in ACTIONS:
@@ -95,7 +100,62 @@ class Matcher:
                 new = replace(action, buf[s:e])
                 if new is not None and new != buf[s:e]:
                     edits.append(Edit(s, e, new, rule.name, action in MASKED))
+
+
+class Matcher:
+    """A rule set: one trigger automaton, then one rule automaton per rule family.
+
+    Families are compiled apart because together they overflow re2's DFA cache and fall
+    back to its much slower NFA; apart, each stays a DFA. Overlaps between families are
+    settled afterwards by ``resolve``.
+    """
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        families: dict[str, list[Rule]] = {}
+        for rule in rules:
+            families.setdefault(_family(rule.name), []).append(rule)
+        self._automata = [RuleAutomaton(group) for group in families.values()]
+        triggers = [f"(?:{r.trigger or _GROUP.sub('(?:', r.pattern)})" for r in rules]
+        self._trigger = compile_pattern("|".join(triggers), capture=False) if rules else None
+
+    def scan(self, buf: bytes, ctx: CheckContext, replace: Replace) -> list[Edit]:
+        """Return the edits for ``buf`` in order of position; overlaps are resolved."""
+        if self._trigger is None:
+            return []
+        edits: list[Edit] = []
+        for start, end in self.segments(buf):
+            for automaton in self._automata:
+                automaton.scan_segment(buf, start, end, ctx, replace, edits)
         return resolve(edits)
+
+    def segments(self, buf: bytes) -> list[tuple[int, int]]:
+        """Return the line ranges where some trigger occurs, adjacent lines merged."""
+        assert self._trigger is not None
+        match, pos, end, out = self._trigger._regexp.Match, 0, len(buf), []
+        while pos < end:
+            hit_start, hit_end = match(_UNANCHORED, buf, pos, end)[0]
+            if hit_start < 0:
+                break
+            first = buf.rfind(b"\n", 0, hit_start) + 1
+            last = _line_end(buf, max(hit_end - 1, hit_start))
+            if buf.startswith(b"-----BEGIN", hit_start):
+                # A key block spans lines: keep it with its END line in one segment.
+                close = buf.find(b"-----END", hit_end)
+                last = _line_end(buf, close) if close >= 0 else end
+            if out and first <= out[-1][1]:
+                out[-1] = (out[-1][0], max(last, out[-1][1]))
+            else:
+                out.append((first, last))
+            pos = max(last, hit_start + 1)
+        return out
+
+
+def _family(name: str) -> str:
+    """Provider tokens and key blocks get their own automaton: they are cheap and common."""
+    if name in ("credentials.provider-token", "credentials.private-key", "credentials.jwt"):
+        return "shapes"
+    return name.split(".", 1)[0]
 
 
 #: Group names that are replaced; everything else is context.
@@ -119,6 +179,12 @@ def _resume(spans: list[tuple[int, int]], groups: list[Any], start: int, stop: i
     # From the value when there is context before it, else from the next byte: "::ffff:"
     # refused as IPv6 must still let "10.0.0.1" after it match.
     return min(values) if values else start + 1
+
+
+def _line_end(buf: bytes, pos: int) -> int:
+    """Return the offset just past the line that holds ``pos``."""
+    nl = buf.find(b"\n", pos)
+    return len(buf) if nl < 0 else nl + 1
 
 
 def _which(table: list[Any], spans: list[tuple[int, int]]) -> tuple[Rule, list[Any]]:

@@ -115,6 +115,17 @@ def _feistel(key: bytes, value: int, bits: int) -> int:
     return (left << half) | right
 
 
+def _perm8(table: bytes, value: int) -> int:
+    """Permute one octet with a four-round Feistel network whose round functions are keyed
+    nibble tables (64 nibbles in ``table``). One hash per prefix, then table lookups: cheap
+    enough for logs where every line has a new address."""
+    left, right = value >> 4, value & 15
+    for rnd in range(4):
+        byte = table[rnd * 8 + (right >> 1)]
+        left, right = right, left ^ ((byte >> 4) if right & 1 else (byte & 15))
+    return (left << 4) | right
+
+
 def _permute(key: bytes, value: int, bits: int, domain: int) -> int:
     """Permute ``value`` in ``range(domain)`` (cycle-walking a Feistel permutation)."""
     out = _feistel(key, value, bits)
@@ -130,6 +141,7 @@ class Pseudonymizer:
         self._key = derive(key, b"sitrep pseudonyms v1")[:32]
         self.mapping: dict[str, str] = {}
         self._cache: dict[tuple[str, bytes], bytes] = {}
+        self._tables: dict[bytes, bytes] = {}
 
     def _tag(self, kind: bytes, value: bytes) -> str:
         digest = hashlib.blake2b(kind + b"\0" + value, key=self._key, digest_size=4)
@@ -207,9 +219,16 @@ class Pseudonymizer:
         keep = _ipv4_kept_octets(octets)
         out = octets[:keep]
         for i in range(keep, 4):
-            prefix_key = hashlib.blake2b(bytes(octets[:i]), key=self._key, digest_size=16).digest()
-            out.append(_permute(prefix_key, octets[i], 8, 256))
+            out.append(_perm8(self._octet_table(bytes(octets[:i])), octets[i]))
         return self._remember("ip4", value, ".".join(map(str, out)).encode())
+
+    def _octet_table(self, prefix: bytes) -> bytes:
+        """Return the 32-byte round table of the octet permutation under ``prefix``."""
+        table = self._tables.get(prefix)
+        if table is None:
+            table = hashlib.blake2b(b"4" + prefix, key=self._key, digest_size=32).digest()
+            self._tables[prefix] = table
+        return table
 
     def ipv6(self, value: bytes) -> bytes:
         """Return a prefix-preserving pseudonym (per 16-bit group); ``::1`` and ``::`` stay."""

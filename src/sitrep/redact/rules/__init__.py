@@ -11,13 +11,18 @@ named groups say what to do with the text they capture:
 
 A group name may end in digits (``secret2``) because re2 needs unique names. A rule may have
 a ``check`` that sees the whole match and can veto it (placeholders, entropy, context).
+
+Every rule also has a ``trigger``: a small pattern that must occur on any line the rule can
+match (a keyword, ``@``, ``://``, a digit-dot run). The engine first finds the lines where
+some trigger occurs, at full DFA speed, and runs the complete rules only on those lines.
+A trigger may fire too often (that only costs time) but must never miss.
 To add a rule, add it to its family's ``RULES`` list and a test in ``tests/redact/``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 #: Profiles in increasing strength.
 PROFILES = ("minimal", "standard", "paranoid")
@@ -41,10 +46,10 @@ class Rule:
     pattern: str
     profile: str = "minimal"
     check: Check | None = None
-    ignore_case: bool = False
     #: Discovery learns the values this rule captures and rewrites them everywhere.
     learn: bool = False
-    keywords: tuple[str, ...] = field(default=())
+    #: Necessary condition for a match, as a re2 pattern; None means the pattern itself.
+    trigger: str | None = None
 
     def enabled_in(self, profile: str) -> bool:
         return PROFILES.index(profile) >= PROFILES.index(self.profile)

@@ -119,7 +119,7 @@ def check_random_token(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  
 
 _KEY = rf"(?P<key>[A-Za-z0-9_.-]*(?i:{KEY_WORDS})[A-Za-z0-9_.-]*)"
 _VALUE = (
-    r"(?:(?P<secret4>\$\{[^}\r\n]{0,200}\})"
+    r"(?:(?P<secret4>\$\{[^}\r\n]*\})"
     r"|\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
     r"|'(?P<secret2>[^'\r\n]+)'"
     r"|(?P<secret3>[^\s\"',;&<>(){}\[\]\\|`]+))"
@@ -131,12 +131,12 @@ PRIORITY_RULES = [
         "credentials.private-key",
         r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?P<pem>[\s\S]*?)"
         r"-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----",
-        keywords=("PRIVATE KEY",),
+        trigger=r"-----BEGIN",
     ),
     Rule(
         "credentials.jwt",
         r"\b(?P<secret>eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)",
-        keywords=("eyJ",),
+        trigger=r"eyJ",
     ),
 ]
 
@@ -144,11 +144,24 @@ RULES = [
     Rule(
         "credentials.authorization",
         r"(?i:(?:proxy-)?authori[sz]ation)\\?[\"']?\s*[:=]\s*\\?[\"']?"
-        r"(?:(?i:digest|aws4-hmac-sha256|hmac|sharedkey|signature)\s+(?P<secret>[^\r\n\"]+)"
-        r"|(?:[A-Za-z][A-Za-z0-9_-]{1,24}\s+)?"
+        r"(?:(?i:digest|aws4-hmac-sha256|hmac|sharedkey|signature)\s+(?P<secret>[^\r\n]+)"
+        r"|(?:[A-Za-z][A-Za-z0-9_-]+\s+)?"
         r"(?P<secret2>[^\s\"',]+))",
         check=check_value,
         learn=True,
+        trigger=r"(?i:authori[sz]ation)",
+    ),
+    Rule(
+        "credentials.bearer",
+        r"(?i:\bbearer)\s+(?P<secret>[A-Za-z0-9._~+/=-]{8,})",
+        check=check_bearer,
+        trigger=r"(?i:bearer)",
+    ),
+    Rule(
+        "credentials.basic-auth",
+        r"(?i:\bbasic)\s+(?P<secret>[A-Za-z0-9+/]{6,}={0,2})",
+        check=check_basic,
+        trigger=r"(?i:basic)",
     ),
     Rule(
         "credentials.session-id",
@@ -158,18 +171,21 @@ RULES = [
         r"_session))\\?[\"']?\s*[=:]\s*\\?[\"']?(?P<secret>[^\s;,&\"'<>)]+)",
         check=check_value,
         learn=True,
+        trigger=r"(?i:session|sessid|sid|xsrf|csrf|remember|seraph)",
     ),
     Rule(
         "credentials.cookie",
         r"(?i:\b(?:set-)?cookie)\\?[\"']?\s*[:=]\s*\\?[\"']?(?P<secret>[^\r\n\"]*=[^\r\n\"]+)",
         check=check_value,
+        trigger=r"(?i:cookie)",
     ),
     Rule(
         "credentials.url-userinfo",
-        r"\b[A-Za-z][A-Za-z0-9+.-]{1,30}://(?P<user>[^\s/:@\"'<>]*):"
+        r"\b[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^\s/:@\"'<>]*):"
         r"(?P<secret>[^\s/\"'<>]+)@",
         check=check_value,
         learn=True,
+        trigger=r"://",
     ),
     Rule(
         "credentials.connection-string",
@@ -177,6 +193,7 @@ RULES = [
         r"(?P<user>[A-Za-z][\w$#]*)/(?P<secret>[^@\s/]+)@",
         check=check_value,
         learn=True,
+        trigger=r"(?i:jdbc:oracle|sqlplus|expdp|impdp|\bexp\s|\bimp\s|rman)",
     ),
     Rule(
         "credentials.key-value",
@@ -186,6 +203,7 @@ RULES = [
         + r")[^\"\\]*)\\?\"\s*,\s*\\?\"(?i:value)\\?\"\s*:\s*\\?\"(?P<secret>[^\"\\\r\n]+)",
         check=check_key_value,
         learn=True,
+        trigger=rf"(?i:name|key)\\?\"\s*:\s*\\?\"[^\"\\]*(?i:{KEY_WORDS})",
     ),
     Rule(
         "credentials.key-value",
@@ -193,18 +211,21 @@ RULES = [
         r"(?:(?i:value)=[\"'](?P<secret>[^\"'\r\n]+)[\"']|>(?P<secret2>[^<\r\n]+)<)",
         check=check_key_value,
         learn=True,
+        trigger=rf"(?i:name|key)=[\"'][^\"'<>]*(?i:{KEY_WORDS})",
     ),
     Rule(
         "credentials.key-value",
         r"<(?P<key>[\w.:-]*(?i:" + KEY_WORDS + r")[\w.:-]*)(?:\s[^>]*)?>(?P<secret>[^<\r\n]+)</",
         check=check_key_value,
         learn=True,
+        trigger=rf"<[\w.:-]*(?i:{KEY_WORDS})",
     ),
     Rule(
         "credentials.key-value",
         _KEY + r"\\{0,3}[\"']?\]?\s*(?:=>|:=|[:=])\s*" + _VALUE,
         check=check_key_value,
         learn=True,
+        trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\{{0,3}}[\"']?\]?\s*[:=]",
     ),
     Rule(
         "credentials.command-line",
@@ -217,27 +238,20 @@ RULES = [
         r"|\s-(?:src|dest)?(?:store|key)pass\s+[\"']?(?P<secret5>[^\s\"']+))",
         check=check_command_line,
         learn=True,
+        trigger=r"--|(?i:mysql|redis-cli|sshpass|docker)|\s-u|(?i:pass)\s",
     ),
     Rule(
         "credentials.high-entropy",
-        _KEY + r"\\?[\"']?\s+(?P<secret>[A-Za-z0-9+/=_.~-]{16,})",
+        _KEY + r"\\?[\"']?\s+(?P<secret>[A-Za-z0-9+/=_.~-]+)",
         check=check_entropy,
         learn=True,
-    ),
-    Rule(
-        "credentials.bearer",
-        r"(?i:\bbearer)\s+(?P<secret>[A-Za-z0-9._~+/=-]{8,})",
-        check=check_bearer,
-    ),
-    Rule(
-        "credentials.basic-auth",
-        r"(?i:\bbasic)\s+(?P<secret>[A-Za-z0-9+/]{6,}={0,2})",
-        check=check_basic,
+        trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\?[\"']?\s",
     ),
     Rule(
         "credentials.random-token",
-        r"(?P<secret>[A-Za-z0-9+/_=-]{24,})",
+        r"(?P<secret>[A-Za-z0-9+/_=-]+)",
         profile="paranoid",
         check=check_random_token,
+        trigger=r"[A-Za-z0-9+/_=-]{24}",
     ),
 ]

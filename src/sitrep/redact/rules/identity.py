@@ -18,6 +18,7 @@ SYSTEM_USERS = frozenset(
     sshd git jenkins docker ubuntu ec2-user centos service default public shared all users
     true false yes no n/a - * invalid user""".split()
 )
+_URL_PASSWORD = re.compile(rb"://[^\s/@:]*:$")
 _EMAIL_TLD_NOT = re.compile(rb"(?i)\.(?:png|jpe?g|gif|svg|webp|ico|js|css|map|class|jar|java|py)$")
 
 
@@ -25,7 +26,7 @@ def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     """Keep system accounts, numeric ids and placeholders as they are."""
     start, end = groups["user"]
     value = buf[start:end].strip(b".,:;")
-    if not value or value.lower() in SYSTEM_USERS or is_placeholder(value):
+    if not 2 <= len(value) <= 128 or value.lower() in SYSTEM_USERS or is_placeholder(value):
         return False
     return not value.replace(b"-", b"").isdigit()
 
@@ -33,19 +34,21 @@ def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
 def check_email(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """Refuse ``icon@2x.png``-style file names that look like addresses."""
     start, end = groups["email"]
+    if _URL_PASSWORD.search(buf[max(0, start - 256) : start]):
+        return False  # https://user:PASSWORD@host: the URL rule masks it and keeps the host.
     return _EMAIL_TLD_NOT.search(buf[start:end]) is None
 
 
-_USER_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]{2,128})"
+_USER_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+)"
 
 RULES = [
     Rule(
         "identity.email",
-        r"\b(?P<email>[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}"
-        r"[A-Za-z0-9])?\.)+[A-Za-z]{2,24})\b",
+        r"\b(?P<email>[A-Za-z0-9][A-Za-z0-9._%+-]*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+"
+        r"[A-Za-z][A-Za-z]+)\b",
         profile="standard",
         check=check_email,
-        keywords=("@",),
+        trigger=r"@",
     ),
     Rule(
         "identity.username",
@@ -57,6 +60,7 @@ RULES = [
         profile="standard",
         check=check_user,
         learn=True,
+        trigger=r"(?i:user|login|uid|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated)",
     ),
     Rule(
         "identity.login",
@@ -70,6 +74,8 @@ RULES = [
         profile="standard",
         check=check_user,
         learn=True,
+        trigger=r"(?i:accepted|failed|invalid|illegal|session|logged|log ?in|authentic|user|sudo)"
+        r"|(?i:su\[|su:)",
     ),
     Rule(
         "identity.login",
@@ -77,33 +83,39 @@ RULES = [
         profile="standard",
         check=check_user,
         learn=True,
+        trigger=r"pts/|tty|console|\s:\d",
     ),
     Rule(
         "identity.login",
-        r"\b(?P<user>[a-z_][a-z0-9_.-]{1,31})@(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*):[~/]",
+        r"\b(?P<user>[a-z_][a-z0-9_.-]*)@(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*):[~/]",
         profile="standard",
         check=check_user,
         learn=True,
+        trigger=r"@",
     ),
     Rule(
         "identity.home-directory",
         r"(?:/home/|/Users/|/export/home/|/var/mail/|/var/spool/mail/|/crontabs/|"
         r"(?i:[a-z]:\\{1,2}(?:users|documents and settings)\\{1,2}))"
-        r"(?P<user>[^/\\\s\"':;,<>|*?]{2,64})",
+        r"(?P<user>[^/\\\s\"':;,<>|*?]+)",
         profile="standard",
         check=check_user,
         learn=True,
+        trigger=r"(?i:/home/|/users/|/export/home/|/var/mail/|/var/spool/mail/|/crontabs/)"
+        r"|(?i:\\users\\|documents and settings)",
     ),
     Rule(
         "identity.ldap-dn",
-        r"(?i:\b(?:cn|uid)=)(?P<user>[^,+\"=\\\r\n<>;]{2,128}?)\s*,\s*(?i:ou|dc|o|cn|uid|l|c)=",
+        r"(?i:\b(?:cn|uid)=)(?P<user>[^,+\"=\\\r\n<>;]+?)\s*,\s*(?i:ou|dc|o|cn|uid|l|c)=",
         profile="standard",
         check=check_user,
         learn=True,
+        trigger=r"(?i:cn=|uid=)",
     ),
     Rule(
         "identity.ldap-dn",
-        r"\b(?P<dc>(?i:dc)=[A-Za-z0-9-]{1,63}(?:\s*,\s*(?i:dc)=[A-Za-z0-9-]{1,63})+)",
+        r"\b(?P<dc>(?i:dc)=[A-Za-z0-9-]+(?:\s*,\s*(?i:dc)=[A-Za-z0-9-]+)+)",
         profile="standard",
+        trigger=r"(?i:dc=)",
     ),
 ]

@@ -114,7 +114,8 @@ def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # no
     return value[:1].isalpha()
 
 
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# Unbounded on purpose: counted repeats multiply re2 DFA states (see matcher.py).
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _H = r"[0-9A-Fa-f]{1,4}"
 
@@ -127,24 +128,28 @@ RULES = [
         profile="standard",
         check=check_host_key,
         learn=True,
+        trigger=r"(?i:host|server|data source|node|fqdn|machine|computer|instance)",
     ),
     Rule(
         "network.hostname",
         r"(?i:\b(?P<host>(?:ip|dhcp|host|node|ec2|vm|client|static|ppp|dsl|pool)-"
         r"\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}(?:\." + _LABEL + r")*))\b",
         profile="standard",
+        trigger=r"\d-\d+-\d+-\d",
     ),
     Rule(
         "network.url-path",
         r"(?i:\bhttps?://)(?P<fqdn>" + _LABEL + r"(?:\." + _LABEL + r")*)(?::\d{1,5})?"
         r"(?P<path>[/?][^\s\"'<>`)\]]+)",
         profile="paranoid",
+        trigger=r"(?i:http)",
     ),
     Rule(
         "network.ipv4",
         r"\b(?P<ip4>" + _OCTET + r"(?:\." + _OCTET + r"){3})\b",
         profile="standard",
         check=check_ipv4,
+        trigger=r"\d\.\d+\.\d+\.\d",
     ),
     Rule(
         "network.ipv6",
@@ -165,17 +170,20 @@ RULES = [
         + r"){0,6})",
         profile="standard",
         check=check_ipv6,
+        trigger=r"::|(?:[0-9A-Fa-f]{1,4}:){4}",
     ),
     Rule(
         "network.mac",
         r"\b(?P<mac>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})\b",
         profile="standard",
         check=check_mac,
+        trigger=r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]",
     ),
     Rule(
         "network.hostname",
         r"(?i:\b(?P<fqdn>(?:" + _LABEL + r"\.)+(?:" + "|".join(TLDS.split()) + r")))\b",
         profile="standard",
         check=check_fqdn,
+        trigger=r"(?i:\.(?:" + "|".join(TLDS.split()) + r"))\b",
     ),
 ]

@@ -1,0 +1,154 @@
+"""Credentials are removed in every profile, in every format they appear in."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from tests.redact.conftest import redact
+
+SECRET = "Xq7!vR2#pL9"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"password={SECRET}",
+        f"db.password = {SECRET}",
+        f"DB_PASSWORD: {SECRET}",
+        f'"password": "{SECRET}"',
+        f'{{"clientSecret":"{SECRET}","id":1}}',
+        f'msg="body {{\\"apiKey\\":\\"{SECRET}\\"}}"',
+        f'<Resource username="jira" password="{SECRET}" />',
+        f"<password>{SECRET}</password>",
+        f'<property name="hibernate.connection.password">{SECRET}</property>',
+        f'{{"name":"DB_PASSWORD","value":"{SECRET}"}}',
+        f"export API_TOKEN={SECRET}",
+        f"passwd := '{SECRET}'",
+        f"GET /sync?access_token={SECRET}&page=2",
+        f"app.config['SECRET_KEY'] = '{SECRET}'",
+        f"java -jar tool.jar --password {SECRET}",
+    ],
+)
+def test_it_removes_values_under_secret_keys_in_every_syntax(line: str) -> None:
+    out = redact(line, profile="minimal")
+    assert SECRET not in out
+    assert "***HIDDEN***" in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "password=${DB_PASSWORD}",
+        "password=",
+        "secret: <your-secret-here>",
+        "token=null",
+        "password_policy.min_length=12",
+        "token_type=Bearer",
+        "PWD=/opt/atlassian/jira",
+        "X-Atlassian-Token: no-check",
+        "tokenizer=standard",
+        "org.springframework.security.BadCredentialsException: Bad credentials",
+        "primary_key=id",
+    ],
+)
+def test_it_leaves_placeholders_and_descriptive_keys_alone(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_it_masks_url_userinfo_and_pseudonymises_the_user() -> None:
+    out = redact("fetch https://jdoe:S3cretPass@git.acme.corp/repo.git")
+    assert "S3cretPass" not in out and "jdoe" not in out
+    assert "https://user-" in out and ":***HIDDEN***@" in out
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Authorization: Basic " + base64.b64encode(b"jdoe:S3cretPass").decode(),
+        "Authorization: Bearer 7f3e1c9a2b4d4e6f8a0b1c2d3e4f5a6b",
+        "Authorization: SSWS 00QCjAl4MlV-WPXM-ABcDeFgHiJkLmNoPqRsTuVwX",
+        'proxy-authorization: Digest username="jdoe", response="6629fae49393a05397450978507c4ef1"',
+    ],
+)
+def test_it_removes_authorization_headers(header: str) -> None:
+    value = header.split(" ", 2)[-1]
+    assert value[-12:] not in redact(header, profile="minimal")
+
+
+def test_it_removes_a_bearer_token_without_a_header_but_keeps_prose() -> None:
+    assert "abc123def456ghi" not in redact("sending Bearer abc123def456ghi upstream")
+    assert redact("Using Bearer authentication") == "Using Bearer authentication"
+
+
+def test_it_removes_cookies_and_session_ids() -> None:
+    sid = "0A1B2C3D4E5F60718293A4B5C6D7E8F9"
+    for line in (
+        f"Cookie: JSESSIONID={sid}; atlassian.xsrf.token=AB12-CD34-xyz_lin",
+        f"GET /secure/Dashboard.jspa;jsessionid={sid} HTTP/1.1",
+        f'"sessionId":"{sid}"',
+    ):
+        assert sid not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "jdbc:postgresql://db:5432/jira?user=jira&password=Pg!Secret9",
+        "jdbc:sqlserver://db:1433;databaseName=jira;user=sa;password=Pg!Secret9;",
+        "Server=db;Database=app;User ID=svc;Password=Pg!Secret9;Encrypt=True;",
+        "DSN=reports;UID=svc;PWD=Pg!Secret9",
+        "jdbc:oracle:thin:scott/Pg!Secret9@db:1521:ORCL",
+        "mongodb+srv://app:Pg!Secret9@cluster0.example.net/prod",
+    ],
+)
+def test_it_removes_passwords_from_connection_strings(line: str) -> None:
+    assert "Pg!Secret9" not in redact(line, profile="minimal")
+
+
+def test_it_removes_multi_line_private_keys_and_keeps_the_markers() -> None:
+    text = (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA1\nq2w3e4r5\n"
+        "-----END RSA PRIVATE KEY-----\n"
+    )
+    out = redact(text)
+    assert "MIIEpAIBAAKCAQEA1" not in out and "q2w3e4r5" not in out
+    assert out == "-----BEGIN RSA PRIVATE KEY-----\n***HIDDEN***\n-----END RSA PRIVATE KEY-----\n"
+
+
+def test_it_removes_a_private_key_escaped_inside_json() -> None:
+    line = (
+        '{"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN'
+        '\\n-----END PRIVATE KEY-----\\n"}'
+    )
+    assert "MIIEvQIBADAN" not in redact(line)
+
+
+def test_it_removes_jwts_anywhere() -> None:
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJqZG9lIn0.4Hb8xQ2mR9tY1uI3oP5aS7dF9gH1jK3l"
+    assert jwt[:20] not in redact(f"validated {jwt} ok")
+
+
+def test_it_removes_random_values_next_to_weak_keys_but_not_words() -> None:
+    assert "9fQ2xL7pT4mZ8kW3vB6n" not in redact("X-Api-Key: 9fQ2xL7pT4mZ8kW3vB6n")
+    assert "8f2Lq9Zx3Vb7Nm1Kp5Rt" not in redact("using api key 8f2Lq9Zx3Vb7Nm1Kp5Rt now")
+    assert redact("cache_key=ISSUE-4711") == "cache_key=ISSUE-4711"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "curl -u admin:Adm1nPass! https://jira.example.com/rest",
+        "mysql -u root -pAdm1nPass! jira",
+        "redis-cli -h cache -a Adm1nPass! ping",
+        "keytool -list -keystore cacerts -storepass Adm1nPass!",
+    ],
+)
+def test_it_removes_passwords_from_command_lines(line: str) -> None:
+    assert "Adm1nPass!" not in redact(line, profile="minimal")
+
+
+def test_paranoid_removes_any_random_token_that_standard_keeps() -> None:
+    line = "trace 8Zq3Lw9XrT2vN7bM4kJ6hG1fD5sA0pQy end"
+    assert redact(line) == line
+    assert "8Zq3Lw9XrT2vN7bM4kJ6hG1fD5sA0pQy" not in redact(line, profile="paranoid")

@@ -1,0 +1,88 @@
+"""Addresses and host names are pseudonymised so that support can still read the network."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from tests.redact.conftest import redact
+
+
+def test_ipv4_pseudonyms_keep_the_subnet_structure() -> None:
+    out = redact("a=10.1.2.3 b=10.1.2.4 c=10.1.9.3 d=81.2.69.160").split()
+    a, b, c, d = (part.split("=")[1] for part in out)
+    assert a.rsplit(".", 1)[0] == b.rsplit(".", 1)[0]  # same /24 stays one /24
+    assert a.rsplit(".", 2)[0] == c.rsplit(".", 2)[0]  # same /16 stays one /16
+    assert a.startswith("10.") and a != "10.1.2.3" and d != "81.2.69.160"
+    assert len({a, b, c, d}) == 4
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "listen 127.0.0.1:8080",
+        "netmask 255.255.255.0",
+        "bind 0.0.0.0",
+        "version 1.2.3.4",
+        "tomcat-9.0.83.1",
+        "OID 1.3.6.1.4.1.311",
+        "release 1.2.3.4-SNAPSHOT",
+        "Build: 10.4.18.0",
+    ],
+)
+def test_it_keeps_special_addresses_versions_and_oids(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_ipv6_is_pseudonymised_to_a_valid_address_and_loopback_stays() -> None:
+    out = redact("client [2001:db8:85a3::8a2e:370:7334]:443 via [::1]:80")
+    pseudo = out.split("[")[1].split("]")[0]
+    ipaddress.IPv6Address(pseudo)
+    assert pseudo != "2001:db8:85a3::8a2e:370:7334" and "[::1]:80" in out
+
+
+def test_ipv4_inside_an_ipv4_mapped_ipv6_address_is_found() -> None:
+    assert "172.16.4.20" not in redact("Connection from [::ffff:172.16.4.20]:53022")
+
+
+def test_mac_pseudonyms_keep_the_vendor_prefix_and_case() -> None:
+    out = redact("link/ether 52:54:00:AB:CD:EF brd ff:ff:ff:ff:ff:ff")
+    mac = out.split()[1]
+    assert mac.startswith("52:54:00:") and mac != "52:54:00:AB:CD:EF" and mac.isupper()
+    assert out.endswith("brd ff:ff:ff:ff:ff:ff")
+
+
+def test_fingerprints_are_not_taken_for_macs_or_ipv6() -> None:
+    line = "SHA-256 Fingerprint: 5E:FF:56:A2:AF:15:88:25:35:D1:76:6B:3F:99:21:40:CF:3B:3E:8C"
+    assert redact(line) == line
+
+
+def test_customer_host_names_keep_their_tld_and_public_ones_stay() -> None:
+    out = redact("Connecting to https://jira.acme-corp.de/rest and https://repo.maven.apache.org/x")
+    assert "acme-corp" not in out and "jira." not in out
+    assert ".de/rest" in out and "https://repo.maven.apache.org/x" in out
+
+
+def test_host_names_under_host_keys_are_learned_and_replaced_everywhere() -> None:
+    out = redact("hostname=jira-prod-01\nping jira-prod-01 failed\n")
+    assert "jira-prod-01" not in out
+    first, second = out.splitlines()
+    assert first.split("=")[1] in second
+
+
+def test_hostnames_that_embed_an_address_are_pseudonymised() -> None:
+    for host in ("ip-10-0-1-23.eu-west-1.compute.internal", "dhcp-192-168-0-66"):
+        assert host.split(".")[0] not in redact(f"Nov 29 {host} kernel: up")
+
+
+def test_code_and_file_names_are_not_taken_for_hosts() -> None:
+    line = "at java.io.File.open(File.java:12) see catalina.sh and com.acme.reports.Export"
+    assert redact(line, profile="paranoid") == line
+
+
+def test_paranoid_also_pseudonymises_public_hosts_and_masks_url_paths() -> None:
+    out = redact(
+        "GET https://api.github.com/repos/acme/secret-project?ref=main", profile="paranoid"
+    )
+    assert "github" not in out and "secret-project" not in out
+    assert out.startswith("GET https://") and ".com" in out

@@ -1,0 +1,103 @@
+"""Keyed pseudonyms: consistent under one key, different under another, reversible by map."""
+
+from __future__ import annotations
+
+import pytest
+from tests.redact.conftest import redact
+
+from sitrep.errors import RedactionError
+from sitrep.redact.pseudonym import (
+    Pseudonymizer,
+    load_key,
+    load_map,
+    save_map,
+    unmask_text,
+)
+
+LINE = "user=jsmith ip=10.1.2.3 mail=jane@acme.com host=db01.acme.corp"
+
+
+def test_the_same_key_gives_the_same_pseudonyms_across_runs() -> None:
+    assert redact(LINE, key=b"a" * 32) == redact(LINE, key=b"a" * 32)
+
+
+def test_another_key_gives_other_pseudonyms() -> None:
+    assert redact(LINE, key=b"a" * 32) != redact(LINE, key=b"b" * 32)
+
+
+def test_without_a_key_each_run_gets_its_own_random_key() -> None:
+    from sitrep.redact import Redactor
+    from sitrep.redact.engine import FileReport
+
+    outs = set()
+    for _ in range(2):
+        out = Redactor().redact_buffer(LINE.encode(), "x", FileReport("x"))
+        outs.add(out)
+    assert len(outs) == 2
+
+
+def test_user_pseudonyms_ignore_case_so_one_person_stays_one_user() -> None:
+    pseudo = Pseudonymizer(b"k" * 32)
+    assert pseudo.user(b"JSmith") == pseudo.user(b"jsmith")
+
+
+def test_host_pseudonyms_keep_the_tld_and_share_labels_with_emails() -> None:
+    pseudo = Pseudonymizer(b"k" * 32)
+    host = pseudo.host(b"jira.acme.co.uk")
+    assert host.endswith(b".co.uk") and b"acme" not in host
+    assert pseudo.email(b"bob@acme.co.uk").split(b"@")[1] == host.split(b".", 1)[1]
+
+
+def test_ipv4_pseudonyms_are_a_permutation_inside_a_subnet() -> None:
+    pseudo = Pseudonymizer(b"k" * 32)
+    outs = {pseudo.ipv4(f"10.9.8.{i}".encode()) for i in range(256)}
+    assert len(outs) == 256  # no two hosts collapse into one pseudonym
+    assert len({o.rsplit(b".", 1)[0] for o in outs}) == 1
+
+
+def test_the_map_round_trips_encrypted_and_merges(tmp_path) -> None:
+    key = b"m" * 32
+    path = tmp_path / "key.map"
+    save_map(path, key, {"user-00000001": "alice"})
+    save_map(path, key, {"user-00000002": "bob"})
+    assert b"alice" not in path.read_bytes()
+    assert load_map(path, key) == {"user-00000001": "alice", "user-00000002": "bob"}
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_wrong_key_cannot_open_the_map(tmp_path) -> None:
+    path = tmp_path / "key.map"
+    save_map(path, b"m" * 32, {"user-00000001": "alice"})
+    with pytest.raises(RedactionError, match="cannot be opened with this key"):
+        load_map(path, b"x" * 32)
+
+
+def test_unmask_restores_whole_pseudonyms_only() -> None:
+    mapping = {"user-1a2b3c4d": "alice", "10.77.1.5": "10.1.2.3"}
+    text = "ask user-1a2b3c4d about 10.77.1.5 and 10.77.1.55"
+    assert unmask_text(text, mapping) == "ask alice about 10.1.2.3 and 10.77.1.55"
+
+
+def test_a_key_file_is_created_private_and_read_back(tmp_path) -> None:
+    path = tmp_path / "sitrep.key"
+    key, created = load_key(path, create=True)
+    again, created_again = load_key(path, create=True)
+    assert created and not created_again and key == again and len(key) == 32
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_damaged_key_file_is_a_clear_error(tmp_path) -> None:
+    path = tmp_path / "bad.key"
+    path.write_text("not base64 at all!")
+    with pytest.raises(RedactionError, match="not a Sitrep key"):
+        load_key(path)
+
+
+def test_redacting_then_unmasking_gives_back_the_original() -> None:
+    from sitrep.redact import Redactor
+    from sitrep.redact.engine import FileReport
+
+    redactor = Redactor(key=b"r" * 32)
+    out = redactor.redact_buffer(LINE.encode(), "x", FileReport("x")).decode()
+    assert out != LINE
+    assert unmask_text(out, redactor.mapping) == LINE
