@@ -105,12 +105,13 @@ def get_request(
     http: HttpRequest,
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session),
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Return one request by key or id; 404 when it is not visible to the caller."""
     request = requests_service.load_request(
         session=session, actor=principal, ref=ref, action="request.view"
     )
-    return request_dto(http, session, principal, request)
+    # The DTO is plain JSON already; answering directly skips FastAPI's re-encoding pass.
+    return JSONResponse(request_dto(http, session, principal, request))
 
 
 @router.get("/request/{ref}/status", **policy.route_action("request.view"))

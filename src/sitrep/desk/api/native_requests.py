@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sitrep.desk import policy
 from sitrep.desk.auth import Principal, require_staff
 from sitrep.desk.deps import get_session
-from sitrep.desk.models.identity import Customer, Organization, StaffUser
+from sitrep.desk.models.identity import Organization, StaffUser
 from sitrep.desk.models.requests import Label, Request
 from sitrep.desk.services import activity
 from sitrep.desk.services import requests as requests_service
@@ -95,7 +95,7 @@ def _summary(session: Session, actor: Principal, request: Request) -> dict:
     show = policy.decide(actor, "request.contact.view").allowed
     assignee = session.get(StaffUser, request.assignee_id) if request.assignee_id else None
     org = session.get(Organization, request.org_id) if request.org_id else None
-    reporter = session.get(Customer, request.reporter_id) if request.reporter_id else None
+    reporter = request.reporter
     return {
         "id": str(request.id),
         "key": request.key,

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitrep.desk.db import Base
-from sitrep.desk.models.identity import utcnow
+from sitrep.desk.models.identity import Customer, utcnow
 
 
 class Request(Base):
@@ -43,6 +43,8 @@ class Request(Base):
     host_version: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Loaded with the request (one LEFT JOIN): nearly every view of a request shows it.
+    reporter: Mapped[Customer | None] = relationship(lazy="joined", viewonly=True)
 
 
 class Comment(Base):

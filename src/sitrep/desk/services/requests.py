@@ -249,11 +249,8 @@ def raise_request(
 def find_request(*, session: Session, ref: str) -> Request:
     """Return the request with this key (``SUP-12``) or id, or raise NotFound."""
     ref = str(ref).strip()
-    request = None
-    if ref.isdigit():
-        request = session.get(Request, int(ref))
-    else:
-        request = session.scalar(select(Request).where(Request.key == ref.upper()))
+    match = Request.id == int(ref) if ref.isdigit() else Request.key == ref.upper()
+    request = session.scalar(select(Request).where(match))
     if request is None:
         raise NotFound(f"Request {ref} does not exist or is not visible to you.")
     return request
