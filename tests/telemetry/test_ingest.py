@@ -161,3 +161,14 @@ def test_the_rate_limit_forgets_senders_when_the_salt_rotates():
     time.sleep(0.06)
     limiter.check("192.0.2.1")
     assert limiter._salt != salt
+
+
+def test_a_broken_allowlist_on_the_desk_answers_503_so_clients_retry(
+    telemetry_client, telemetry_app, allowlist_dir
+):
+    (allowlist_dir / "broken.yaml").write_text("version: [\n")
+    telemetry_app.state.telemetry_allowlists = None  # reload on the next request
+    response = telemetry_client.post(URL, json=make_report())
+    assert response.status_code == 503
+    assert "allow-lists are invalid" in response.json()["errorMessage"]
+    assert table_counts(telemetry_app) == EMPTY
