@@ -169,11 +169,11 @@ def test_it_refuses_a_forged_checkpoint_file(sessions, key, append, tamper):
 def test_a_parallel_verify_finds_the_same_first_bad_entry(
     sessions, engine, append, tamper, monkeypatch
 ):
-    import sitrep.desk.audit as audit_module
+    import sitrep.desk.audit_verify as audit_verify
 
     if engine.dialect.name == "postgresql":
         pytest.skip("the range logic is the same on both databases; worker start-up is slow")
-    monkeypatch.setattr(audit_module, "PARALLEL_MIN", 0)  # parallelise even this small log
+    monkeypatch.setattr(audit_verify, "PARALLEL_MIN", 0)  # parallelise even this small log
     append(9)  # two workers check entries 1-5 and 6-9
 
     def both():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -37,6 +38,11 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)).astimezone(UTC)
+
+
+def _rowcount(result: Any) -> int:
+    # UPDATE results carry rowcount (CursorResult); the Result type the session declares does not.
+    return int(result.rowcount or 0)
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -201,7 +207,7 @@ def sign_out(*, session: Session, token: str, actor: Principal) -> bool:
         .where(WebSession.token_hash == hash_token(token), WebSession.revoked_at.is_(None))
         .values(revoked_at=_now(None))
     )
-    if session.execute(stmt).rowcount == 0:  # type: ignore[attr-defined]
+    if _rowcount(session.execute(stmt)) == 0:
         return False
     audit.record(session=session, actor=actor, action="auth.logout", target=audit.actor_ref(actor))
     return True
@@ -217,7 +223,7 @@ def revoke_sessions(
         .where(owner, WebSession.revoked_at.is_(None))
         .values(revoked_at=_now(None))
     )
-    return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+    return _rowcount(session.execute(stmt))
 
 
 # --- customer magic links --------------------------------------------------------------
@@ -280,16 +286,10 @@ def redeem_magic_link(
     now = _now(now)
     row = session.scalar(select(MagicLink).where(MagicLink.token_hash == hash_token(token)))
     # Mark it used with a conditional UPDATE, so two simultaneous clicks cannot both win.
-    claimed = (
-        row is not None
-        and _as_utc(row.expires_at) > now
-        and session.execute(
-            update(MagicLink)
-            .where(MagicLink.id == row.id, MagicLink.used_at.is_(None))
-            .values(used_at=now)
-        ).rowcount
-        == 1
-    )  # type: ignore[attr-defined]
+    claimed = False
+    if row is not None and _as_utc(row.expires_at) > now:
+        used = update(MagicLink).where(MagicLink.id == row.id, MagicLink.used_at.is_(None))
+        claimed = _rowcount(session.execute(used.values(used_at=now))) == 1
     customer = session.get(Customer, row.customer_id) if claimed and row else None
     if customer is None:
         target = f"customer:{row.customer_id}" if row else "customer:unknown"
