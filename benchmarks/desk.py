@@ -2,10 +2,11 @@
 
 Each server (the desk on SQLite, the desk on PostgreSQL, and a bare FastAPI app) runs as
 its own `uvicorn` process on 127.0.0.1 with the same settings (one worker); the load comes
-from this process, with 50 concurrent httpx clients. Creates raise a request on behalf of
-a customer through the JSM API (which also queues the "request received" mail); reads GET
-a random existing request. The bare endpoints do no work at all, so the ratio is the share
-of raw framework throughput the desk keeps.
+from this process, with 50 concurrent httpx clients. The servers take turns in rounds, so
+a change in the machine's load (other work on a shared box) affects them alike. Creates
+raise a request on behalf of a customer through the JSM API (which also queues the
+"request received" mail); reads GET a random existing request. The bare endpoints do no
+work at all, so the ratio is the share of raw framework throughput the desk keeps.
 
     python benchmarks/desk.py            # 50 clients, 1000 creates and 3000 reads per database
     python benchmarks/desk.py --quick    # 50 clients, 200 creates and 600 reads
@@ -27,7 +28,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,13 +184,23 @@ def database(kind: str, tmp: Path) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def bench_desk(kind: str, opts: argparse.Namespace) -> tuple[Result, Result]:
+@dataclass
+class Target:
+    """A server under test and how to create and read a ticket on it."""
+
+    name: str
+    create: Callable
+    read: Callable
+    made: int = 0  # tickets created so far (desk keys SUP-1..SUP-made exist)
+
+
+@contextmanager
+def desk_target(kind: str) -> Iterator[Target]:
+    """Serve the desk on a fresh database of ``kind``."""
     with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
-        token = prepare(url)
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {prepare(url)}"}
         port = free_port()
-        sitrep = str(Path(sys.executable).parent / "sitrep")
-        args = [sitrep, "desk", "serve", "--port", str(port)]
+        args = [str(Path(sys.executable).parent / "sitrep"), "desk", "serve", "--port", str(port)]
         with served(args, desk_env(url, Path(tmp) / "data"), port) as base:
 
             async def create(client: httpx.AsyncClient, n: int) -> httpx.Response:
@@ -207,32 +218,22 @@ def bench_desk(kind: str, opts: argparse.Namespace) -> tuple[Result, Result]:
                 )
 
             async def read(client: httpx.AsyncClient, _n: int) -> httpx.Response:
-                key = f"SUP-{random.randint(1, made)}"
+                key = f"SUP-{random.randint(1, max(1, target.made))}"
                 return await client.get(
                     f"{base}/rest/servicedeskapi/request/{key}", headers=headers
                 )
 
-            created = asyncio.run(load(f"{kind} create", opts.creates, opts.clients, create))
-            made = created.count  # keys SUP-1..SUP-made exist (numbers are allocated on commit)
-            reads = asyncio.run(load(f"{kind} read", opts.reads, opts.clients, read))
-    return created, reads
+            target = Target(kind, create, read)
+            yield target
 
 
-def bench_bare(opts: argparse.Namespace) -> tuple[Result, Result]:
+@contextmanager
+def bare_target() -> Iterator[Target]:
+    """Serve the bare FastAPI app the same way (one uvicorn process)."""
     port = free_port()
-    args = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "desk:bare_app",
-        "--app-dir",
-        str(Path(__file__).parent),
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
+    here = str(Path(__file__).parent)
+    args = [sys.executable, "-m", "uvicorn", "--factory", "desk:bare_app", "--app-dir", here,
+            "--port", str(port), "--log-level", "warning"]  # fmt: skip
     with served(args, dict(os.environ), port) as base:
 
         async def create(client: httpx.AsyncClient, n: int) -> httpx.Response:
@@ -241,33 +242,58 @@ def bench_bare(opts: argparse.Namespace) -> tuple[Result, Result]:
         async def read(client: httpx.AsyncClient, n: int) -> httpx.Response:
             return await client.get(f"{base}/bare/SUP-{n}")
 
-        created = asyncio.run(load("bare create", opts.creates, opts.clients, create))
-        reads = asyncio.run(load("bare read", opts.reads, opts.clients, read))
-    return created, reads
+        yield Target("bare", create, read)
 
 
-def report(results: list[tuple[Result, Result]], bare: tuple[Result, Result]) -> bool:
+def run_phase(targets: list[Target], phase: str, opts: argparse.Namespace) -> dict[str, Result]:
+    """Load every target in turns (round-robin), so a change in machine load hits all alike."""
+    parts: dict[str, list[Result]] = {t.name: [] for t in targets}
+    per_round = max(1, getattr(opts, phase + "s") // opts.rounds)
+    for _ in range(opts.rounds):
+        for target in targets:
+            result = asyncio.run(
+                load(f"{target.name} {phase}", per_round, opts.clients, getattr(target, phase))
+            )
+            parts[target.name].append(result)
+            if phase == "create":
+                target.made += result.count
+    return {name: merge(f"{name} {phase}", runs) for name, runs in parts.items()}
+
+
+def merge(name: str, runs: list[Result]) -> Result:
+    """Return one Result for several runs: summed counts and times, all latencies."""
+    return Result(
+        name,
+        sum(r.count for r in runs),
+        sum(r.seconds for r in runs),
+        [x for r in runs for x in r.latencies],
+        sum(r.errors for r in runs),
+    )
+
+
+def report(creates: dict[str, Result], reads: dict[str, Result]) -> bool:
     """Print the table; return whether every database meets the read goal."""
     print(
         f"{'phase':<20}{'requests':>9}{'errors':>7}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'vs bare':>9}"
     )
     ok = True
-    for create, read in [bare, *results]:
-        for result, baseline in ((create, bare[0]), (read, bare[1])):
-            ratio = result.rate / baseline.rate
+    for results in (creates, reads):
+        for result in results.values():
+            ratio = result.rate / results["bare"].rate
             print(
                 f"{result.name:<20}{result.count:>9}{result.errors:>7}{result.rate:>9.0f}"
                 f"{result.pct(0.5):>9.1f}{result.pct(0.99):>9.1f}{ratio:>8.0%}"
             )
-        if create.name.startswith("bare"):
+    for name, result in reads.items():
+        if name == "bare":
             continue
-        ratio = read.rate / bare[1].rate
+        ratio = result.rate / reads["bare"].rate
         ok = ok and ratio >= READ_GOAL
         verdict = "meets" if ratio >= READ_GOAL else "MISSES"
         print(
-            f"  -> {read.name}: {ratio:.0%} of the bare endpoint; {verdict} the "
-            f"{READ_GOAL:.0%} goal"
+            f"  -> {name} reads: {ratio:.0%} of the bare endpoint; "
+            f"{verdict} the {READ_GOAL:.0%} goal"
         )
     return ok
 
@@ -279,17 +305,21 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--creates", type=int, default=None)
     parser.add_argument("--reads", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=3, help="turns each server gets per phase")
     opts = parser.parse_args()
     opts.creates = opts.creates or (200 if opts.quick else 1000)
     opts.reads = opts.reads or (600 if opts.quick else 3000)
     kinds = ["sqlite", "postgres"] if opts.db == "both" else [opts.db]
     print(
-        f"{opts.clients} concurrent clients, {opts.creates} creates, {opts.reads} reads; "
-        f"{os.cpu_count()} CPUs"
+        f"{opts.clients} concurrent clients, {opts.creates} creates, {opts.reads} reads per "
+        f"server in {opts.rounds} alternating rounds; {os.cpu_count()} CPUs"
     )
-    bare = bench_bare(opts)
-    results = [bench_desk(kind, opts) for kind in kinds]
-    report(results, bare)
+    with ExitStack() as stack:
+        targets = [stack.enter_context(bare_target())]
+        targets += [stack.enter_context(desk_target(kind)) for kind in kinds]
+        creates = run_phase(targets, "create", opts)
+        reads = run_phase(targets, "read", opts)
+    report(creates, reads)
 
 
 if __name__ == "__main__":
