@@ -92,6 +92,8 @@ class RuleAutomaton:
                 found = {full: spans[idx] for idx, full, _ in groups if spans[idx][0] >= 0}
                 if not rule.check(buf, found, ctx):
                     pos = _resume(spans, groups, start, stop)
+                    if rule.skip:
+                        pos = max(pos, _skip_run(buf, start, end, rule.skip))
                     continue
             for idx, _full, action in groups:
                 s, e = spans[idx]
@@ -152,9 +154,15 @@ class Matcher:
 
 
 def _family(name: str) -> str:
-    """Provider tokens and key blocks get their own automaton: they are cheap and common."""
+    """Group rules into automata small enough to stay DFAs.
+
+    Addresses get automata of their own: a refused address skips its whole run of digits
+    and dots, which must not hide a neighbour of another kind ("::ffff:10.0.0.1").
+    """
     if name in ("credentials.provider-token", "credentials.private-key", "credentials.jwt"):
         return "shapes"
+    if name in ("network.ipv4", "network.ipv6", "network.mac"):
+        return name
     return name.split(".", 1)[0]
 
 
@@ -179,6 +187,12 @@ def _resume(spans: list[tuple[int, int]], groups: list[Any], start: int, stop: i
     # From the value when there is context before it, else from the next byte: "::ffff:"
     # refused as IPv6 must still let "10.0.0.1" after it match.
     return min(values) if values else start + 1
+
+
+def _skip_run(buf: bytes, pos: int, end: int, chars: bytes) -> int:
+    """Return the end of the run of ``chars`` that starts at ``pos``."""
+    stripped = buf[pos:end].lstrip(chars)
+    return end - len(stripped)
 
 
 def _line_end(buf: bytes, pos: int) -> int:

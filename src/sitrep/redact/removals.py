@@ -58,12 +58,13 @@ class SpecRedactor:
 
 def _regex_edits(redactor: Any, buf: bytes, pos: int, end: int, rule: str) -> list[Edit]:
     out = []
-    names = redactor.groupindex
+    names = {(k.decode() if isinstance(k, bytes) else k): v for k, v in redactor.groupindex.items()}
+    mask, drop = names.get("mask"), names.get("drop")
     for match in redactor.finditer(buf, pos, end):
-        if b"mask" in names and match.start("mask") >= 0:
-            out.append(Edit(match.start("mask"), match.end("mask"), MASK, rule, True))
-        elif b"drop" in names and match.start("drop") >= 0:
-            out.append(Edit(match.start("drop"), match.end("drop"), b"", rule, True))
+        if mask is not None and match.start(mask) >= 0:
+            out.append(Edit(match.start(mask), match.end(mask), MASK, rule, True))
+        elif drop is not None and match.start(drop) >= 0:
+            out.append(Edit(match.start(drop), match.end(drop), b"", rule, True))
         elif match.end() > match.start():
             out.append(Edit(match.start(), match.end(), MASK, rule, True))
     return out

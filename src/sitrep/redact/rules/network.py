@@ -150,6 +150,7 @@ RULES = [
         profile="standard",
         check=check_ipv4,
         trigger=r"\d\.\d+\.\d+\.\d",
+        skip=b"0123456789.",
     ),
     Rule(
         "network.ipv6",
@@ -171,6 +172,7 @@ RULES = [
         profile="standard",
         check=check_ipv6,
         trigger=r"::|(?:[0-9A-Fa-f]{1,4}:){4}",
+        skip=b"0123456789abcdefABCDEF:",
     ),
     Rule(
         "network.mac",
@@ -178,6 +180,7 @@ RULES = [
         profile="standard",
         check=check_mac,
         trigger=r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]",
+        skip=b"0123456789abcdefABCDEF:-",
     ),
     Rule(
         "network.hostname",

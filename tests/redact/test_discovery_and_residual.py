@@ -1,0 +1,56 @@
+"""Discover, then rewrite: a labelled secret goes everywhere; the residual check fails closed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitrep.errors import RedactionError
+from sitrep.redact import Redactor
+
+
+def _files(tmp_path: Path) -> list[tuple[Path, Path, str]]:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").mkdir()
+    # The log comes first, so only a discovery pass over both files can catch the paste.
+    (tmp_path / "in" / "app.log").write_text("connecting with Zx9-pasted-Secret to db\n")
+    (tmp_path / "in" / "dbconfig.xml").write_text("<password>Zx9-pasted-Secret</password>\n")
+    return [(tmp_path / "in" / n, tmp_path / "out" / n, n) for n in ("app.log", "dbconfig.xml")]
+
+
+def test_a_secret_found_in_a_config_file_is_removed_from_an_earlier_log(tmp_path) -> None:
+    redactor = Redactor(key=b"d" * 32)
+    jobs = _files(tmp_path)
+    for src, _dst, name in jobs:
+        redactor.discover(src, name)
+    for src, dst, name in jobs:
+        redactor.redact_file(src, dst, name)
+        redactor.check_residual(dst, name)
+    assert "Zx9-pasted-Secret" not in (tmp_path / "out" / "app.log").read_text()
+    report = redactor.report()
+    assert report["files"]["app.log"] == {
+        "credentials.discovered-value": {"count": 1, "lines": [1]}
+    }
+
+
+def test_the_residual_check_fails_closed_when_a_discovered_secret_remains(tmp_path) -> None:
+    redactor = Redactor(key=b"d" * 32)
+    jobs = _files(tmp_path)
+    for src, _dst, name in jobs:
+        redactor.discover(src, name)
+    leaked = tmp_path / "out" / "leaked.log"
+    leaked.write_text("still here: Zx9-pasted-Secret\n")
+    with pytest.raises(RedactionError, match="survived redaction in leaked.log"):
+        redactor.check_residual(leaked, "leaked.log")
+
+
+def test_the_report_never_contains_values(tmp_path) -> None:
+    import json
+
+    redactor = Redactor(key=b"d" * 32)
+    jobs = _files(tmp_path)
+    redactor.redact_files(jobs)
+    text = json.dumps(redactor.report())
+    assert "Zx9-pasted-Secret" not in text
+    assert redactor.report()["files"]["dbconfig.xml"]["credentials.key-value"]["lines"] == [1]
