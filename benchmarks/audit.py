@@ -282,15 +282,18 @@ def main(argv: list[str] | None = None) -> int:
         "--verify-size", type=int, default=None, help="entries to verify (default 1M)"
     )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--only", choices=["appends", "verify"], help="run one half only")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="verify processes")
     args = parser.parse_args(argv)
     which = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     per1, per8 = (200, 50) if args.quick else (2000, 500)
     verify_size = args.verify_size or (20_000 if args.quick else 1_000_000)
-    with databases(which) as urls:
-        bench_appends(urls, per1, per8)
-    with databases(which) as urls:
-        bench_verify(urls, verify_size, args.workers)
+    if args.only != "verify":
+        with databases(which) as urls:
+            bench_appends(urls, per1, per8)
+    if args.only != "appends":
+        with databases(which) as urls:
+            bench_verify(urls, verify_size, args.workers)
     return 0
 
 
