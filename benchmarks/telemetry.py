@@ -257,6 +257,7 @@ def generate_year(url: str, installations: int) -> tuple[str, str]:
     import psycopg
 
     from sitrep.desk.migrate import upgrade
+    from sitrep.desk.services.telemetry import SHARDS
     from sitrep.telemetry.report import week_of
 
     upgrade(url)
@@ -291,10 +292,11 @@ def generate_year(url: str, installations: int) -> tuple[str, str]:
                    sum(v.n), sum(least(v.n, 10000)), count(*)
             FROM telemetry_values AS v JOIN telemetry_reports AS r ON r.id = v.report_pk
             GROUP BY r.app, r.week, v.counter, r.app_version, r.host_product, r.host_version""",
-        """INSERT INTO telemetry_totals
-            SELECT r.app, r.week, v.counter, r.id % 16, sum(v.n), sum(least(v.n, 10000)), count(*)
+        f"""INSERT INTO telemetry_totals
+            SELECT r.app, r.week, v.counter, r.id % {SHARDS}, sum(v.n), sum(least(v.n, 10000)),
+                   count(*)
             FROM telemetry_values AS v JOIN telemetry_reports AS r ON r.id = v.report_pk
-            GROUP BY r.app, r.week, v.counter, r.id % 16""",
+            GROUP BY r.app, r.week, v.counter, r.id % {SHARDS}""",
         """INSERT INTO telemetry_weeks
             SELECT app, week, app_version, host_product, host_version, count(*)
             FROM telemetry_reports GROUP BY app, week, app_version, host_product, host_version""",

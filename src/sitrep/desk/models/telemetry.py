@@ -67,7 +67,7 @@ class TelemetryRollup(Base):
 class TelemetryTotal(Base):
     """Sum of one counter over every report of a week, whatever its versions, in shards.
 
-    A report adds to one random shard of 16, so that concurrent reports seldom wait for
+    A report adds to one random shard of 8 (``SHARDS``), so that concurrent reports seldom wait for
     the same row; readers sum the shards. The weekly dashboard reads only this table.
     """
 

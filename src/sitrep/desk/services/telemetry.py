@@ -49,7 +49,7 @@ CLOCK_SKEW = timedelta(hours=12)
 #: Each report adds at most this much to a cell's ``clamped`` sum (DP sensitivity of totals).
 CLAMP = 10_000
 #: Shards of the per-week totals (see ``TelemetryTotal``).
-SHARDS = 16
+SHARDS = 8
 #: Breakdowns a usage query may ask for, besides week and counter.
 DIMENSIONS = ("app_version", "host_product", "host_version")
 

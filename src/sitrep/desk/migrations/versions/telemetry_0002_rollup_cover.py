@@ -1,9 +1,9 @@
 """Telemetry: per-week totals (sharded) and a per-counter index for fast dashboard queries.
 
-``telemetry_totals`` sums each counter per week over every version, in 16 shards so that
+``telemetry_totals`` sums each counter per week over every version, in shards so that
 concurrent reports rarely update the same row (a report picks a random shard). The
 per-counter index serves breakdowns of one counter family; on PostgreSQL the counter
-column uses the "C" collation so that ``LIKE 'prefix%'`` can use that index.
+column uses the "C" collation so that a prefix is a bytewise range that index serves.
 
 Revision ID: telemetry_0002
 Revises: telemetry_0001
