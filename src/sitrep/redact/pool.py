@@ -186,9 +186,14 @@ def _serial(redactor: Redactor, jobs: list[tuple[Path, Path, str]]) -> dict[str,
     for src, _dst, name in jobs:
         redactor.discover(src, name)
     reports = {}
-    for src, dst, name in jobs:
-        reports[name] = redactor.redact_file(src, dst, name)
-        redactor.check_residual(dst, name)
+    try:
+        for src, dst, name in jobs:
+            reports[name] = redactor.redact_file(src, dst, name)
+            redactor.check_residual(dst, name)
+    except BaseException:
+        for _src, dst, _name in jobs:  # Fail closed: no partly redacted output survives.
+            Path(dst).unlink(missing_ok=True)
+        raise
     return reports
 
 

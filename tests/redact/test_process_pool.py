@@ -1,0 +1,71 @@
+"""Large inputs go through the process pool; chunked output equals the serial output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitrep.redact import Redactor
+from sitrep.redact import pool as pool_module
+
+
+def _big_log(path: Path, lines: int) -> None:
+    with open(path, "w") as fh:
+        for i in range(lines):
+            fh.write(f"2026-11-29 line {i} user=user{i % 97} from 10.{i % 7}.2.{i % 250} ok\n")
+            if i == lines // 2:
+                fh.write(
+                    "-----BEGIN PRIVATE KEY-----\nQUJDREVG\nR0hJSktM\n-----END PRIVATE KEY-----\n"
+                )
+                fh.write("db.password=Zx9-pasted-Secret\n")
+        fh.write("late paste Zx9-pasted-Secret\n")
+
+
+@pytest.mark.slow
+def test_chunked_parallel_output_and_report_equal_the_serial_ones(tmp_path, monkeypatch) -> None:
+    src = tmp_path / "app.log"
+    _big_log(src, 60_000)
+    serial, parallel = tmp_path / "serial.log", tmp_path / "parallel.log"
+    one = Redactor(key=b"p" * 32)
+    one.discover(src, "app.log")
+    serial_report = one.redact_file(src, serial, "app.log")
+    # Small chunks and no minimum force the pool and several chunks per file.
+    monkeypatch.setattr(pool_module, "CHUNK_SIZE", 512 * 1024)
+    monkeypatch.setattr(pool_module, "POOL_MIN_BYTES", 0)
+    two = Redactor(key=b"p" * 32)
+    reports = two.redact_files([(src, parallel, "app.log")], workers=2)
+    assert parallel.read_bytes() == serial.read_bytes()
+    assert reports["app.log"].rules == serial_report.rules
+    assert not list(tmp_path.glob(".parallel.log.part*"))
+    assert two.mapping == one.mapping
+
+
+def test_plan_cuts_at_line_boundaries_and_never_inside_a_key_block(tmp_path) -> None:
+    src = tmp_path / "a.log"
+    _big_log(src, 5_000)
+    pieces = pool_module.plan([(src, tmp_path / "o.log", "a.log")], chunk_size=16 * 1024)
+    data = src.read_bytes()
+    assert sum(p.end - p.start for p in pieces) == len(data)
+    for piece in pieces:
+        assert piece.start == 0 or data[piece.start - 1 : piece.start] == b"\n"
+        chunk = data[piece.start : piece.end]
+        assert chunk.count(b"-----BEGIN") == chunk.count(b"-----END")
+
+
+def test_a_failed_residual_check_removes_every_output(tmp_path, monkeypatch) -> None:
+    src = tmp_path / "app.log"
+    _big_log(src, 2_000)
+    monkeypatch.setattr(pool_module, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(Redactor, "check_buffer", _always_fail)
+    monkeypatch.setattr(Redactor, "check_residual", _always_fail)
+    dst = tmp_path / "out.log"
+    with pytest.raises(Exception, match="survived"):
+        Redactor(key=b"p" * 32).redact_files([(src, dst, "app.log")], workers=1)
+    assert not dst.exists()
+
+
+def _always_fail(self: Redactor, *args: object) -> None:
+    from sitrep.errors import RedactionError
+
+    raise RedactionError("A discovered secret survived redaction (test).")
