@@ -27,6 +27,10 @@ from sitrep.redact.rules.text import is_learnable
 from sitrep.redact.structured import STRUCTURED_LIMIT, is_structured, structured_edits
 
 MASK = b"***HIDDEN***"
+#: Discovery keeps at most this many values, so memory stays bounded on logs with a new
+#: token on every line. Past it, values are still removed where they are labelled; the
+#: report says so.
+LEARN_LIMIT = 20_000
 
 
 @dataclass
@@ -64,12 +68,17 @@ class Learned:
     users: set[bytes] = field(default_factory=set)
     hosts: set[bytes] = field(default_factory=set)
     domains: set[bytes] = field(default_factory=set)
+    capped: bool = False
 
     def update(self, other: Learned) -> None:
-        self.secrets |= other.secrets
-        self.users |= other.users
-        self.hosts |= other.hosts
-        self.domains |= other.domains
+        for name in ("secrets", "users", "hosts", "domains"):
+            room = LEARN_LIMIT - len(self.secrets) - len(self.users) - len(self.hosts)
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if len(theirs) > room and name != "domains":
+                theirs = set(list(theirs)[: max(room, 0)])
+                self.capped = True
+            mine |= theirs
+        self.capped = self.capped or other.capped
 
 
 class Redactor:
@@ -97,7 +106,8 @@ class Redactor:
         self._specs: list[SpecRedactor] = parse_specs(self.redactor_specs)
         self.keywords = sorted({k.strip() for k in keywords if k.strip()})
         self.learned = Learned()
-        self._pseudo = Pseudonymizer(self._key)
+        # Without a customer key there is no map to save, so none is kept in memory.
+        self._pseudo = Pseudonymizer(self._key, remember=key is not None)
         self._reports: dict[str, FileReport] = {}
         self._rules = [r for r in default_rules() if r.enabled_in(profile)]
         self._discovery = Matcher([r for r in self._rules if r.learn or r.name == "identity.email"])
@@ -133,6 +143,9 @@ class Redactor:
 
     def _record(self, action: str, value: bytes) -> None:
         learned = self.learned
+        if len(learned.secrets) + len(learned.users) + len(learned.hosts) >= LEARN_LIMIT:
+            learned.capped = True
+            return
         if action == "secret" and is_learnable(value) and b"\n" not in value:
             learned.secrets.add(value)
         elif action == "user" and len(value) >= 3 and value.lower() not in SYSTEM_USERS:
@@ -312,6 +325,7 @@ class Redactor:
         return {
             "profile": self.profile,
             "pseudonym_key": "customer" if self.key else "per-run",
+            "discovery_capped": self.learned.capped,
             "totals": dict(sorted(totals.items())),
             "files": files,
         }

@@ -137,8 +137,12 @@ def _permute(key: bytes, value: int, bits: int, domain: int) -> int:
 class Pseudonymizer:
     """Derive pseudonyms under one key and remember pseudonym -> original."""
 
-    def __init__(self, key: bytes) -> None:
+    #: The cache is a speed-up only; it is cleared at this size so memory stays bounded.
+    CACHE_LIMIT = 200_000
+
+    def __init__(self, key: bytes, *, remember: bool = True) -> None:
         self._key = derive(key, b"sitrep pseudonyms v1")[:32]
+        self.remember = remember
         self.mapping: dict[str, str] = {}
         self._cache: dict[tuple[str, bytes], bytes] = {}
         self._tables: dict[bytes, bytes] = {}
@@ -148,8 +152,11 @@ class Pseudonymizer:
         return digest.hexdigest()
 
     def _remember(self, kind: str, original: bytes, pseudonym: bytes) -> bytes:
+        if len(self._cache) >= self.CACHE_LIMIT:
+            self._cache.clear()
+            self._tables.clear()
         self._cache[(kind, original)] = pseudonym
-        if pseudonym != original:
+        if self.remember and pseudonym != original:
             self.mapping[pseudonym.decode("ascii")] = original.decode("utf-8", "surrogateescape")
         return pseudonym
 
