@@ -108,12 +108,22 @@ class HostStore:
 
     def set(self, key: str, value: str) -> None:
         """Store the setting ``key`` (insert or replace)."""
-        with self.engine.begin() as conn:
-            done = conn.execute(
-                update(settings_table).where(settings_table.c.key == key).values(value=value)
-            )
-            if done.rowcount == 0:
-                conn.execute(settings_table.insert().values(key=key, value=value))
+        for attempt in range(2):
+            try:
+                with self.engine.begin() as conn:
+                    done = conn.execute(
+                        update(settings_table)
+                        .where(settings_table.c.key == key)
+                        .values(value=value)
+                    )
+                    if done.rowcount == 0:
+                        conn.execute(settings_table.insert().values(key=key, value=value))
+                return
+            except IntegrityError:
+                # Another process inserted the key between our UPDATE and INSERT; the
+                # second attempt updates the row it created.
+                if attempt:
+                    raise
 
     def apps(self) -> list[str]:
         """Return the apps whose telemetry this store holds."""
