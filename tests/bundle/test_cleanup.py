@@ -75,3 +75,33 @@ def test_ctrl_c_removes_the_work_folder_kills_commands_and_writes_no_zip(tmp_pat
     while not _process_gone(sleeper) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _process_gone(sleeper), "the spec's command must not outlive the interrupted bundle"
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_redaction_of_big_logs_stops_the_worker_pool_at_once(tmp_path):
+    work = tmp_path / "tmp"
+    work.mkdir()
+    line = (
+        b"2026-11-29 10:00:00 INFO user alice@example.com from 10.1.2.3 password=hunter2hunter2\n"
+    )
+    with open(tmp_path / "big.log", "wb") as fh:
+        for _ in range(6):
+            fh.write(line * (8 * 1024 * 1024 // len(line)))  # 48 MB: big enough for the pool
+    spec = write_spec(tmp_path, host_spec(f"    - files: {{paths: ['{tmp_path}/big.log']}}\n"))
+    env = {**os.environ, "TMPDIR": str(work)}
+    child = subprocess.Popen(
+        [str(SITREP), "bundle", "collect", str(spec), "-o", str(tmp_path / "out.zip")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not list(work.glob("*/staged")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(work.glob("*/staged")), "redaction should have started"
+    time.sleep(1)
+    child.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, stderr = child.communicate(timeout=60)
+    assert time.monotonic() - started < 15, "the worker pool kept running after Ctrl-C"
+    assert child.returncode == 130 and "Traceback" not in stderr
+    assert list(work.iterdir()) == []
+    assert list(tmp_path.glob("out.zip*")) == []
