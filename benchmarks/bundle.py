@@ -37,7 +37,7 @@ CLASSES = [
 ]
 MESSAGES = [
     "Request processed in {n} ms for /rest/api/2/search?jql=project%3DACME",
-    "User {user}@example.com logged in from 10.{a}.{b}.{c}",
+    "User {user}@example.com logged in from {ip}",
     "Plugin [com.acme.reports] enabled in {n} ms",
     "Reindexing issue ACME-{n}",
     "Connection pool stats: active={a} idle={b} max=100",
@@ -49,6 +49,8 @@ MESSAGES = [
 ]
 LEVELS = ["INFO"] * 8 + ["WARN", "ERROR", "DEBUG"]
 USERS = ["alice", "bob", "carol", "dave", "erin", "mallory", "trent"]
+# One company's installation: a few hundred people behind a few dozen addresses.
+CLIENT_IPS = [f"10.20.{i // 8}.{10 + i}" for i in range(40)]
 
 
 def make_block(rng: random.Random, size: int) -> bytes:
@@ -56,8 +58,8 @@ def make_block(rng: random.Random, size: int) -> bytes:
     lines, total = [], 0
     while total < size:
         message = rng.choice(MESSAGES).format(
-            n=rng.randint(1, 99999), user=rng.choice(USERS), a=rng.randint(0, 255),
-            b=rng.randint(0, 255), c=rng.randint(1, 254), hex=f"{rng.getrandbits(64):016x}",
+            n=rng.randint(1, 99999), user=rng.choice(USERS), ip=rng.choice(CLIENT_IPS),
+            a=rng.randint(0, 255), b=rng.randint(0, 255), hex=f"{rng.getrandbits(64):016x}",
         )  # fmt: skip
         line = (
             f"2026-11-{rng.randint(1, 28):02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:"
