@@ -63,6 +63,15 @@ RULES = [
         trigger=r"(?i:user|login|uid|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated)",
     ),
     Rule(
+        "identity.username",
+        r"<(?i:user(?:[_.-]?name)?|login(?:[_.-]?name)?|(?:db|os|ldap|bind)[_.-]?user(?:name)?)"
+        r"(?:\s[^>]*)?>(?P<user>[^<\s]+)</",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?i:<user|<login|<db|<os|<ldap|<bind)",
+    ),
+    Rule(
         "identity.login",
         r"(?:(?i:accepted (?:password|publickey|keyboard-interactive/pam|gssapi-with-mic) for"
         r"|failed (?:password|publickey|none) for(?: invalid user)?|invalid user|illegal user"
