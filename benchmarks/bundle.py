@@ -140,12 +140,41 @@ def run_zip(folder: Path, out: Path) -> float:
     return time.monotonic() - started
 
 
+def compare_deflate() -> None:
+    """Compare stdlib zlib -6 with zlib-ng and isal (when installed) on 16 MB of the logs."""
+    import zlib
+
+    rng = random.Random(7)
+    data = b"".join(make_block(rng, 4 * MB) for _ in range(4))
+    engines = [("zlib -6 (used)", zlib, 6)]
+    for module, name, level in (
+        ("zlib_ng.zlib_ng", "zlib-ng -6", 6),
+        ("isal.isal_zlib", "isal -2", 2),
+    ):
+        try:
+            engines.append((name, __import__(module, fromlist=["x"]), level))
+        except ImportError:
+            package = module.split(".")[0].replace("_", "-")
+            print(f"deflate: {name} not installed (pip install {package})")
+    for name, lib, level in engines:
+        started = time.process_time()
+        packer = lib.compressobj(level, lib.DEFLATED, -15)
+        packed = packer.compress(data) + packer.flush()
+        seconds = time.process_time() - started
+        print(f"deflate: {name:15} {len(data) / MB / seconds:6.0f} MB/s per core, "
+              f"ratio {len(data) / len(packed):.2f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=1024, help="log volume to generate (MB)")
     parser.add_argument("--quick", action="store_true", help="64 MB instead of the default")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--deflate", action="store_true", help="only compare deflate libraries")
     args = parser.parse_args()
+    if args.deflate:
+        compare_deflate()
+        return
     size_mb = 64 if args.quick else args.size_mb
     if not shutil.which("zip"):
         sys.exit("`zip` is needed for the baseline (apt-get install zip).")
