@@ -1,9 +1,9 @@
-"""Find many learned literal values at once with an Aho-Corasick automaton.
+"""Find learned literal values (secrets, user and host names) wherever they appear.
 
-Discovery can learn thousands of values (every password, token and user name found under a
-label). A regex alternation of that size overwhelms re2's DFA; Aho-Corasick matches any
-number of literals in one pass over the text. Matching runs on the lower-cased text so user
-and host names match in any case; secrets must then also match byte for byte.
+Up to a few hundred literals, one re2 alternation is fastest (a DFA over a trie). Discovery
+can learn thousands of values, and an alternation of that size overwhelms re2's DFA; then an
+Aho-Corasick automaton matches any number of literals in one pass, on the lower-cased text
+so names match in any case (secrets must then also match byte for byte).
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from collections.abc import Callable, Iterable
 
 import ahocorasick
 
-from sitrep.redact.matcher import MASKED, Edit
+from sitrep.redact.matcher import _UNANCHORED, MASKED, Edit, compile_pattern
+
+#: Above this many literals the Aho-Corasick automaton replaces the re2 alternation.
+REGEX_LIMIT = 300
 
 #: Kind -> (rule name for the report, action for the replacement).
 KINDS = {
@@ -31,20 +34,24 @@ class LiteralSet:
     """A set of ``(kind, value)`` literals; secrets match exactly, names as whole words."""
 
     def __init__(self, items: Iterable[tuple[str, bytes]]) -> None:
+        items = [(kind, value) for kind, value in items if value]
+        self.empty = not items
+        self._regex = _regex(items) if 0 < len(items) <= REGEX_LIMIT else None
         self._automaton = ahocorasick.Automaton()
-        table: dict[str, list[tuple[str, bytes]]] = {}
-        for kind, value in items:
-            if value:
+        if self._regex is None and items:
+            table: dict[str, list[tuple[str, bytes]]] = {}
+            for kind, value in items:
                 table.setdefault(value.lower().decode("latin-1"), []).append((kind, value))
-        for key, entries in table.items():
-            self._automaton.add_word(key, entries)
-        self.empty = not table
-        if not self.empty:
+            for key, entries in table.items():
+                self._automaton.add_word(key, entries)
             self._automaton.make_automaton()
 
     def hits(self, buf: bytes) -> Iterable[tuple[int, int, str, bytes]]:
         """Yield ``(start, end, kind, value)`` for every accepted occurrence in ``buf``."""
         if self.empty:
+            return
+        if self._regex is not None:
+            yield from self._regex_hits(buf)
             return
         text = buf.lower().decode("latin-1")  # ASCII lower-casing keeps every offset.
         for last, entries in self._automaton.iter(text):
@@ -59,6 +66,21 @@ class LiteralSet:
                 ):
                     yield start, end, kind, buf[start:end]
 
+    def _regex_hits(self, buf: bytes) -> Iterable[tuple[int, int, str, bytes]]:
+        assert self._regex is not None
+        rx, kinds = self._regex
+        match, pos, end = rx._regexp.Match, 0, len(buf)
+        while pos < end:
+            spans = match(_UNANCHORED, buf, pos, end)
+            if spans[0][0] < 0:
+                return
+            pos = max(spans[0][1], spans[0][0] + 1)
+            for index, kind in kinds:
+                start, stop = spans[index]
+                if start >= 0:
+                    yield start, stop, kind, buf[start:stop]
+                    break
+
     def edits(self, buf: bytes, replace: Callable[[str, bytes], bytes | None]) -> list[Edit]:
         """Return the edits that replace every accepted occurrence."""
         out = []
@@ -72,3 +94,25 @@ class LiteralSet:
     def first_secret(self, buf: bytes) -> bool:
         """True when ``buf`` holds any secret of the set (the residual check)."""
         return any(kind == "secret" for _, _, kind, _ in self.hits(buf))
+
+
+def _regex(items: list[tuple[str, bytes]]) -> tuple[object, list[tuple[int, str]]]:
+    """One re2 alternation: a group per kind, longest literals first, names as whole words."""
+    by_kind: dict[str, list[bytes]] = {}
+    for kind, value in items:
+        by_kind.setdefault(kind, []).append(value)
+    parts = []
+    for kind, values in by_kind.items():
+        body = "|".join(_escape(v) for v in sorted(set(values), key=len, reverse=True))
+        if kind == "secret":
+            parts.append(f"(?P<{kind}>{body})")
+        else:
+            parts.append(rf"\b(?P<{kind}>(?i:{body}))\b")
+    rx = compile_pattern("|".join(parts))
+    index = {(k.decode() if isinstance(k, bytes) else k): v for k, v in rx.groupindex.items()}
+    return rx, [(index[kind], kind) for kind in by_kind]
+
+
+def _escape(value: bytes) -> str:
+    """Escape raw bytes for a Latin-1 re2 pattern (each byte stands for itself)."""
+    return "".join(chr(b) if chr(b).isalnum() and b < 128 else f"\\x{b:02x}" for b in value)
