@@ -46,7 +46,9 @@ def compile_pattern(pattern: bytes | str, *, capture: bool = True) -> re2._Regex
     """Compile a re2 pattern for raw bytes (Latin-1, so any byte sequence is valid input)."""
     options = re2.Options()
     options.encoding = re2.Options.Encoding.LATIN1
-    options.max_mem = 32 << 20  # A bigger DFA cache keeps re2 off its slower NFA path.
+    # The trigger automaton scans everything and gets the bigger DFA cache; rule automata
+    # run on candidate lines only. Several automata per process: keep each bounded.
+    options.max_mem = (8 << 20) if capture else (16 << 20)
     options.never_capture = not capture
     raw = pattern.encode() if isinstance(pattern, str) else pattern
     try:

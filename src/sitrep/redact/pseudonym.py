@@ -138,7 +138,7 @@ class Pseudonymizer:
     """Derive pseudonyms under one key and remember pseudonym -> original."""
 
     #: The cache is a speed-up only; it is cleared at this size so memory stays bounded.
-    CACHE_LIMIT = 200_000
+    CACHE_LIMIT = 50_000
 
     def __init__(self, key: bytes, *, remember: bool = True) -> None:
         self._key = derive(key, b"sitrep pseudonyms v1")[:32]
