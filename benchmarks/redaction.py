@@ -301,6 +301,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--quick", action="store_true", help="64 MB per variant")
     parser.add_argument("--sos-sample-mb", type=int, default=2)
+    parser.add_argument("--variant", choices=["sparse", "dense", "both"], default="both")
     args = parser.parse_args()
     size = 64 if args.quick else args.size_mb
     print(
@@ -308,7 +309,8 @@ def main() -> int:
     )
     with tempfile.TemporaryDirectory(prefix="sitrep-bench-") as raw:
         tmp = Path(raw)
-        for variant in ("sparse", "dense"):
+        variants = ("sparse", "dense") if args.variant == "both" else (args.variant,)
+        for variant in variants:
             r = run_variant(variant, tmp, size, args.workers)
             goal = 100 if variant == "sparse" else 30
             print(f"\n== match-{variant}: {r['mb']:.0f} MB, {r['hits']} redactions")
