@@ -3,6 +3,8 @@ real uvicorn server (on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from atlassian import ServiceDesk
 from requests import HTTPError
@@ -134,3 +136,16 @@ def test_it_lists_and_accepts_desk_customers(sd):
         sd.add_customers("1", list_of_usernames=["ghost@example.com"])
     with pytest.raises(HTTPError, match="open access"):
         sd.remove_customers("1", list_of_usernames=["wilma@example.com"])
+
+
+def test_the_status_date_moves_with_transitions_not_with_comments(sd):
+    key = sd.create_customer_request("1", "2", {"summary": "Q"}, raise_on_behalf_of="a@b.example")[
+        "issueKey"
+    ]
+    first = sd.get_customer_request(key)["currentStatus"]["statusDate"]["epochMillis"]
+    time.sleep(0.01)
+    sd.create_request_comment(key, "A reply")
+    assert sd.get_customer_request(key)["currentStatus"]["statusDate"]["epochMillis"] == first
+    sd.perform_transition(key, "11")
+    moved = sd.get_customer_request(key)["currentStatus"]
+    assert moved["status"] == "In progress" and moved["statusDate"]["epochMillis"] > first

@@ -170,7 +170,6 @@ def request_dto(
     session: Session,
     actor: Principal,
     request: Request,
-    status_since: datetime | None = None,
 ) -> dict[str, Any]:
     """Return JSM's CustomerRequestDTO for ``request`` as ``actor`` may see it."""
     base = str(http.base_url).rstrip("/")
@@ -202,7 +201,7 @@ def request_dto(
         "requestFieldValues": _field_values(
             field_labels(session, request.request_type_id), request
         ),
-        "currentStatus": status_dto(request.status, status_since or request.updated_at),
+        "currentStatus": status_dto(request.status, request.status_changed_at),
         "_links": {
             "web": f"{base}/portal/requests/{request.key}",
             "self": f"{base}{BASE}/request/{request.id}",

@@ -154,7 +154,7 @@ def perform_transition(
             fix=f"Available: {', '.join(choices) or 'none'}.",
         )
     request.status = transition.target
-    request.updated_at = utcnow()
+    request.updated_at = request.status_changed_at = utcnow()
     if transition.target == workflow.ESCALATED:
         request.escalated = True
     session.add(
