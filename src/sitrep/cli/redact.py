@@ -47,7 +47,7 @@ def redact(
     if not paths or paths == ["-"]:
         redactor.redact_stream(sys.stdin.buffer, sys.stdout.buffer, "<stdin>", learn=True)
         sys.stdout.buffer.flush()
-        summary = {"files": 1, "bytes": None}
+        summary: dict[str, object] = {"files": 1, "bytes": None}
     else:
         summary = _redact_paths(redactor, paths, out_dir)
     _finish(redactor, key, report, summary, as_json)

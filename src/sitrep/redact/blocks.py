@@ -9,7 +9,14 @@ block is never split, so the PEM rule always sees its BEGIN and END lines togeth
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Protocol
+
+
+class Readable(Protocol):
+    """Anything with ``read(size) -> bytes``: a file, or a byte range of one."""
+
+    def read(self, size: int, /) -> bytes: ...
+
 
 BLOCK_SIZE = 1 << 20
 MAX_LINE = 16 << 20
@@ -33,7 +40,7 @@ def _cut(buf: bytearray, max_line: int) -> int:
 
 
 def iter_blocks(
-    fh: BinaryIO, block_size: int = BLOCK_SIZE, max_line: int = MAX_LINE
+    fh: Readable, block_size: int = BLOCK_SIZE, max_line: int = MAX_LINE
 ) -> Iterator[bytes]:
     """Yield consecutive blocks of ``fh``; concatenated they are exactly its content."""
     carry = bytearray()

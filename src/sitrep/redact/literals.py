@@ -9,6 +9,7 @@ so names match in any case (secrets must then also match byte for byte).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import ahocorasick
 
@@ -96,7 +97,7 @@ class LiteralSet:
         return any(kind == "secret" for _, _, kind, _ in self.hits(buf))
 
 
-def _regex(items: list[tuple[str, bytes]]) -> tuple[object, list[tuple[int, str]]]:
+def _regex(items: list[tuple[str, bytes]]) -> tuple[Any, list[tuple[int, str]]]:
     """One re2 alternation: a group per kind, longest literals first, names as whole words."""
     by_kind: dict[str, list[bytes]] = {}
     for kind, value in items:

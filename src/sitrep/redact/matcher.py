@@ -63,7 +63,7 @@ class RuleAutomaton:
     def __init__(self, rules: list[Rule]) -> None:
         parts = []
         for i, rule in enumerate(rules):
-            body = _GROUP.sub(lambda m, i=i: f"(?P<g{i}_{m.group(1)}{m.group(2)}>", rule.pattern)
+            body = _GROUP.sub(_renamer(i), rule.pattern)
             parts.append(f"(?P<r{i}>{body})")
         self._rx = compile_pattern("|".join(parts))
         index = {
@@ -136,7 +136,8 @@ class Matcher:
     def segments(self, buf: bytes) -> list[tuple[int, int]]:
         """Return the line ranges where some trigger occurs, adjacent lines merged."""
         assert self._trigger is not None
-        match, pos, end, out = self._trigger._regexp.Match, 0, len(buf), []
+        match, pos, end = self._trigger._regexp.Match, 0, len(buf)
+        out: list[tuple[int, int]] = []
         while pos < end:
             hit_start, hit_end = match(_UNANCHORED, buf, pos, end)[0]
             if hit_start < 0:
@@ -189,6 +190,15 @@ def _resume(spans: list[tuple[int, int]], groups: list[Any], start: int, stop: i
     # From the value when there is context before it, else from the next byte: "::ffff:"
     # refused as IPv6 must still let "10.0.0.1" after it match.
     return min(values) if values else start + 1
+
+
+def _renamer(index: int) -> Callable[[re.Match[str]], str]:
+    """Prefix a rule's group names so they stay unique in the joined pattern."""
+
+    def rename(match: re.Match[str]) -> str:
+        return f"(?P<g{index}_{match.group(1)}{match.group(2)}>"
+
+    return rename
 
 
 def _skip_run(buf: bytes, pos: int, end: int, chars: bytes) -> int:
