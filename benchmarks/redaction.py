@@ -305,7 +305,8 @@ def main() -> int:
     args = parser.parse_args()
     size = 64 if args.quick else args.size_mb
     print(
-        f"redaction benchmark: {size} MB per variant, {args.workers} workers, {os.cpu_count()} CPUs"
+        f"redaction benchmark: {size} MB per variant, {args.workers} workers, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start"
     )
     with tempfile.TemporaryDirectory(prefix="sitrep-bench-") as raw:
         tmp = Path(raw)
