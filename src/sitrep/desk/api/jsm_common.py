@@ -201,7 +201,9 @@ def request_dto(
         "requestFieldValues": _field_values(
             field_labels(session, request.request_type_id), request
         ),
-        "currentStatus": status_dto(request.status, request.status_changed_at),
+        "currentStatus": status_dto(
+            request.status, request.status_changed_at or request.updated_at
+        ),
         "_links": {
             "web": f"{base}/portal/requests/{request.key}",
             "self": f"{base}{BASE}/request/{request.id}",

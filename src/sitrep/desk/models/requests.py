@@ -43,7 +43,10 @@ class Request(Base):
     host_version: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Nullable only because core_0003 adds it to existing tables; always set on insert.
+    status_changed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
     # Loaded with the request (one LEFT JOIN): nearly every view of a request shows it.
     reporter: Mapped[Customer | None] = relationship(lazy="joined", viewonly=True)
 

@@ -122,7 +122,6 @@ def upgrade() -> None:
         sa.Column("host_version", sa.String(length=100), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("status_changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["assignee_id"], ["staff_users.id"], name=op.f("fk_requests_assignee_id_staff_users")
         ),
