@@ -12,7 +12,7 @@ import hashlib
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 CHUNK = 1024 * 1024
 COMPRESS_LEVEL = 6
@@ -42,18 +42,19 @@ class BundleWriter:
         return entry
 
     def add_json(self, name: str, data: Any, listed: bool = True) -> None:
-        """Write a JSON document (``listed`` adds it to the manifest's files)."""
-        raw = (json.dumps(data, indent=2, sort_keys=False, default=str) + "\n").encode()
-        self._zip.writestr(name, raw)
+        """Stream a JSON document into the zip (``listed`` adds it to the manifest's files).
+
+        The redaction report of a big bundle lists millions of line numbers, so the
+        document is encoded piece by piece instead of as one string in memory.
+        """
+        with self._zip.open(name, "w", force_zip64=True) as target:
+            sink = _HashingWriter(target)
+            json.dump(data, sink, indent=2, default=str)
+            sink.write("\n")
+            sink.flush()
         if listed:
-            self.entries.append(
-                {
-                    "path": name,
-                    "size": len(raw),
-                    "sha256": hashlib.sha256(raw).hexdigest(),
-                    "collector": "sitrep",
-                }
-            )
+            entry = {"path": name, "size": sink.size, "sha256": sink.digest.hexdigest()}
+            self.entries.append({**entry, "collector": "sitrep"})
 
     def close(self) -> None:
         """Write the central directory and close the file."""
@@ -65,6 +66,28 @@ class BundleWriter:
             self._zip.close()
         except OSError:
             pass
+
+
+class _HashingWriter:
+    """A text sink for ``json.dump`` that hashes and counts what it passes on in 1 MB writes."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target, self.digest, self.size = target, hashlib.sha256(), 0
+        self._buffer: list[bytes] = []
+        self._buffered = 0
+
+    def write(self, text: str) -> None:
+        data = text.encode()
+        self.digest.update(data)
+        self.size += len(data)
+        self._buffer.append(data)
+        self._buffered += len(data)
+        if self._buffered >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        self.target.write(b"".join(self._buffer))
+        self._buffer, self._buffered = [], 0
 
 
 def verify(path: Path) -> list[str]:
