@@ -27,9 +27,15 @@ def error_body(status: int, message: str) -> dict[str, object]:
     }
 
 
+class JSMErrorResponse(JSONResponse):
+    # JSM answers errors as "application/json;charset=UTF-8", and atlassian-python-api
+    # shows the error message (instead of a bare status) only for exactly that type.
+    media_type = "application/json;charset=UTF-8"
+
+
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     """Return a JSM-shaped error response."""
-    return JSONResponse(error_body(status, message), status_code=status, headers=headers)
+    return JSMErrorResponse(error_body(status, message), status_code=status, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:

@@ -31,7 +31,7 @@ class AgreementBody(BaseModel):
 def list_agreements(
     firm: str | None = None,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return agreements, newest first."""
     authorize(principal, "agreement.view")
@@ -45,7 +45,7 @@ def list_agreements(
 def add_agreement(
     body: AgreementBody,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Record a signed agreement for a firm."""
     authorize(principal, "agreement.manage")
@@ -59,7 +59,7 @@ def add_agreement(
 def revoke_agreement(
     agreement_id: int,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Revoke an agreement now; its firm's staff lose access on their next request."""
     authorize(principal, "agreement.manage")

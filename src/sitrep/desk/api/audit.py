@@ -66,7 +66,7 @@ def list_entries(
     after: int = Query(0, ge=0, description="Return entries with seq greater than this."),
     limit: int = Query(100, ge=1, le=1000),
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return audit entries in order, with their private details (admins only)."""
     authorize(principal, "audit.read")
@@ -108,7 +108,7 @@ def _entry(entry: AuditEntry, payload: str | None) -> dict[str, Any]:
 def verify(
     request: Request,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Re-hash the whole log and check its signed checkpoints; ``ok`` false names the bad entry."""
     authorize(principal, "audit.read")
@@ -119,7 +119,7 @@ def verify(
 def latest_checkpoint(
     request: Request,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return the newest signed checkpoint and the public key that verifies it."""
     authorize(principal, "audit.checkpoint.view")
@@ -135,7 +135,7 @@ def latest_checkpoint(
 def create_checkpoint(
     request: Request,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Verify the entries since the last checkpoint and sign a new one (admins)."""
     authorize(principal, "audit.checkpoint.create")
@@ -149,7 +149,7 @@ def create_checkpoint(
 def access_log(
     ref: str,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return who accessed this request's data, when and why (newest first).
 

@@ -13,7 +13,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def health(session: Session = Depends(get_session)) -> dict[str, str]:
+def health(session: Session = Depends(get_session, scope="function")) -> dict[str, str]:
     """Return ok when the database answers."""
     session.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__}

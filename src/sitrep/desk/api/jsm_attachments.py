@@ -58,7 +58,7 @@ def add_attachments(
     body: AttachmentsIn,
     http: HttpRequest,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """Attach temporary files; internal unless the customer or their installation adds them."""
     request = requests_service.load_request(
@@ -89,7 +89,7 @@ def list_attachments(
     start: int = Query(0, ge=0),
     limit: int = Query(50, ge=1),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List a request's attachments (staff)."""
     limit = min(limit, MAX_LIMIT)

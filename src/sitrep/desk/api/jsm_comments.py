@@ -44,7 +44,7 @@ def create_comment(
     body: CommentIn,
     http: HttpRequest,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """Add a comment; only staff may make it internal (``public: false``)."""
     request = requests_service.load_request(
@@ -66,7 +66,7 @@ def list_comments(
     start: int = Query(0, ge=0),
     limit: int = Query(50, ge=1),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List comments, oldest first; customers never see internal ones."""
     limit = min(limit, MAX_LIMIT)
@@ -88,7 +88,7 @@ def get_comment(
     comment_id: str,
     http: HttpRequest,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return one comment."""
     request = requests_service.load_request(
@@ -121,7 +121,7 @@ def list_participants(
     start: int = Query(0, ge=0),
     limit: int = Query(50, ge=1),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List the participants of a request."""
     request = requests_service.load_request(
@@ -158,7 +158,7 @@ def add_participants(
     body: ParticipantsIn,
     http: HttpRequest,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Add existing customers as participants; return the new list."""
     return _change(ref, body, http, principal, session, add=True)
@@ -170,7 +170,7 @@ def remove_participants(
     body: ParticipantsIn,
     http: HttpRequest,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Remove participants (JSM sends the body with DELETE); return the new list."""
     return _change(ref, body, http, principal, session, add=False)

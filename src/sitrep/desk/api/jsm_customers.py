@@ -39,7 +39,7 @@ def create_customer(
     http: HttpRequest,
     strictConflictStatusCode: bool = Query(False),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """Create a customer; a duplicate email is 400 (409 with ``strictConflictStatusCode``)."""
     policy.check(principal, "customer.create")
@@ -69,7 +69,7 @@ def list_desk_customers(
     start: int = Query(0, ge=0),
     limit: int = Query(50, ge=1),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List customers, optionally filtered by ``query``.
 
@@ -99,7 +99,7 @@ def add_desk_customers(
     desk_ref: str,
     body: CustomerRefs,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     """Accept existing customers for a desk (desks are open, so this only checks they exist)."""
     policy.check(principal, "customer.create")
@@ -116,7 +116,7 @@ def add_desk_customers(
 def remove_desk_customers(
     desk_ref: str,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     """Refuse, as JSM does for desks with open access: every customer may use every desk."""
     policy.check(principal, "customer.create")

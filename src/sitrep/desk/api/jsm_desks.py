@@ -66,7 +66,7 @@ def list_service_desks(
     start: int = Query(0, ge=0),
     limit: int = Query(50, ge=1),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List the service desks, paged."""
     policy.check(principal, "desk.view")
@@ -81,7 +81,7 @@ def get_service_desk(
     desk_ref: str,
     http: HttpRequest,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return one service desk by id or project key."""
     policy.check(principal, "desk.view")
@@ -95,7 +95,7 @@ def list_request_types(
     start: int = Query(0, ge=0),
     limit: int = Query(50, ge=1),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List the request types of a desk, paged."""
     policy.check(principal, "desk.view")
@@ -112,7 +112,7 @@ def get_request_type(
     type_ref: str,
     http: HttpRequest,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return one request type."""
     policy.check(principal, "desk.view")
@@ -129,7 +129,7 @@ def get_request_type_fields(
     desk_ref: str,
     type_ref: str,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return the fields a customer fills in for a request type."""
     policy.check(principal, "desk.view")

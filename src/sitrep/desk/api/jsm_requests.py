@@ -58,7 +58,7 @@ def create_request(
     http: HttpRequest,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """Raise a request, on behalf of a customer given by accountId, username or email.
 
@@ -88,7 +88,7 @@ def list_my_requests(
     start: int = Query(0, ge=0),
     limit: int = Query(50, ge=1),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List the requests the caller may see, newest first."""
     limit = min(limit, MAX_LIMIT)
@@ -104,7 +104,7 @@ def get_request(
     ref: str,
     http: HttpRequest,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> JSONResponse:
     """Return one request by key or id; 404 when it is not visible to the caller."""
     request = requests_service.load_request(
@@ -121,7 +121,7 @@ def get_status_history(
     start: int = Query(0, ge=0),
     limit: int = Query(50, ge=1),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return the status history, newest (current) first."""
     limit = min(limit, MAX_LIMIT)
@@ -140,7 +140,7 @@ def list_transitions(
     start: int = Query(0, ge=0),
     limit: int = Query(50, ge=1),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return the transitions the caller may take now."""
     limit = min(limit, MAX_LIMIT)
@@ -159,7 +159,7 @@ def perform_transition(
     ref: str,
     body: TransitionIn,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     """Take a transition, optionally with a comment."""
     request = requests_service.load_request(

@@ -47,7 +47,7 @@ async def attach_temporary_file(
     service_desk_id: str,
     request: Request,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> Any:
     """Store the uploaded files as temporary attachments and return their ids."""

@@ -54,7 +54,7 @@ class AttachmentList(BaseModel):
 def list_attachments(
     ref: str,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> AttachmentList:
     """List the files (and which are Sitrep bundles) of a request."""
     request = requests_service.load_request(
@@ -93,7 +93,7 @@ def download(
         ..., min_length=10, max_length=1000, description="Why you open this customer's data"
     ),
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> StreamingResponse:
     """Stream an attachment's bytes after recording the access with its justification."""
     attachment = session.get(Attachment, attachment_id)

@@ -138,7 +138,7 @@ def queue(
     start: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=200),
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> QueuePage:
     """Return the requests the caller may see, newest first, filtered."""
     policy.check(principal, "queue.view")
@@ -156,7 +156,7 @@ def queue(
 def request_detail(
     ref: str,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> RequestDetail:
     """Return one request with labels, versions and the transitions open to the caller."""
     request = requests_service.load_request(
@@ -172,7 +172,7 @@ def assign(
     ref: str,
     body: AssignIn,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> RequestDetail:
     """Assign the request to a staff member (or unassign with null)."""
     request = requests_service.load_request(
@@ -192,7 +192,7 @@ def transition(
     ref: str,
     body: TransitionIn,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> RequestDetail:
     """Move the request along a transition given by id or name."""
     request = requests_service.load_request(
@@ -223,7 +223,7 @@ def comment(
     ref: str,
     body: CommentIn,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> CommentOut:
     """Add a comment, internal unless ``public`` is true."""
     request = requests_service.load_request(
@@ -245,7 +245,7 @@ def edit(
     ref: str,
     body: EditIn,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> RequestDetail:
     """Change the priority and/or the labels."""
     request = requests_service.load_request(

@@ -45,7 +45,7 @@ class Confirmed(BaseModel):
     "/reports", status_code=202, response_model=Pending, **policy.route_action("public.report")
 )
 def report_problem(
-    body: PublicReport, http: HttpRequest, session: Session = Depends(get_session)
+    body: PublicReport, http: HttpRequest, session: Session = Depends(get_session, scope="function")
 ) -> Pending:
     """Accept a report and mail a confirmation link to its address."""
     policy.check(ANONYMOUS, "public.report")
@@ -70,7 +70,7 @@ def _confirm(token: str, session: Session) -> Confirmed:
 @router.get(
     "/reports/confirm/{token}", response_model=Confirmed, **policy.route_action("public.report")
 )
-def confirm_by_link(token: str, session: Session = Depends(get_session)) -> Confirmed:
+def confirm_by_link(token: str, session: Session = Depends(get_session, scope="function")) -> Confirmed:
     """Confirm the address (the link in the mail) and raise the request."""
     return _confirm(token, session)
 
@@ -78,6 +78,6 @@ def confirm_by_link(token: str, session: Session = Depends(get_session)) -> Conf
 @router.post(
     "/reports/confirm/{token}", response_model=Confirmed, **policy.route_action("public.report")
 )
-def confirm(token: str, session: Session = Depends(get_session)) -> Confirmed:
+def confirm(token: str, session: Session = Depends(get_session, scope="function")) -> Confirmed:
     """Confirm the address and raise the request (for pages that POST)."""
     return _confirm(token, session)

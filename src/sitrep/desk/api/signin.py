@@ -62,7 +62,7 @@ def password_signin(
     body: PasswordLogin,
     request: Request,
     response: Response,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Sign a staff member in with email and password; sets the session cookie."""
     principal, token = signin.password_login(
@@ -77,7 +77,7 @@ def password_signin(
 
 @router.post("/signin/magic-link", status_code=202, **declare("auth.signin"))
 def send_magic_link(
-    body: MagicLinkRequest, request: Request, session: Session = Depends(get_session)
+    body: MagicLinkRequest, request: Request, session: Session = Depends(get_session, scope="function")
 ) -> dict[str, str]:
     """Mail a one-time sign-in link to a customer; answers the same for unknown addresses."""
     identity.normalise_email(body.email)  # malformed input is a 400; unknown is not revealed
@@ -105,7 +105,7 @@ def magic_link_page(token: str = "") -> HTMLResponse:
 def redeem_magic_link(
     request: Request,
     token: str = Form(..., max_length=200),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> RedirectResponse:
     """Use a magic link once: set the session cookie and go to the portal."""
     _principal, session_token = signin.redeem_magic_link(session=session, token=token)
@@ -120,7 +120,7 @@ def sign_out(
     request: Request,
     response: Response,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> None:
     """End this browser's session (the cookie's token is revoked, not just forgotten)."""
     token = request.cookies.get(SESSION_COOKIE)
@@ -140,7 +140,7 @@ def who_am_i(principal: Principal = Depends(require_caller)) -> dict[str, Any]:
 def revoke_token(
     token_id: int,
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> None:
     """Revoke an API token (admins); it stops working on its next request."""
     authorize(principal, "token.revoke")

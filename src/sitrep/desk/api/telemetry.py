@@ -190,7 +190,7 @@ def get_usage(
     counter: str | None = Query(None, description="Only counters starting with this prefix"),
     format: str = Query("json", description="json or csv"),
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """Return counter totals per week (and breakdown); cells under k reports are hidden."""
     _authorize(principal, "telemetry.usage.view")
@@ -215,7 +215,7 @@ def get_weeks(
     by: list[str] = Query([]),
     format: str = Query("json"),
     principal: Principal = Depends(require_staff),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """Return how many reports arrived per week (and breakdown); small cells are hidden."""
     _authorize(principal, "telemetry.usage.view")

@@ -102,7 +102,7 @@ def discover(settings: Settings = Depends(get_settings)) -> Response:
 def create(
     request: Request,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """Create an upload (tus creation); 413 when Upload-Length is over the cap."""
@@ -128,7 +128,7 @@ def head(
     upload_id: str,
     request: Request,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     """Return how far an upload got; a refused upload answers 422 (GET tells why)."""
     _caller(principal)
@@ -152,7 +152,7 @@ async def patch(
     upload_id: str,
     request: Request,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """Append bytes at Upload-Offset; the PATCH that completes the upload validates it."""
@@ -189,7 +189,7 @@ def terminate(
     upload_id: str,
     request: Request,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """Delete an upload and its bytes (tus termination)."""
@@ -204,7 +204,7 @@ def terminate(
 def status(
     upload_id: str,
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return an upload's state as JSON, with the reason when it was refused."""
     _caller(principal)
