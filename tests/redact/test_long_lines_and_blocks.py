@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -69,3 +70,24 @@ def test_pathological_single_lines_are_redacted_and_still_correct() -> None:
         out = io.BytesIO()
         Redactor(key=b"l" * 32).redact_stream(io.BytesIO(data), out, "long.log")
         assert b"Secret123Zz" not in out.getvalue()
+
+
+def _seconds(data: bytes) -> float:
+    import time
+
+    best = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        Redactor(key=b"l" * 32).redact_stream(io.BytesIO(data), io.BytesIO(), "long.log")
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.slow
+def test_four_times_the_line_takes_far_less_than_sixteen_times_as_long() -> None:
+    # Regression: skipping a refused address run once copied the rest of the line (quadratic).
+    # Linear is 4x; the bound of 8x leaves room for a loaded machine, quadratic is 16x.
+    unit = b"v 1.2.3.4.5 x ip 10.1.2.3 "
+    small = unit * (600_000 // len(unit)) + b"\n"
+    large = unit * (2_400_000 // len(unit)) + b"\n"
+    assert _seconds(large) < 8 * _seconds(small) + 0.2

@@ -201,10 +201,16 @@ def _renamer(index: int) -> Callable[[re.Match[str]], str]:
     return rename
 
 
+_RUNS: dict[bytes, re.Pattern[bytes]] = {}
+
+
 def _skip_run(buf: bytes, pos: int, end: int, chars: bytes) -> int:
-    """Return the end of the run of ``chars`` that starts at ``pos``."""
-    stripped = buf[pos:end].lstrip(chars)
-    return end - len(stripped)
+    """Return the end of the run of ``chars`` that starts at ``pos`` (without copying)."""
+    run = _RUNS.get(chars)
+    if run is None:
+        run = _RUNS[chars] = re.compile(b"[" + re.escape(chars) + b"]*")
+    found = run.match(buf, pos, end)
+    return found.end() if found else pos
 
 
 def _line_end(buf: bytes, pos: int) -> int:
