@@ -46,8 +46,27 @@ def add_installation(desk_app, org: str) -> Persona:
         return Persona(email=None, token=token, id=inst.id, org_id=inst.org_id)
 
 
+def add_valid_agreement(desk_app, firm: str) -> None:
+    """Give ``firm`` a signed agreement valid from a year ago to a year ahead."""
+    from datetime import UTC, datetime, timedelta
+
+    from sitrep.desk.auth import OPERATOR
+    from sitrep.desk.db import transaction
+    from sitrep.desk.services.agreements import AgreementIn, add_agreement
+
+    now = datetime.now(UTC)
+    year = timedelta(days=365)
+    data = AgreementIn(firm, now - year, now + year, signed_at=now - year)
+    with transaction(desk_app.state.sessions) as session:
+        add_agreement(session=session, data=data, actor=OPERATOR)
+
+
 def make_people(desk_app) -> dict[str, Persona]:
-    """Create the staff personas of DESIGN §7 plus two installations of different customers."""
+    """Create the staff personas of DESIGN §7 plus two installations of different customers.
+
+    The subcontractor's firm holds a valid agreement (without one the policy denies them).
+    """
+    add_valid_agreement(desk_app, "Partner Ltd")
     return {
         "root": add_staff(desk_app, "root@vendor.example", "admin"),
         "sam": add_staff(desk_app, "sam@vendor.example", "support"),

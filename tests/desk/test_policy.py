@@ -40,12 +40,12 @@ def _principals(people, desk_app) -> dict[str, Principal]:
             "carol": Principal(kind="customer", id=carol.id, role="customer", org_id=carol.org_id),
         }
     staff = {
-        name: Principal(kind="staff", id=people[name].id, role=role)
-        for name, role in (
-            ("root", "admin"),
-            ("sam", "support"),
-            ("dev", "development"),
-            ("sub", "subcontractor"),
+        name: Principal(kind="staff", id=people[name].id, role=role, firm=firm)
+        for name, role, firm in (
+            ("root", "admin", None),
+            ("sam", "support", None),
+            ("dev", "development", None),
+            ("sub", "subcontractor", "Partner Ltd"),
         )
     }
     inst = {

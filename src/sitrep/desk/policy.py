@@ -8,20 +8,24 @@ Deny is the default: an action not in ``ACTIONS`` is refused, and so is any prin
 kind a rule does not name. Routes call ``check`` (or ``decide``) with the action they
 declare in their ``openapi_extra`` marker, and invisible requests answer 404.
 
-TODO(access helper): subcontractors must also hold a valid, unrevoked agreement for
-their firm at ``now``; add that check to ``_sees`` and ``visible`` together.
+Subcontractors act only while their firm holds a signed, unrevoked agreement valid at
+``now`` (``valid_from <= now < valid_until``): ``decide`` asks ``agreement_valid`` (through
+the resource's session or the one passed in) and ``visible`` adds ``valid_clause``, so the
+two agree to the second. Without a way to ask, a subcontractor is denied.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import Session, object_session
 
 from sitrep.desk.auth import Principal
 from sitrep.desk.models.requests import Participant, Request
+from sitrep.desk.services.agreements import agreement_valid, valid_clause
 from sitrep.errors import Forbidden, NotFound, Unauthorized
 
 #: Every action a route may declare, with who may do it once the request is visible.
@@ -50,13 +54,34 @@ ACTIONS: dict[str, frozenset[str]] = {
     "attachment.download": frozenset({"admin", "support", "development", "subcontractor"}),
     "queue.view": frozenset({"admin", "support", "development", "subcontractor"}),
     "public.report": frozenset({"all"}),
+    "health.view": frozenset({"all"}),
+    "telemetry.report.create": frozenset({"all"}),
+    "telemetry.allowlist.view": frozenset({"all"}),
+    "telemetry.usage.view": frozenset({"admin", "support", "development"}),
+    "audit.read": frozenset({"admin"}),
+    "audit.checkpoint.create": frozenset({"admin"}),
+    "audit.checkpoint.view": frozenset({"all"}),
+    "agreement.view": frozenset({"admin", "support"}),
+    "agreement.manage": frozenset({"admin"}),
+    "token.revoke": frozenset({"admin"}),
+    "auth.signin": frozenset({"all"}),
 }
 
 #: Who the rules know; any other kind or role is denied everything.
 KNOWN = frozenset({"admin", "support", "development", "subcontractor", "customer", "installation"})
 
 #: Actions an anonymous caller may take (the public report page and the desk's info).
-ANONYMOUS_ACTIONS = frozenset({"public.report", "desk.info"})
+ANONYMOUS_ACTIONS = frozenset(
+    {
+        "public.report",
+        "desk.info",
+        "health.view",
+        "telemetry.report.create",
+        "telemetry.allowlist.view",
+        "audit.checkpoint.view",
+        "auth.signin",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +115,18 @@ def _sees(principal: Principal, request: Request, participant_ids: set[int]) -> 
     return Decision(False, "deny-by-default")
 
 
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(UTC)
+
+
+def _bound(principal: Principal, resource: Any, now: datetime, session: Session | None) -> bool:
+    """Return whether a subcontractor's firm holds an agreement valid at ``now``."""
+    session = session or (object_session(resource) if isinstance(resource, Request) else None)
+    if session is None:
+        return False  # Nothing to ask: deny rather than guess.
+    return agreement_valid(session=session, firm=principal.firm, now=now)
+
+
 def decide(
     principal: Principal,
     action: str,
@@ -97,55 +134,60 @@ def decide(
     now: datetime | None = None,
     *,
     participant_ids: set[int] | None = None,
+    session: Session | None = None,
 ) -> Decision:
     """Return whether ``principal`` may take ``action`` on ``resource`` (a Request or None).
 
-    ``now`` is the time of the decision (agreements will depend on it); ``participant_ids``
-    are the customer ids participating in ``resource``, needed for customers.
+    ``now`` is the time of the decision (agreements depend on it; default: the clock);
+    ``participant_ids`` are the customer ids participating in ``resource``, needed for
+    customers; ``session`` answers agreement questions when ``resource`` is not a loaded row.
     """
-    del now  # Not used until agreements have validity windows (access helper).
     allowed_for = ACTIONS.get(action)
     if allowed_for is None:
         return Decision(False, f"unknown-action:{action}")
     if principal.kind == "anonymous":
         return Decision(action in ANONYMOUS_ACTIONS, "anonymous-public-only")
-    if _who(principal) not in KNOWN:
+    who = _who(principal)
+    if who not in KNOWN:
         return Decision(False, "deny-by-default")
+    if who == "subcontractor" and not _bound(principal, resource, _now(now), session):
+        return Decision(False, "subcontractor-without-valid-agreement")
     if isinstance(resource, Request):
         seen = _sees(principal, resource, participant_ids or set())
         if not seen.allowed:
             return seen
-    who = _who(principal)
     if "all" in allowed_for or who in allowed_for:
         return Decision(True, f"{action}:{who}")
     return Decision(False, f"{action}:not-for-{who}")
 
 
 def visible(principal: Principal, now: datetime | None = None) -> ColumnElement[bool]:
-    """Return the SQL filter on ``Request`` for what ``principal`` may list; mirrors ``_sees``."""
-    del now
+    """Return the SQL filter on ``Request`` for what ``principal`` may list; mirrors ``decide``."""
     who = _who(principal)
+    if principal.kind == "anonymous" or who not in KNOWN:
+        return false()
     if who in ("admin", "support"):
         return true()
     if who == "development":
         return Request.escalated.is_(True)
     if who == "subcontractor":
-        return Request.assignee_id == principal.id
+        bound = valid_clause(principal.firm, _now(now))
+        return and_(Request.assignee_id == principal.id, bound)  # type: ignore[arg-type]
     if who == "installation":
         return Request.installation_id == principal.id
-    if who == "customer":
-        participating = exists(
-            select(Participant.id).where(
-                Participant.request_id == Request.id, Participant.customer_id == principal.id
-            )
+    return _customer_clause(principal)
+
+
+def _customer_clause(principal: Principal) -> ColumnElement[bool]:
+    participating = exists(
+        select(Participant.id).where(
+            Participant.request_id == Request.id, Participant.customer_id == principal.id
         )
-        clauses = [Request.reporter_id == principal.id, participating]
-        if principal.org_id is not None:
-            clauses.append(
-                and_(Request.shared_with_org.is_(True), Request.org_id == principal.org_id)
-            )
-        return or_(*clauses)
-    return false()
+    )
+    clauses = [Request.reporter_id == principal.id, participating]
+    if principal.org_id is not None:
+        clauses.append(and_(Request.shared_with_org.is_(True), Request.org_id == principal.org_id))
+    return or_(*clauses)
 
 
 def check(
@@ -155,14 +197,16 @@ def check(
     now: datetime | None = None,
     *,
     participant_ids: set[int] | None = None,
+    session: Session | None = None,
 ) -> Decision:
     """Like ``decide`` but raise: 404 for what the caller may not see, 401/403 otherwise."""
-    decision = decide(principal, action, resource, now, participant_ids=participant_ids)
+    ids = participant_ids or set()
+    decision = decide(principal, action, resource, now, participant_ids=ids, session=session)
     if decision.allowed:
         return decision
     if isinstance(resource, Request):
-        seen = _sees(principal, resource, participant_ids or set())
-        if not seen.allowed:
+        seen = _sees(principal, resource, ids)
+        if not seen.allowed or decision.rule == "subcontractor-without-valid-agreement":
             raise NotFound(f"Request {resource.key} does not exist or is not visible to you.")
     if principal.kind == "anonymous":
         raise Unauthorized("This needs credentials: a staff, customer or installation token.")

@@ -7,11 +7,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sitrep.desk.api import health
-from sitrep.desk.api import agreements, audit, signin
-from sitrep.desk.api import jsm_temporary, uploads
-from sitrep.desk.api import telemetry
-from sitrep.desk.api import jsm_attachments, jsm_comments, jsm_customers, jsm_desks, jsm_requests, native_attachments, native_requests, public_report  # noqa: E501
+from sitrep.desk.api import (  # noqa: E501
+    agreements,
+    audit,
+    health,
+    jsm_attachments,
+    jsm_comments,
+    jsm_customers,
+    jsm_desks,
+    jsm_requests,
+    jsm_temporary,
+    native_attachments,
+    native_requests,
+    public_report,
+    signin,
+    telemetry,
+    uploads,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,

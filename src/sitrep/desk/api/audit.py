@@ -18,42 +18,18 @@ from sitrep.desk import audit, policy
 from sitrep.desk.auth import Principal, current_principal, require_caller, require_staff
 from sitrep.desk.deps import get_session, get_settings
 from sitrep.desk.models.audit import AuditEntry, AuditPrivate
-from sitrep.errors import Forbidden, Unauthorized
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
-#: Access-area actions and who may take them, until they move into ``policy.ACTIONS``.
-#: TODO(access helper, phase 2): move these into policy.ACTIONS and call policy.check only.
-ACCESS_ACTIONS: dict[str, frozenset[str]] = {
-    "audit.read": frozenset({"admin"}),
-    "audit.checkpoint.create": frozenset({"admin"}),
-    "audit.checkpoint.view": frozenset({"all"}),
-    "agreement.view": frozenset({"admin", "support"}),
-    "agreement.manage": frozenset({"admin"}),
-    "token.revoke": frozenset({"admin"}),
-    "auth.signin": frozenset({"all"}),
-}
-
 
 def declare(action: str) -> dict[str, Any]:
-    """Return route keyword arguments declaring ``action`` (the ``x-sitrep-action`` marker)."""
-    if action not in ACCESS_ACTIONS and action not in policy.ACTIONS:
-        raise ValueError(f"undeclared policy action {action!r}")
-    return {"openapi_extra": {"x-sitrep-action": action}}
+    """Return route keyword arguments declaring ``action`` (``policy.route_action``)."""
+    return policy.route_action(action)
 
 
 def authorize(principal: Principal, action: str) -> None:
-    """Allow or raise (401 anonymous, 403 otherwise); deny is the default."""
-    if action in policy.ACTIONS:
-        policy.check(principal, action, None, datetime.now(UTC))
-        return
-    allowed = ACCESS_ACTIONS.get(action, frozenset())
-    who = principal.role if principal.kind == "staff" else principal.kind
-    if "all" in allowed or who in allowed:
-        return
-    if principal.kind == "anonymous":
-        raise Unauthorized("This needs credentials.")
-    raise Forbidden(f"You may not do this ({action}).")
+    """Ask the one policy; allow or raise (401 anonymous, 403 otherwise)."""
+    policy.check(principal, action, None, datetime.now(UTC))
 
 
 def _public_key(request: Request) -> Any:

@@ -7,13 +7,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from sitrep import __version__
+from sitrep.desk import policy
+from sitrep.desk.auth import ANONYMOUS
 from sitrep.desk.deps import get_session
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", **policy.route_action("health.view"))
 def health(session: Session = Depends(get_session, scope="function")) -> dict[str, str]:
-    """Return ok when the database answers."""
+    """Return ok when the database answers (anyone may ask; it reveals no data)."""
+    policy.check(ANONYMOUS, "health.view")
     session.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__}

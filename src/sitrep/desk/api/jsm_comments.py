@@ -108,7 +108,7 @@ def _participants_page(
     start: int = 0,
     limit: int = 50,
 ) -> dict[str, Any]:
-    show = policy.decide(principal, "request.contact.view").allowed
+    show = policy.decide(principal, "request.contact.view", session=session).allowed
     people = activity.list_participants(session=session, request=request)
     values = [customer_dto(http, c, show_contact=show) for c in people[start : start + limit]]
     return page(http, values, start=start, limit=limit, total=len(people))

@@ -173,7 +173,7 @@ def request_dto(
 ) -> dict[str, Any]:
     """Return JSM's CustomerRequestDTO for ``request`` as ``actor`` may see it."""
     base = str(http.base_url).rstrip("/")
-    show_contact = policy.decide(actor, "request.contact.view").allowed
+    show_contact = policy.decide(actor, "request.contact.view", session=session).allowed
     reporter = request.reporter
     if reporter is not None:
         reporter_dto = customer_dto(http, reporter, show_contact=show_contact)
@@ -215,7 +215,7 @@ def comment_dto(
     http: HttpRequest, session: Session, actor: Principal, request: Request, comment: Comment
 ) -> dict[str, Any]:
     """Return JSM's CommentDTO."""
-    show_contact = policy.decide(actor, "request.contact.view").allowed
+    show_contact = policy.decide(actor, "request.contact.view", session=session).allowed
     base = str(http.base_url).rstrip("/")
     return {
         "id": str(comment.id),

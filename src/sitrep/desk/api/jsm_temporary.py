@@ -51,7 +51,7 @@ async def attach_temporary_file(
     settings: Settings = Depends(get_settings),
 ) -> Any:
     """Store the uploaded files as temporary attachments and return their ids."""
-    policy.check(principal, "attachment.add")
+    policy.check(principal, "attachment.add", session=session)
     await run_in_threadpool(find_desk, session=session, ref=service_desk_id)
     _check_request(request, settings)
     stored = []

@@ -92,7 +92,7 @@ def aware(moment: datetime) -> datetime:
 
 
 def _summary(session: Session, actor: Principal, request: Request) -> dict:
-    show = policy.decide(actor, "request.contact.view").allowed
+    show = policy.decide(actor, "request.contact.view", session=session).allowed
     assignee = session.get(StaffUser, request.assignee_id) if request.assignee_id else None
     org = session.get(Organization, request.org_id) if request.org_id else None
     reporter = request.reporter
@@ -141,7 +141,7 @@ def queue(
     session: Session = Depends(get_session, scope="function"),
 ) -> QueuePage:
     """Return the requests the caller may see, newest first, filtered."""
-    policy.check(principal, "queue.view")
+    policy.check(principal, "queue.view", session=session)
     filters = QueueFilter(
         status=status, assignee=assignee, org=org, desk=desk, text=text, label=label
     )

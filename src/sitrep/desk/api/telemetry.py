@@ -25,7 +25,7 @@ from sitrep.desk.auth import ANONYMOUS, Principal, require_staff
 from sitrep.desk.db import transaction
 from sitrep.desk.deps import get_session
 from sitrep.desk.services import telemetry as svc
-from sitrep.errors import Forbidden, NotFound, TooLarge, ValidationError
+from sitrep.errors import NotFound, TooLarge, ValidationError
 from sitrep.telemetry.config import Allowlist
 
 router = APIRouter(prefix="/api/v1/telemetry", tags=["telemetry"])
@@ -33,8 +33,6 @@ router = APIRouter(prefix="/api/v1/telemetry", tags=["telemetry"])
 #: Reports are small (50 counters take about 2 KiB); anything larger is refused unread.
 MAX_BODY = 64 * 1024
 INGEST_PATH = "/api/v1/telemetry/reports"
-#: Actions anyone may take: clients send reports and read allow-lists without credentials.
-PUBLIC_ACTIONS = ("telemetry.report.create", "telemetry.allowlist.view")
 
 
 class _NoIngestAccessLog(logging.Filter):
@@ -56,22 +54,13 @@ install_access_log_filter()
 
 
 def _action(name: str) -> dict[str, Any]:
-    """Declare the route's policy action (see ``_authorize`` for actions policy lacks)."""
-    return {"openapi_extra": {"x-sitrep-action": name}}
+    """Declare the route's policy action (``policy.route_action``)."""
+    return policy.route_action(name)
 
 
 def _authorize(principal: Principal, action: str) -> None:
-    """Ask the policy; actions it does not list yet are staff-only (admin/support/development).
-
-    TODO(access helper): add the telemetry.* actions to ``policy.ACTIONS``; then this
-    becomes a plain ``policy.check`` call.
-    """
-    if action in policy.ACTIONS:
-        policy.check(principal, action, None, datetime.now(UTC))
-    elif principal.kind == "anonymous" and action in PUBLIC_ACTIONS:
-        return
-    elif principal.role not in ("admin", "support", "development"):
-        raise Forbidden(f"You may not do this ({action}).")
+    """Ask the one policy (telemetry actions are in ``policy.ACTIONS``)."""
+    policy.check(principal, action, None, datetime.now(UTC))
 
 
 def _allowlists(request: Request) -> dict[str, Allowlist]:

@@ -79,8 +79,9 @@ def parse_metadata(header: str | None) -> dict[str, str]:
     return values
 
 
-def _caller(principal: Principal) -> Principal:
-    policy.check(principal, "attachment.add")
+def _caller(principal: Principal, session: Session) -> Principal:
+    # The session answers whether a subcontractor's agreement is valid now (quick, indexed).
+    policy.check(principal, "attachment.add", session=session)
     return principal
 
 
@@ -106,7 +107,7 @@ def create(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """Create an upload (tus creation); 413 when Upload-Length is over the cap."""
-    _caller(principal)
+    _caller(principal, session)
     _require_tus(request)
     length = _int_header(request, "upload-length")
     metadata = parse_metadata(request.headers.get("upload-metadata"))
@@ -131,7 +132,7 @@ def head(
     session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     """Return how far an upload got; a refused upload answers 422 (GET tells why)."""
-    _caller(principal)
+    _caller(principal, session)
     _require_tus(request)
     upload = service.get_upload(session=session, principal=principal, upload_id=upload_id)
     status = 422 if upload.status == "refused" else 200
@@ -156,7 +157,7 @@ async def patch(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """Append bytes at Upload-Offset; the PATCH that completes the upload validates it."""
-    _caller(principal)
+    _caller(principal, session)
     _require_tus(request)
     if request.headers.get("content-type") != "application/offset+octet-stream":
         raise HTTPException(415, "A PATCH body must be application/offset+octet-stream.")
@@ -193,7 +194,7 @@ def terminate(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """Delete an upload and its bytes (tus termination)."""
-    _caller(principal)
+    _caller(principal, session)
     _require_tus(request)
     upload = service.get_upload(session=session, principal=principal, upload_id=upload_id)
     service.terminate_upload(session=session, settings=settings, upload=upload)
@@ -207,7 +208,7 @@ def status(
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return an upload's state as JSON, with the reason when it was refused."""
-    _caller(principal)
+    _caller(principal, session)
     upload = service.get_upload(session=session, principal=principal, upload_id=upload_id)
     return {
         "id": upload.id,

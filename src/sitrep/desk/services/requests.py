@@ -326,7 +326,7 @@ def list_requests(
     now: datetime | None = None,
 ) -> tuple[list[Request], int]:
     """Return one page of the requests ``actor`` may see (newest first) and the total."""
-    policy.check(actor, "request.list")
+    policy.check(actor, "request.list", session=session)
     clauses = [policy.visible(actor, now or utcnow())]
     if queue is not None:
         clauses += _filter_clauses(session, actor, queue)
