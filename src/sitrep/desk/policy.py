@@ -150,6 +150,8 @@ def decide(
     who = _who(principal)
     if who not in KNOWN:
         return Decision(False, "deny-by-default")
+    if action in ANONYMOUS_ACTIONS:  # Public: anyone may, so no agreement is needed.
+        return Decision(True, f"{action}:public")
     if who == "subcontractor" and not _bound(principal, resource, _now(now), session):
         return Decision(False, "subcontractor-without-valid-agreement")
     if isinstance(resource, Request):
