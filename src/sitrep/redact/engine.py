@@ -33,6 +33,12 @@ MASK = b"***HIDDEN***"
 LEARN_LIMIT = 20_000
 
 
+#: The report keeps at most this many line numbers per rule and file (the count stays
+#: exact, and ``lines_truncated`` says so): one line number per hit grew to hundreds of MB on
+#: dense logs.
+REPORT_LINES = 1_000
+
+
 @dataclass
 class FileReport:
     """What was redacted in one file: rule -> count and line numbers. Never the values."""
@@ -41,19 +47,27 @@ class FileReport:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, rule: str, line: int, count: int = 1) -> None:
-        entry = self.rules.setdefault(rule, {"count": 0, "lines": []})
+        entry = self.rules.get(rule)
+        if entry is None:
+            entry = self.rules[rule] = {"count": 0, "lines": []}
         entry["count"] += count
-        if not entry["lines"] or entry["lines"][-1] != line:
-            entry["lines"].append(line)
+        lines = entry["lines"]
+        if lines and lines[-1] == line:
+            return
+        if len(lines) < REPORT_LINES:
+            lines.append(line)
+        else:
+            entry["lines_truncated"] = True
 
     def merge(self, other: FileReport, line_offset: int = 0) -> None:
         """Add ``other`` (a later part of the same file) with its lines shifted."""
         for rule, entry in other.rules.items():
+            for line in entry["lines"]:
+                self.add(rule, line + line_offset, 0)
             mine = self.rules.setdefault(rule, {"count": 0, "lines": []})
             mine["count"] += entry["count"]
-            for line in entry["lines"]:
-                if not mine["lines"] or mine["lines"][-1] != line + line_offset:
-                    mine["lines"].append(line + line_offset)
+            if entry.get("lines_truncated"):
+                mine["lines_truncated"] = True
 
     @property
     def total(self) -> int:
@@ -292,7 +306,8 @@ class Redactor:
         if not self.learned.secrets:
             return
         if self._residual is None:
-            self._residual = LiteralSet(("secret", v) for v in self.learned.secrets)
+            self.matcher()
+            self._residual = self._literals.secrets_only() or self._literals
         if self._residual.first_secret(buf):
             raise RedactionError(
                 f"A discovered secret survived redaction in {name}; the output was not kept.",

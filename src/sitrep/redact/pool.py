@@ -104,6 +104,9 @@ def _init(config: dict[str, Any]) -> None:
         keywords=config["keywords"],
     )
     redactor.key = config["key"]
+    # Without a customer key no map is saved, so workers must not build one (on dense logs
+    # it held every address seen and was shipped back to the parent).
+    redactor._pseudo.remember = config["key"] is not None
     _WORKER["redactor"] = redactor
 
 

@@ -137,8 +137,9 @@ def _permute(key: bytes, value: int, bits: int, domain: int) -> int:
 class Pseudonymizer:
     """Derive pseudonyms under one key and remember pseudonym -> original."""
 
-    #: The cache is a speed-up only; it is cleared at this size so memory stays bounded.
-    CACHE_LIMIT = 50_000
+    #: The cache is a speed-up only; it is cleared at this size so memory stays bounded
+    #: (50 000 entries and their octet tables cost about 30 MB per worker on dense logs).
+    CACHE_LIMIT = 10_000
 
     def __init__(self, key: bytes, *, remember: bool = True) -> None:
         self._key = derive(key, b"sitrep pseudonyms v1")[:32]
@@ -152,7 +153,7 @@ class Pseudonymizer:
         return digest.hexdigest()
 
     def _remember(self, kind: str, original: bytes, pseudonym: bytes) -> bytes:
-        if len(self._cache) >= self.CACHE_LIMIT:
+        if len(self._cache) >= self.CACHE_LIMIT or len(self._tables) >= self.CACHE_LIMIT:
             self._cache.clear()
             self._tables.clear()
         self._cache[(kind, original)] = pseudonym
