@@ -48,7 +48,7 @@ def compile_pattern(pattern: bytes | str, *, capture: bool = True) -> re2._Regex
     options.encoding = re2.Options.Encoding.LATIN1
     # The trigger automaton scans everything and gets the bigger DFA cache; rule automata
     # run on candidate lines only. Several automata per process: keep each bounded.
-    options.max_mem = (2 << 20) if capture else (4 << 20)
+    options.max_mem = (8 << 20) if capture else (16 << 20)
     options.never_capture = not capture
     raw = pattern.encode() if isinstance(pattern, str) else pattern
     try:
