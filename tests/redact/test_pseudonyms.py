@@ -101,3 +101,15 @@ def test_redacting_then_unmasking_gives_back_the_original() -> None:
     out = redactor.redact_buffer(LINE.encode(), "x", FileReport("x")).decode()
     assert out != LINE
     assert unmask_text(out, redactor.mapping) == LINE
+
+
+def test_the_stdlib_hkdf_matches_cryptography() -> None:
+    # Pseudonyms must stay the same across releases: the key derivation is pinned.
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    from sitrep.redact.pseudonym import derive
+
+    for key, info in ((b"k" * 32, b"sitrep pseudonyms v1"), (bytes(range(32)), b"x")):
+        expected = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key)
+        assert derive(key, info) == expected
