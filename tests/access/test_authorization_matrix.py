@@ -8,7 +8,9 @@ expected status comes from the readable tables below, not from the policy module
 
 from __future__ import annotations
 
+import base64
 import itertools
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -300,7 +302,11 @@ def world(request, tmp_path_factory, _templates):
     tmp = tmp_path_factory.mktemp(f"matrix-{request.param}")
     url, pg_name = _database(request.param, tmp, _templates)
     settings = load_settings(
-        database_url=url, data_dir=tmp / "data", secret_key="k", smtp_url="console://"
+        database_url=url,
+        data_dir=tmp / "data",
+        secret_key="k",
+        smtp_url="console://",
+        master_key=base64.b64encode(os.urandom(32)).decode(),  # a generated key, as in demos
     )
     app = create_app(settings, run_jobs=False)
     edge = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)

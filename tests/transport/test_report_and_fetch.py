@@ -17,7 +17,7 @@ from sitrep.client.fetch import fetch_ticket
 from sitrep.client.report import Report, report_to_desk, report_to_jsm
 from sitrep.desk.models.uploads import TemporaryFile
 from sitrep.desk.storage import blobstore_from_settings
-from sitrep.errors import NotFound, Unauthorized, ValidationError
+from sitrep.errors import NotFound, RemoteError, Unauthorized, ValidationError
 
 STAFF_EMAIL = "sam@vendor.example"
 
@@ -131,16 +131,31 @@ def test_fetch_downloads_verifies_and_extracts_the_bundle(
         assert (out / key / "support" / name).read_bytes() == data
 
 
+def _stored_key(settings, attachment_id: str) -> str:
+    """Return the blob key of an attachment (its ciphertext's hash: it is sealed at rest)."""
+    from sitrep.desk.db import make_engine, make_sessionmaker
+    from sitrep.desk.models.requests import Attachment
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return session.get_one(Attachment, int(attachment_id)).blob_key
+    finally:
+        engine.dispose()
+
+
 def test_fetch_keeps_nothing_when_the_stored_bytes_were_changed(
     live_desk, desk_settings, installation_token, staff_token, tmp_path
 ):
     bundle = z.write_bundle(tmp_path / "support.zip", z.sample_files())
     key = report_to_desk(_report(bundle), desk_url=live_desk.url, token=installation_token).key
     [listed] = _staff_attachments(live_desk, staff_token, key)
-    blob = blobstore_from_settings(desk_settings)._path(listed["sha256"])
+    blob = blobstore_from_settings(desk_settings)._path(_stored_key(desk_settings, listed["id"]))
     blob.write_bytes(blob.read_bytes()[:-1] + b"!")  # bit rot, or tampering at rest
     out = tmp_path / "cases"
-    with pytest.raises(ValidationError, match="do not match the SHA-256"):
+    # Sealed at rest: the desk's AES-GCM check refuses the changed object before a byte
+    # leaves (the client's SHA-256 check is the second line of defence).
+    with pytest.raises(RemoteError, match="failed authentication"):
         fetch_ticket(
             desk_url=live_desk.url,
             token=staff_token,

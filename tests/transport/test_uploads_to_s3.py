@@ -36,10 +36,12 @@ def test_a_reported_bundle_is_stored_in_s3_and_downloaded_from_it(
     digest = hashlib.sha256(data).hexdigest()
     report = Report(email="alice@example.com", summary="Crash", bundle=bundle)
     key = report_to_desk(report, desk_url=live_desk.url, token=installation_token).key
-    stored = boto3.client("s3", endpoint_url=moto_endpoint).get_object(
-        Bucket=s3_bucket, Key=f"blobs/{digest}"
-    )
-    assert stored["Body"].read() == data
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint)
+    [blob] = s3.list_objects_v2(Bucket=s3_bucket, Prefix="blobs/")["Contents"]
+    stored = s3.get_object(Bucket=s3_bucket, Key=blob["Key"])["Body"].read()
+    # Sealed at rest: the only object is ciphertext, keyed by its own hash, not the plaintext's.
+    assert blob["Key"] != f"blobs/{digest}" and data[:64] not in stored
+    assert blob["Key"] == f"blobs/{hashlib.sha256(stored).hexdigest()}"
     assert not list((tmp_path / "data" / "uploads").glob("*.part"))  # nothing left staged
     staff = {"Authorization": f"Bearer {staff_token}"}
     listing = httpx.get(f"{live_desk.url}/api/v1/requests/{key}/attachments", headers=staff)

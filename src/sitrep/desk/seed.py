@@ -198,5 +198,6 @@ def attach_demo_bundle(session: Session, *, settings: Settings, ticket: str, wor
         temp_ids=[temp.id],
         public=True,
         comment="Support bundle collected by sitrep",
+        settings=settings,
     )
     return out.name

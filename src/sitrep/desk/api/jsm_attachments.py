@@ -72,6 +72,7 @@ def add_attachments(
         temp_ids=body.temporaryAttachmentIds,
         public=body.public,
         comment=comment,
+        settings=http.app.state.settings,
     )
     session.commit()
     values = [attachment_dto(http, session, a) for a in rows]

@@ -23,7 +23,7 @@ from sitrep.desk.api.native_requests import aware
 from sitrep.desk.auth import Principal, require_staff
 from sitrep.desk.deps import get_session
 from sitrep.desk.models.requests import Attachment
-from sitrep.desk.services import activity
+from sitrep.desk.services import activity, sealed
 from sitrep.desk.services import requests as requests_service
 from sitrep.desk.storage import blobstore_from_settings
 from sitrep.errors import NotFound
@@ -118,7 +118,14 @@ def download(
         tenant=request.org_id,
         action="attachment.download",
         media_type=attachment.content_type,
-        open_body=lambda: _chunks(store.open(attachment.blob_key)),
+        # Decrypted only here, after the entry is committed (sealed at rest otherwise).
+        open_body=lambda: sealed.open_plaintext(
+            session=session,
+            settings=http.app.state.settings,
+            store=store,
+            request=request,
+            attachment=attachment,
+        ),
     )
     response.headers["Content-Disposition"] = (
         f"attachment; filename*=UTF-8''{quote(attachment.filename)}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from sitrep.config import Settings
 from sitrep.desk import mail, policy
 from sitrep.desk.auth import Principal
 from sitrep.desk.models.identity import Customer, StaffUser, utcnow
@@ -195,8 +196,12 @@ def attach_files(
     temp_ids: list[str],
     public: bool,
     comment: str | None,
+    settings: Settings | None = None,
 ) -> tuple[list[Attachment], Comment | None]:
     """Turn temporary uploads into attachments of ``request``.
+
+    With ``settings`` (every route passes them), each blob is sealed at rest under its own
+    data key bound to the tenant, ticket and attachment (``services.sealed``).
 
     Attachments are internal unless the customer (or their installation) added them.
     """
@@ -230,6 +235,16 @@ def attach_files(
     ]
     session.add_all(rows)
     session.flush()
+    if settings is not None:
+        from sitrep.desk.services import sealed
+        from sitrep.desk.storage import blobstore_from_settings
+
+        store = blobstore_from_settings(settings)
+        for row in rows:
+            sealed.seal(
+                session=session, settings=settings, store=store, request=request, attachment=row
+            )
+        session.flush()
     return rows, note
 
 
