@@ -27,6 +27,11 @@ def fetch_command(
     ),
     desk: str = typer.Option(None, "--desk", help="Sitrep desk URL (or SITREP_DESK_URL)."),
     token: str = typer.Option(None, "--token", help="Your staff API token (or SITREP_TOKEN)."),
+    identity: Path = typer.Option(
+        None,
+        "--identity",
+        help="age identity file (AGE-SECRET-KEY-1...) to decrypt bundles encrypted to you.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Download TICKET's files, verify them, and extract bundles safely.
@@ -43,6 +48,7 @@ def fetch_command(
         key=ticket.strip().upper(),
         out=out,
         justification=justification,
+        identity=identity,
     )
     if as_json:
         print_json([f.as_dict() for f in fetched])
