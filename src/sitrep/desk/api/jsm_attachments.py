@@ -8,14 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from fastapi import Request as HttpRequest
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from sitrep.desk import policy
-from sitrep.desk.api.jsm_common import BASE, MAX_LIMIT, author_dto, comment_dto, jsm_date, page
+from sitrep.desk.api.jsm_common import (
+    BASE,
+    Paging,
+    author_dto,
+    comment_dto,
+    jsm_date,
+    page,
+    paged,
+    paging_params,
+)
 from sitrep.desk.auth import Principal, require_caller
 from sitrep.desk.deps import get_session
 from sitrep.desk.models.requests import Attachment
@@ -87,16 +96,13 @@ def add_attachments(
 def list_attachments(
     ref: str,
     http: HttpRequest,
-    start: int = Query(0, ge=0),
-    limit: int = Query(50, ge=1),
+    paging: Paging = Depends(paging_params),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List a request's attachments (staff)."""
-    limit = min(limit, MAX_LIMIT)
     request = requests_service.load_request(
         session=session, actor=principal, ref=ref, action="request.view"
     )
     rows = activity.list_attachments(session=session, actor=principal, request=request)
-    values = [attachment_dto(http, session, a) for a in rows[start : start + limit]]
-    return page(http, values, start=start, limit=limit, total=len(rows))
+    return paged(http, rows, paging, lambda a: attachment_dto(http, session, a))

@@ -11,7 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from sitrep.desk import policy
-from sitrep.desk.api.jsm_common import BASE, MAX_LIMIT, comment_dto, customer_dto, page
+from sitrep.desk.api.jsm_common import (
+    BASE,
+    MAX_LIMIT,
+    Paging,
+    comment_dto,
+    customer_dto,
+    paged,
+    paging_params,
+)
 from sitrep.desk.auth import Principal, require_caller
 from sitrep.desk.deps import get_session
 from sitrep.desk.services import activity
@@ -63,23 +71,18 @@ def list_comments(
     http: HttpRequest,
     public: bool = Query(True),
     internal: bool = Query(True),
-    start: int = Query(0, ge=0),
-    limit: int = Query(50, ge=1),
+    paging: Paging = Depends(paging_params),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List comments, oldest first; customers never see internal ones."""
-    limit = min(limit, MAX_LIMIT)
     request = requests_service.load_request(
         session=session, actor=principal, ref=ref, action="request.view"
     )
     rows = activity.list_comments(
         session=session, actor=principal, request=request, public=public, internal=internal
     )
-    values = [
-        comment_dto(http, session, principal, request, c) for c in rows[start : start + limit]
-    ]
-    return page(http, values, start=start, limit=limit, total=len(rows))
+    return paged(http, rows, paging, lambda c: comment_dto(http, session, principal, request, c))
 
 
 @router.get("/request/{ref}/comment/{comment_id}", **policy.route_action("request.view"))
@@ -105,21 +108,18 @@ def _participants_page(
     session: Session,
     principal: Principal,
     request,
-    start: int = 0,
-    limit: int = 50,
+    paging: Paging = Paging(start=0, limit=MAX_LIMIT),
 ) -> dict[str, Any]:
     show = policy.decide(principal, "request.contact.view", session=session).allowed
     people = activity.list_participants(session=session, request=request)
-    values = [customer_dto(http, c, show_contact=show) for c in people[start : start + limit]]
-    return page(http, values, start=start, limit=limit, total=len(people))
+    return paged(http, people, paging, lambda c: customer_dto(http, c, show_contact=show))
 
 
 @router.get("/request/{ref}/participant", **policy.route_action("request.view"))
 def list_participants(
     ref: str,
     http: HttpRequest,
-    start: int = Query(0, ge=0),
-    limit: int = Query(50, ge=1),
+    paging: Paging = Depends(paging_params),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
@@ -127,7 +127,7 @@ def list_participants(
     request = requests_service.load_request(
         session=session, actor=principal, ref=ref, action="request.view"
     )
-    return _participants_page(http, session, principal, request, start, min(limit, MAX_LIMIT))
+    return _participants_page(http, session, principal, request, paging)
 
 
 def _change(

@@ -7,9 +7,12 @@ ids are strings. See ``docs/desk.md`` for the compatibility table.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from fastapi import Query
 from fastapi import Request as HttpRequest
 from sqlalchemy.orm import Session
 
@@ -40,6 +43,34 @@ def jsm_date(moment: datetime) -> dict[str, Any]:
         "friendly": moment.strftime("%d/%b/%y %I:%M %p"),
         "epochMillis": int(moment.timestamp() * 1000),
     }
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Paging:
+    """JSM's ``start`` and ``limit`` query parameters, ``limit`` capped at MAX_LIMIT."""
+
+    start: int
+    limit: int
+
+    def window(self, rows: Sequence[T]) -> Sequence[T]:
+        """Return the rows of this page."""
+        return rows[self.start : self.start + self.limit]
+
+
+def paging_params(start: int = Query(0, ge=0), limit: int = Query(50, ge=1)) -> Paging:
+    """Dependency: read JSM paging parameters from the query string."""
+    return Paging(start=start, limit=min(limit, MAX_LIMIT))
+
+
+def paged(
+    http: HttpRequest, rows: Sequence[T], paging: Paging, to_dto: Callable[[T], Any]
+) -> dict[str, Any]:
+    """Return one page of ``rows`` in JSM's envelope, each row turned into its DTO."""
+    values = [to_dto(row) for row in paging.window(rows)]
+    return page(http, values, start=paging.start, limit=paging.limit, total=len(rows))
 
 
 def page(

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from sitrep.desk import policy
-from sitrep.desk.api.jsm_common import BASE, MAX_LIMIT, customer_dto, page
+from sitrep.desk.api.jsm_common import BASE, Paging, customer_dto, page, paging_params
 from sitrep.desk.auth import Principal, require_caller
 from sitrep.desk.deps import get_session
 from sitrep.desk.models.identity import Customer
@@ -66,8 +66,7 @@ def list_desk_customers(
     desk_ref: str,
     http: HttpRequest,
     query: str | None = Query(None, description="Part of an email or display name"),
-    start: int = Query(0, ge=0),
-    limit: int = Query(50, ge=1),
+    paging: Paging = Depends(paging_params),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
@@ -77,7 +76,6 @@ def list_desk_customers(
     """
     policy.check(principal, "customer.view")
     find_desk(session=session, ref=desk_ref)
-    limit = min(limit, MAX_LIMIT)
     statement = select(Customer).order_by(Customer.id)
     if query:
         pattern = f"%{query.lower()}%"
@@ -88,8 +86,9 @@ def list_desk_customers(
             )
         )
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(statement.offset(start).limit(limit))
-    return page(http, [customer_dto(http, c) for c in rows], start=start, limit=limit, total=total)
+    rows = session.scalars(statement.offset(paging.start).limit(paging.limit))
+    values = [customer_dto(http, c) for c in rows]
+    return page(http, values, start=paging.start, limit=paging.limit, total=total)
 
 
 @router.post(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from fastapi import Request as HttpRequest
 from sqlalchemy.orm import Session
 
 from sitrep import __version__
 from sitrep.desk import policy
-from sitrep.desk.api.jsm_common import BASE, MAX_LIMIT, page
+from sitrep.desk.api.jsm_common import BASE, Paging, paged, paging_params
 from sitrep.desk.auth import Principal, current_principal, require_caller
 from sitrep.desk.deps import get_session
 from sitrep.desk.models.servicedesk import RequestType, ServiceDesk
@@ -63,17 +63,14 @@ def info(http: HttpRequest, principal: Principal = Depends(current_principal)) -
 @router.get("/servicedesk", **policy.route_action("desk.view"))
 def list_service_desks(
     http: HttpRequest,
-    start: int = Query(0, ge=0),
-    limit: int = Query(50, ge=1),
+    paging: Paging = Depends(paging_params),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List the service desks, paged."""
     policy.check(principal, "desk.view")
-    limit = min(limit, MAX_LIMIT)
     desks = servicedesk.list_desks(session=session)
-    values = [desk_dto(http, d) for d in desks[start : start + limit]]
-    return page(http, values, start=start, limit=limit, total=len(desks))
+    return paged(http, desks, paging, lambda d: desk_dto(http, d))
 
 
 @router.get("/servicedesk/{desk_ref}", **policy.route_action("desk.view"))
@@ -92,18 +89,15 @@ def get_service_desk(
 def list_request_types(
     desk_ref: str,
     http: HttpRequest,
-    start: int = Query(0, ge=0),
-    limit: int = Query(50, ge=1),
+    paging: Paging = Depends(paging_params),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List the request types of a desk, paged."""
     policy.check(principal, "desk.view")
-    limit = min(limit, MAX_LIMIT)
     desk = servicedesk.find_desk(session=session, ref=desk_ref)
     types = servicedesk.list_request_types(session=session, desk=desk)
-    values = [request_type_dto(http, t) for t in types[start : start + limit]]
-    return page(http, values, start=start, limit=limit, total=len(types))
+    return paged(http, types, paging, lambda t: request_type_dto(http, t))
 
 
 @router.get("/servicedesk/{desk_ref}/requesttype/{type_ref}", **policy.route_action("desk.view"))

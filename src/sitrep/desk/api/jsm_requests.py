@@ -9,14 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Response
 from fastapi import Request as HttpRequest
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from sitrep.desk import policy
-from sitrep.desk.api.jsm_common import BASE, MAX_LIMIT, page, request_dto, status_dto
+from sitrep.desk.api.jsm_common import (
+    BASE,
+    Paging,
+    page,
+    paged,
+    paging_params,
+    request_dto,
+    status_dto,
+)
 from sitrep.desk.auth import Principal, require_caller
 from sitrep.desk.deps import get_session
 from sitrep.desk.services import activity
@@ -85,18 +93,16 @@ def create_request(
 @router.get("/request", **policy.route_action("request.list"))
 def list_my_requests(
     http: HttpRequest,
-    start: int = Query(0, ge=0),
-    limit: int = Query(50, ge=1),
+    paging: Paging = Depends(paging_params),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List the requests the caller may see, newest first."""
-    limit = min(limit, MAX_LIMIT)
     rows, total = requests_service.list_requests(
-        session=session, actor=principal, start=start, limit=limit
+        session=session, actor=principal, start=paging.start, limit=paging.limit
     )
     values = [request_dto(http, session, principal, r) for r in rows]
-    return page(http, values, start=start, limit=limit, total=total)
+    return page(http, values, start=paging.start, limit=paging.limit, total=total)
 
 
 @router.get("/request/{ref}", **policy.route_action("request.view"))
@@ -118,38 +124,32 @@ def get_request(
 def get_status_history(
     ref: str,
     http: HttpRequest,
-    start: int = Query(0, ge=0),
-    limit: int = Query(50, ge=1),
+    paging: Paging = Depends(paging_params),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return the status history, newest (current) first."""
-    limit = min(limit, MAX_LIMIT)
     request = requests_service.load_request(
         session=session, actor=principal, ref=ref, action="request.view"
     )
     history = requests_service.status_history(session=session, request=request)
-    values = [status_dto(h.status, h.changed_at) for h in history[start : start + limit]]
-    return page(http, values, start=start, limit=limit, total=len(history))
+    return paged(http, history, paging, lambda h: status_dto(h.status, h.changed_at))
 
 
 @router.get("/request/{ref}/transition", **policy.route_action("request.view"))
 def list_transitions(
     ref: str,
     http: HttpRequest,
-    start: int = Query(0, ge=0),
-    limit: int = Query(50, ge=1),
+    paging: Paging = Depends(paging_params),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return the transitions the caller may take now."""
-    limit = min(limit, MAX_LIMIT)
     request = requests_service.load_request(
         session=session, actor=principal, ref=ref, action="request.view"
     )
     found = activity.transitions_for(actor=principal, request=request)
-    values = [{"id": t.id, "name": t.name} for t in found[start : start + limit]]
-    return page(http, values, start=start, limit=limit, total=len(found))
+    return paged(http, found, paging, lambda t: {"id": t.id, "name": t.name})
 
 
 @router.post(
