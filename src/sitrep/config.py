@@ -42,8 +42,12 @@ class Settings(BaseSettings):
 
     # --- customer side -----------------------------------------------------------
     desk_url: str | None = Field(default=None, description="Base URL of the vendor's Sitrep desk.")
-    token: str | None = Field(default=None, description="Installation token (report) or staff token (fetch).")
-    jsm_url: str | None = Field(default=None, description="Base URL of a Jira Service Management site.")
+    token: str | None = Field(
+        default=None, description="Installation token (report) or staff token (fetch)."
+    )
+    jsm_url: str | None = Field(
+        default=None, description="Base URL of a Jira Service Management site."
+    )
     jsm_user: str | None = Field(default=None, description="JSM account email for API-token auth.")
     jsm_token: str | None = Field(default=None, description="JSM API token.")
     telemetry_debug: bool = Field(
@@ -62,9 +66,12 @@ class Settings(BaseSettings):
     blob_url: str | None = Field(
         default=None, description="file:///path or s3://bucket/prefix; default is data_dir/blobs."
     )
-    s3_endpoint_url: str | None = Field(default=None, description="Endpoint of an S3-compatible store.")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="Endpoint of an S3-compatible store."
+    )
     public_url: str = Field(
-        default="http://127.0.0.1:8000", description="Base URL the desk is reached at (for links in mail)."
+        default="http://127.0.0.1:8000",
+        description="Base URL the desk is reached at (for links in mail).",
     )
     secret_key: str | None = Field(default=None, description="Signs sessions and links.")
     master_key: str | None = Field(
@@ -76,11 +83,15 @@ class Settings(BaseSettings):
     smtp_url: str | None = Field(
         default=None, description="smtp://user:pass@host:port or console:// (prints mail)."
     )
-    mail_from: str = Field(default="support@sitrep.invalid", description="From address of desk mail.")
+    mail_from: str = Field(
+        default="support@sitrep.invalid", description="From address of desk mail."
+    )
     max_upload_mb: int = Field(default=4096, ge=1, description="Largest upload accepted, in MB.")
     max_members: int = Field(default=20000, ge=1, description="Most members a bundle zip may have.")
     max_ratio: int = Field(default=200, ge=1, description="Highest compression ratio accepted.")
-    upload_expiry_hours: int = Field(default=24, ge=1, description="Unfinished uploads expire after this.")
+    upload_expiry_hours: int = Field(
+        default=24, ge=1, description="Unfinished uploads expire after this."
+    )
     telemetry_allowlists: Path | None = Field(
         default=None, description="Directory of allow-list YAML files, one per app."
     )
@@ -115,7 +126,7 @@ class Settings(BaseSettings):
         if value in (None, ""):
             raise ConfigError(
                 f"SITREP_{name.upper()} is not set.",
-                fix=f"Set SITREP_{name.upper()} (or SITREP_{name.upper()}_FILE for a file holding it).",
+                fix=f"Set SITREP_{name.upper()}, or SITREP_{name.upper()}_FILE to a file with it.",
             )
         if name in SECRET_FIELDS and value == DEMO_SECRET and not self.demo:
             raise ConfigError(
@@ -140,12 +151,14 @@ def _file_overrides(environ: dict[str, str]) -> dict[str, Any]:
             try:
                 values[name] = Path(path).read_text().strip()
             except OSError as exc:
-                raise ConfigError(f"SITREP_{name.upper()}_FILE: cannot read {path}: {exc}") from None
+                raise ConfigError(
+                    f"SITREP_{name.upper()}_FILE: cannot read {path}: {exc}"
+                ) from None
     return values
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build Settings from the environment, files and ``overrides``; fail with the variable's name."""
+    """Build Settings from the environment, files and ``overrides``; errors name the variable."""
     environ = dict(os.environ)
     file_values = _file_overrides(environ)
     # Environment variables win over the TOML file, so only pass file values that the
@@ -157,7 +170,11 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
-        var = "DO_NOT_TRACK" if field in ("do_not_track", "DO_NOT_TRACK") else f"SITREP_{field.upper()}"
+        var = (
+            "DO_NOT_TRACK"
+            if field in ("do_not_track", "DO_NOT_TRACK")
+            else f"SITREP_{field.upper()}"
+        )
         raise ConfigError(f"{var}: {first['msg']}") from None
 
 

@@ -32,7 +32,12 @@ class SpecError(SitrepError):
     """A bundle spec or redactor spec is invalid. Raised before anything is collected."""
 
     def __init__(
-        self, message: str, *, file: str | None = None, line: int | None = None, fix: str | None = None
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        fix: str | None = None,
     ) -> None:
         where = file or "<spec>"
         if line is not None:

@@ -6,7 +6,6 @@ import json
 import sys
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
@@ -32,7 +31,8 @@ def report_error(exc: SitrepError) -> None:
 class SitrepGroup(TyperGroup):
     """A command group that turns Sitrep errors into exit 1 and Ctrl-C into exit 130."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    # Typer 0.29 vendors its own click, so the context type is left open here.
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except SitrepError as exc:

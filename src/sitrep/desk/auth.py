@@ -67,7 +67,9 @@ def _credentials(request: Request) -> tuple[str, str | None] | None:
     return None
 
 
-def current_principal(request: Request, session: Session = Depends(get_session, scope="function")) -> Principal:
+def current_principal(
+    request: Request, session: Session = Depends(get_session, scope="function")
+) -> Principal:
     """Resolve the caller; anonymous without credentials, 401 when they are wrong.
 
     An Authorization header wins; otherwise the web-session cookie is used. Cookie-borne

@@ -33,7 +33,9 @@ class JSMErrorResponse(JSONResponse):
     media_type = "application/json;charset=UTF-8"
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """Return a JSM-shaped error response."""
     return JSMErrorResponse(error_body(status, message), status_code=status, headers=headers)
 
@@ -42,7 +44,9 @@ def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors()[:5]:
         loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
-        parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else str(err.get("msg", "invalid")))
+        parts.append(
+            f"{loc}: {err.get('msg', 'invalid')}" if loc else str(err.get("msg", "invalid"))
+        )
     return "Invalid request: " + "; ".join(parts)
 
 

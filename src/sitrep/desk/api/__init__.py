@@ -33,5 +33,17 @@ ROUTERS: list[APIRouter] = [
     uploads.router,
     jsm_temporary.router,
     telemetry.router,
-    *(m.router for m in (jsm_desks, jsm_customers, jsm_requests, jsm_comments, jsm_attachments, native_requests, native_attachments, public_report)),  # noqa: E501
+    *(
+        m.router
+        for m in (
+            jsm_desks,
+            jsm_customers,
+            jsm_requests,
+            jsm_comments,
+            jsm_attachments,
+            native_requests,
+            native_attachments,
+            public_report,
+        )
+    ),  # noqa: E501
 ]

@@ -70,7 +70,9 @@ def _confirm(token: str, session: Session) -> Confirmed:
 @router.get(
     "/reports/confirm/{token}", response_model=Confirmed, **policy.route_action("public.report")
 )
-def confirm_by_link(token: str, session: Session = Depends(get_session, scope="function")) -> Confirmed:
+def confirm_by_link(
+    token: str, session: Session = Depends(get_session, scope="function")
+) -> Confirmed:
     """Confirm the address (the link in the mail) and raise the request."""
     return _confirm(token, session)
 

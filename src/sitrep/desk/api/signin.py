@@ -77,7 +77,9 @@ def password_signin(
 
 @router.post("/signin/magic-link", status_code=202, **declare("auth.signin"))
 def send_magic_link(
-    body: MagicLinkRequest, request: Request, session: Session = Depends(get_session, scope="function")
+    body: MagicLinkRequest,
+    request: Request,
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, str]:
     """Mail a one-time sign-in link to a customer; answers the same for unknown addresses."""
     identity.normalise_email(body.email)  # malformed input is a 400; unknown is not revealed
