@@ -14,3 +14,10 @@ def test_unknown_routes_answer_in_jsm_error_shape(client):
     assert response.status_code == 404
     body = response.json()
     assert set(body) == {"errorMessage", "i18nErrorMessage"}
+
+
+def test_the_desk_url_leads_a_browser_to_the_api_docs(client):
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == "/docs"
+    assert client.get("/docs").status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -20,3 +21,10 @@ def health(session: Session = Depends(get_session, scope="function")) -> dict[st
     policy.check(ANONYMOUS, "health.view")
     session.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__}
+
+
+@router.get("/", include_in_schema=False, **policy.route_action("health.view"))
+def home() -> RedirectResponse:
+    """Send a browser that opens the desk's URL to the API documentation."""
+    policy.check(ANONYMOUS, "health.view")
+    return RedirectResponse("/docs")
