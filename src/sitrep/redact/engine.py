@@ -252,32 +252,42 @@ class Redactor:
         return apply(buf, edits)
 
     def redact_stream(
-        self, fin: BinaryIO, fout: BinaryIO, name: str, *, learn: bool = False
-    ) -> FileReport:
+        self, fin: BinaryIO, fout: BinaryIO, name: str, *, learn: bool = False,
+        check: bool = False,
+    ) -> FileReport:  # fmt: skip
         """Redact ``fin`` into ``fout`` block by block; ``learn`` also learns as it goes.
 
         Learning while streaming cannot reach back: a value learned late is removed only
-        from what follows. Files given by path get a full discovery pass first.
+        from what follows. Files given by path get a full discovery pass first. ``check``
+        runs the residual check on each output block before it is written (the same
+        independent scan of the output bytes as ``check_residual``, without reading the
+        output file back).
         """
         report = FileReport(path=name)
         line = 1
         for block in iter_blocks(fin):
             if learn:
                 self.learn_buffer(block)
-            fout.write(self.redact_buffer(block, name, report, line))
+            out = self.redact_buffer(block, name, report, line)
+            if check:
+                self.check_buffer(out, name)
+            fout.write(out)
             line += block.count(b"\n")
         self._reports[name] = report
         return report
 
-    def redact_file(self, src: Path, dst: Path, name: str) -> FileReport:
-        """Pass 2: write a redacted copy of ``src`` to ``dst`` and return what was removed."""
+    def redact_file(self, src: Path, dst: Path, name: str, *, check: bool = False) -> FileReport:
+        """Pass 2: write a redacted copy of ``src`` to ``dst`` and return what was removed.
+
+        ``check`` also runs the residual check on the output as it is produced.
+        """
         src, dst = Path(src), Path(dst)
         if is_structured(name) and src.stat().st_size <= STRUCTURED_LIMIT:
-            return self._redact_whole(src, dst, name)
+            return self._redact_whole(src, dst, name, check)
         with open(src, "rb") as fin, open(dst, "wb") as fout:
-            return self.redact_stream(fin, fout, name)
+            return self.redact_stream(fin, fout, name, check=check)
 
-    def _redact_whole(self, src: Path, dst: Path, name: str) -> FileReport:
+    def _redact_whole(self, src: Path, dst: Path, name: str, check: bool) -> FileReport:
         """Structured files (YAML, .properties, .env, INI) are redacted as one buffer."""
         data = src.read_bytes()
         report = FileReport(path=name)
@@ -287,7 +297,10 @@ class Redactor:
         for spec in self._specs_for(name):
             edits = resolve(edits + spec.edits(data))
         _report_edits(data, edits, report, 1)
-        dst.write_bytes(apply(data, edits))
+        out = apply(data, edits)
+        if check:
+            self.check_buffer(out, name)
+        dst.write_bytes(out)
         self._reports[name] = report
         return report
 

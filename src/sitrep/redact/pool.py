@@ -129,8 +129,7 @@ def _rewrite(piece: Piece, learned: Learned) -> tuple[Piece, FileReport, int, di
         redactor._invalidate()
     redactor._pseudo.mapping.clear()
     if piece.whole:
-        report = redactor.redact_file(piece.src, piece.dst, piece.name)
-        redactor.check_residual(piece.dst, piece.name)
+        report = redactor.redact_file(piece.src, piece.dst, piece.name, check=True)
         return piece, report, 0, dict(redactor.mapping)
     report, lines = FileReport(path=piece.name), 1
     with open(piece.src, "rb") as fin, open(_part(piece), "wb") as fout:
@@ -191,8 +190,7 @@ def _serial(redactor: Redactor, jobs: list[tuple[Path, Path, str]]) -> dict[str,
     reports = {}
     try:
         for src, dst, name in jobs:
-            reports[name] = redactor.redact_file(src, dst, name)
-            redactor.check_residual(dst, name)
+            reports[name] = redactor.redact_file(src, dst, name, check=True)
     except BaseException:
         for _src, dst, _name in jobs:  # Fail closed: no partly redacted output survives.
             Path(dst).unlink(missing_ok=True)
