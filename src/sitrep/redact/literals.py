@@ -19,6 +19,9 @@ from sitrep.redact.matcher import _UNANCHORED, MASKED, Edit, compile_pattern
 
 #: Bytes of each value that go into the Aho-Corasick trie.
 PREFIX = 12
+#: Up to this many values, a re2 alternation of ``REGEX_PREFIX``-byte prefixes finds them.
+PREFIX_REGEX_LIMIT = 2500
+REGEX_PREFIX = 6
 #: Literals per re2 alternation (each stays a small DFA).
 REGEX_CHUNK = 300
 #: Above this many literals the Aho-Corasick automaton replaces the re2 alternations.
@@ -44,17 +47,29 @@ class LiteralSet:
         items = [(kind, value) for kind, value in items if value]
         self.empty = not items
         self._regexes = _chunks(items) if len(items) <= REGEX_LIMIT else []
+        self._prefixes: tuple[Any, dict[bytes, list[Any]], list[int]] | None = None
         self._automaton = ahocorasick.Automaton()
-        if not self._regexes and items:
-            # Only a prefix of each value goes into the trie and the rest is compared at a
-            # hit: 20 000 full 40-byte tokens made a trie of about 30 MB per worker.
-            table: dict[str, list[tuple[str, bytes, bytes]]] = {}
-            for kind, value in items:
-                low = value.lower()
-                table.setdefault(low[:PREFIX].decode("latin-1"), []).append((kind, value, low))
-            for key, entries in table.items():
-                self._automaton.add_word(key, (len(key), entries))
-            self._automaton.make_automaton()
+        if self._regexes or not items:
+            return
+        # Past REGEX_LIMIT only a prefix of each value is searched for, and the rest is
+        # compared at a hit. Up to PREFIX_REGEX_LIMIT values, one re2 alternation of short
+        # lower-cased prefixes stays a small DFA (several times faster than pyahocorasick);
+        # past that, an Aho-Corasick trie of longer prefixes (the full values made a trie
+        # of about 30 MB per worker at 20 000 values).
+        short = len(items) <= PREFIX_REGEX_LIMIT
+        size = REGEX_PREFIX if short else PREFIX
+        table: dict[bytes, list[tuple[str, bytes, bytes]]] = {}
+        for kind, value in items:
+            low = value.lower()
+            table.setdefault(low[:size], []).append((kind, value, low))
+        if short:
+            body = "|".join(_escape(k) for k in sorted(table, key=len, reverse=True))
+            rx = compile_pattern(body, capture=False)
+            self._prefixes = (rx, table, sorted({len(k) for k in table}))
+            return
+        for key, entries in table.items():
+            self._automaton.add_word(key.decode("latin-1"), (len(key), entries))
+        self._automaton.make_automaton()
 
     def hits(self, buf: bytes) -> Iterable[tuple[int, int, str, bytes]]:
         """Yield ``(start, end, kind, value)`` for every accepted occurrence in ``buf``."""
@@ -65,18 +80,21 @@ class LiteralSet:
                 yield from _regex_hits(regex, buf)
             return
         lower = buf.lower()  # ASCII lower-casing keeps every offset.
+        if self._prefixes is not None:
+            rx, table, sizes = self._prefixes
+            match, pos, end = rx._regexp.Match, 0, len(buf)
+            while pos < end:
+                start = match(_UNANCHORED, lower, pos, end)[0][0]
+                if start < 0:
+                    return
+                pos = start + 1  # every start is tried, so overlapping values are found
+                for size in sizes:
+                    entries = table.get(lower[start : start + size])
+                    if entries:
+                        yield from _verify(buf, lower, start, entries)
+            return
         for last, (size, entries) in self._automaton.iter(lower.decode("latin-1")):
-            start = last + 1 - size
-            for kind, value, low in entries:
-                end = start + len(value)
-                if kind == "secret":
-                    if buf.startswith(value, start):
-                        yield start, end, kind, value
-                elif lower.startswith(low, start) and not (
-                    (start > 0 and _is_word(buf[start - 1]) and _is_word(value[0]))
-                    or (end < len(buf) and _is_word(buf[end]) and _is_word(value[-1]))
-                ):
-                    yield start, end, kind, buf[start:end]
+            yield from _verify(buf, lower, last + 1 - size, entries)
 
     def edits(self, buf: bytes, replace: Callable[[str, bytes], bytes | None]) -> list[Edit]:
         """Return the edits that replace every accepted occurrence."""
@@ -106,6 +124,22 @@ class LiteralSet:
     def first_secret(self, buf: bytes) -> bool:
         """True when ``buf`` holds any secret of the set (the residual check)."""
         return any(kind == "secret" for _, _, kind, _ in self.hits(buf))
+
+
+def _verify(
+    buf: bytes, lower: bytes, start: int, entries: list[tuple[str, bytes, bytes]]
+) -> Iterable[tuple[int, int, str, bytes]]:
+    """Yield the values of ``entries`` (same prefix) that occur in full at ``start``."""
+    for kind, value, low in entries:
+        end = start + len(value)
+        if kind == "secret":
+            if buf.startswith(value, start):
+                yield start, end, kind, value
+        elif lower.startswith(low, start) and not (
+            (start > 0 and _is_word(buf[start - 1]) and _is_word(value[0]))
+            or (end < len(buf) and _is_word(buf[end]) and _is_word(value[-1]))
+        ):
+            yield start, end, kind, buf[start:end]
 
 
 def _regex_hits(regex: tuple[Any, Any], buf: bytes) -> Iterable[tuple[int, int, str, bytes]]:
