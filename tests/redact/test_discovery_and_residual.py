@@ -75,6 +75,9 @@ def test_literal_sets_agree_between_re2_alternations_and_the_prefix_trie(monkeyp
     monkeypatch.setattr(literals, "PREFIX_REGEX_LIMIT", 0)
     assert found() == chunked  # Aho-Corasick trie of prefixes
     assert [value for _s, _e, _k, value in chunked] == [
-        b"sharedprefix-0007-secret", b"PERSON012", b"person015", b"ab"
+        b"sharedprefix-0007-secret",
+        b"PERSON012",
+        b"person015",
+        b"ab",
     ]
     assert literals.LiteralSet(items).first_secret(b"..ab..")
