@@ -81,3 +81,21 @@ def test_literal_sets_agree_between_re2_alternations_and_the_prefix_trie(monkeyp
         b"ab",
     ]
     assert literals.LiteralSet(items).first_secret(b"..ab..")
+
+
+def test_the_report_keeps_an_exact_count_and_at_most_1000_line_numbers() -> None:
+    from sitrep.redact.engine import REPORT_LINES, FileReport
+
+    report, tail = FileReport(path="a.log"), FileReport(path="a.log")
+    for line in range(1, 1_501):
+        report.add("identity.email", line)
+        report.add("identity.email", line)  # a second hit on one line keeps one line number
+    tail.add("identity.email", 3)
+    report.merge(tail, line_offset=2_000)
+    entry = report.rules["identity.email"]
+    assert entry["count"] == 3_001
+    assert entry["lines"] == list(range(1, REPORT_LINES + 1))
+    assert entry["lines_truncated"] is True
+    small = FileReport(path="b.log")
+    small.add("identity.email", 7)
+    assert small.rules == {"identity.email": {"count": 1, "lines": [7]}}
