@@ -24,12 +24,12 @@ from sitrep.desk.api.jsm_common import (
     page,
     paged,
     paging_params,
+    visible_request,
 )
 from sitrep.desk.auth import Principal, require_caller
 from sitrep.desk.deps import get_session
-from sitrep.desk.models.requests import Attachment
+from sitrep.desk.models.requests import Attachment, Request
 from sitrep.desk.services import activity
-from sitrep.desk.services import requests as requests_service
 
 router = APIRouter(prefix=BASE, tags=["jsm"])
 
@@ -63,16 +63,13 @@ def attachment_dto(http: HttpRequest, session: Session, attachment: Attachment) 
 
 @router.post("/request/{ref}/attachment", status_code=201, **policy.route_action("attachment.add"))
 def add_attachments(
-    ref: str,
     body: AttachmentsIn,
     http: HttpRequest,
+    request: Request = Depends(visible_request),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """Attach temporary files; internal unless the customer or their installation adds them."""
-    request = requests_service.load_request(
-        session=session, actor=principal, ref=ref, action="request.view"
-    )
     comment = body.additionalComment.body if body.additionalComment else None
     rows, note = activity.attach_files(
         session=session,
@@ -94,15 +91,12 @@ def add_attachments(
 
 @router.get("/request/{ref}/attachment", **policy.route_action("attachment.list"))
 def list_attachments(
-    ref: str,
     http: HttpRequest,
     paging: Paging = Depends(paging_params),
+    request: Request = Depends(visible_request),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List a request's attachments (staff)."""
-    request = requests_service.load_request(
-        session=session, actor=principal, ref=ref, action="request.view"
-    )
     rows = activity.list_attachments(session=session, actor=principal, request=request)
     return paged(http, rows, paging, lambda a: attachment_dto(http, session, a))

@@ -19,9 +19,11 @@ from sitrep.desk.api.jsm_common import (
     customer_dto,
     paged,
     paging_params,
+    visible_request,
 )
 from sitrep.desk.auth import Principal, require_caller
 from sitrep.desk.deps import get_session
+from sitrep.desk.models.requests import Request
 from sitrep.desk.services import activity
 from sitrep.desk.services import requests as requests_service
 
@@ -48,16 +50,13 @@ class ParticipantsIn(BaseModel):
     "/request/{ref}/comment", status_code=201, **policy.route_action("request.comment.public")
 )
 def create_comment(
-    ref: str,
     body: CommentIn,
     http: HttpRequest,
+    request: Request = Depends(visible_request),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """Add a comment; only staff may make it internal (``public: false``)."""
-    request = requests_service.load_request(
-        session=session, actor=principal, ref=ref, action="request.view"
-    )
     comment = activity.add_comment(
         session=session, actor=principal, request=request, body=body.body, public=body.public
     )
@@ -67,18 +66,15 @@ def create_comment(
 
 @router.get("/request/{ref}/comment", **policy.route_action("request.view"))
 def list_comments(
-    ref: str,
     http: HttpRequest,
     public: bool = Query(True),
     internal: bool = Query(True),
     paging: Paging = Depends(paging_params),
+    request: Request = Depends(visible_request),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List comments, oldest first; customers never see internal ones."""
-    request = requests_service.load_request(
-        session=session, actor=principal, ref=ref, action="request.view"
-    )
     rows = activity.list_comments(
         session=session, actor=principal, request=request, public=public, internal=internal
     )
@@ -87,16 +83,13 @@ def list_comments(
 
 @router.get("/request/{ref}/comment/{comment_id}", **policy.route_action("request.view"))
 def get_comment(
-    ref: str,
     comment_id: str,
     http: HttpRequest,
+    request: Request = Depends(visible_request),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return one comment."""
-    request = requests_service.load_request(
-        session=session, actor=principal, ref=ref, action="request.view"
-    )
     comment = activity.get_comment(
         session=session, actor=principal, request=request, comment_id=comment_id
     )
@@ -117,16 +110,13 @@ def _participants_page(
 
 @router.get("/request/{ref}/participant", **policy.route_action("request.view"))
 def list_participants(
-    ref: str,
     http: HttpRequest,
     paging: Paging = Depends(paging_params),
+    request: Request = Depends(visible_request),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """List the participants of a request."""
-    request = requests_service.load_request(
-        session=session, actor=principal, ref=ref, action="request.view"
-    )
     return _participants_page(http, session, principal, request, paging)
 
 

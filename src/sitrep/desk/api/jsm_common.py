@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query
 from fastapi import Request as HttpRequest
 from sqlalchemy.orm import Session
 
 from sitrep.desk import policy
-from sitrep.desk.auth import Principal
+from sitrep.desk.auth import Principal, require_caller
+from sitrep.desk.deps import get_session
 from sitrep.desk.models.identity import Customer, StaffUser
 from sitrep.desk.models.requests import Comment, Request
 from sitrep.desk.models.servicedesk import RequestType
+from sitrep.desk.services import requests as requests_service
 from sitrep.desk.services import workflow
 
 BASE = "/rest/servicedeskapi"
@@ -258,3 +260,14 @@ def comment_dto(
         "created": jsm_date(comment.created_at),
         "_links": {"self": f"{base}{BASE}/request/{request.id}/comment/{comment.id}"},
     }
+
+
+def visible_request(
+    ref: str,
+    principal: Principal = Depends(require_caller),
+    session: Session = Depends(get_session, scope="function"),
+) -> Request:
+    """Dependency: the request ``ref`` (key or id) when the caller may view it, else 404."""
+    return requests_service.load_request(
+        session=session, actor=principal, ref=ref, action="request.view"
+    )

@@ -24,9 +24,11 @@ from sitrep.desk.api.jsm_common import (
     paging_params,
     request_dto,
     status_dto,
+    visible_request,
 )
 from sitrep.desk.auth import Principal, require_caller
 from sitrep.desk.deps import get_session
+from sitrep.desk.models.requests import Request
 from sitrep.desk.services import activity
 from sitrep.desk.services import requests as requests_service
 from sitrep.desk.services.requests import RequestIn
@@ -107,47 +109,36 @@ def list_my_requests(
 
 @router.get("/request/{ref}", **policy.route_action("request.view"))
 def get_request(
-    ref: str,
     http: HttpRequest,
+    request: Request = Depends(visible_request),
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
 ) -> JSONResponse:
     """Return one request by key or id; 404 when it is not visible to the caller."""
-    request = requests_service.load_request(
-        session=session, actor=principal, ref=ref, action="request.view"
-    )
     # The DTO is plain JSON already; answering directly skips FastAPI's re-encoding pass.
     return JSONResponse(request_dto(http, session, principal, request))
 
 
 @router.get("/request/{ref}/status", **policy.route_action("request.view"))
 def get_status_history(
-    ref: str,
     http: HttpRequest,
     paging: Paging = Depends(paging_params),
-    principal: Principal = Depends(require_caller),
+    request: Request = Depends(visible_request),
     session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return the status history, newest (current) first."""
-    request = requests_service.load_request(
-        session=session, actor=principal, ref=ref, action="request.view"
-    )
     history = requests_service.status_history(session=session, request=request)
     return paged(http, history, paging, lambda h: status_dto(h.status, h.changed_at))
 
 
 @router.get("/request/{ref}/transition", **policy.route_action("request.view"))
 def list_transitions(
-    ref: str,
     http: HttpRequest,
     paging: Paging = Depends(paging_params),
+    request: Request = Depends(visible_request),
     principal: Principal = Depends(require_caller),
-    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Return the transitions the caller may take now."""
-    request = requests_service.load_request(
-        session=session, actor=principal, ref=ref, action="request.view"
-    )
     found = activity.transitions_for(actor=principal, request=request)
     return paged(http, found, paging, lambda t: {"id": t.id, "name": t.name})
 
