@@ -23,36 +23,45 @@ MAX_LINE = 16 << 20
 _SEPARATORS = b" \t,;&|>"
 
 
-def _pem_open(buf: bytes | bytearray) -> bool:
-    begin = buf.rfind(b"-----BEGIN")
-    return begin > buf.rfind(b"-----END") and b"PRIVATE KEY" in buf[begin : begin + 80]
+def _pem_open(buf: bytes, start: int = 0, end: int | None = None) -> bool:
+    """True when ``buf[start:end]`` ends inside a private-key block."""
+    end = len(buf) if end is None else end
+    begin = buf.rfind(b"-----BEGIN", start, end)
+    return (
+        begin >= 0
+        and begin > buf.rfind(b"-----END", begin, end)
+        and b"PRIVATE KEY" in buf[begin : begin + 80]
+    )
 
 
-def _cut(buf: bytearray, max_line: int) -> int:
-    """Return where the next block ends, or 0 to read more first."""
-    cut = buf.rfind(b"\n") + 1
-    if cut and not _pem_open(buf[:cut]):
+def _cut(buf: bytes, start: int, max_line: int) -> int:
+    """Return where the block that starts at ``start`` ends, or 0 to read more first."""
+    cut = buf.rfind(b"\n", start) + 1
+    if cut > start and not _pem_open(buf, start, cut):
         return cut
-    if len(buf) < max_line:
+    if len(buf) - start < max_line:
         return 0
-    soft = max(buf.rfind(bytes((c,)), 0, max_line) for c in _SEPARATORS)
-    return soft + 1 if soft > 0 else max_line
+    limit = start + max_line
+    soft = max(buf.rfind(bytes((c,)), start, limit) for c in _SEPARATORS)
+    return soft + 1 if soft > start else limit
 
 
 def iter_blocks(
     fh: Readable, block_size: int = BLOCK_SIZE, max_line: int = MAX_LINE
 ) -> Iterator[bytes]:
     """Yield consecutive blocks of ``fh``; concatenated they are exactly its content."""
-    carry = bytearray()
+    carry = b""
     while True:
         data = fh.read(block_size)
         if not data:
             break
-        carry += data
-        cut = _cut(carry, max_line)
+        buf = carry + data if carry else data
+        start = 0
+        cut = _cut(buf, start, max_line)
         while cut:
-            yield bytes(carry[:cut])
-            del carry[:cut]
-            cut = _cut(carry, max_line) if len(carry) >= max_line else 0
+            yield buf[start:cut]  # the whole buffer is yielded as it is, without a copy
+            start = cut
+            cut = _cut(buf, start, max_line) if len(buf) - start >= max_line else 0
+        carry = buf[start:]
     if carry:
-        yield bytes(carry)
+        yield carry

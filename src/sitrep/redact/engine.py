@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from sitrep.errors import RedactionError
 from sitrep.redact.blocks import iter_blocks
-from sitrep.redact.literals import LiteralSet
+from sitrep.redact.literals import PREFIX_REGEX_LIMIT, LiteralSet
 from sitrep.redact.matcher import Edit, Matcher, apply, resolve
 from sitrep.redact.pseudonym import PUBLIC_DOMAINS, Pseudonymizer, generate_key, registrable_index
 from sitrep.redact.removals import SpecRedactor, parse_specs
@@ -320,7 +320,11 @@ class Redactor:
             return
         if self._residual is None:
             self.matcher()
-            self._residual = self._literals.secrets_only() or self._literals
+            # Its own small alternation when the secrets fit one; past that, the trie of
+            # every literal serves (one trie per worker, not two: they grow large).
+            secrets = [("secret", v) for v in self.learned.secrets]
+            small = len(secrets) <= PREFIX_REGEX_LIMIT
+            self._residual = LiteralSet(secrets) if small else self._literals
         if self._residual.first_secret(buf):
             raise RedactionError(
                 f"A discovered secret survived redaction in {name}; the output was not kept.",
