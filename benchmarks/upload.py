@@ -30,6 +30,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -164,21 +165,36 @@ def file_chunks(path: Path) -> Iterator[bytes]:
 # --- the two runs -------------------------------------------------------------------------------
 
 
-def run_baseline(bundle: Path, workdir: Path) -> tuple[float, int]:
+@dataclass(frozen=True)
+class Run:
+    """One upload: wall time, the server's peak RSS and the CPU both sides used."""
+
+    seconds: float
+    peak_rss: int
+    cpu: float  # CPU seconds of client (this process) and server during the upload
+
+
+def cpu_seconds(*pids: int) -> float:
+    """Return the CPU seconds (user + system) the processes have used so far."""
+    return sum(sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids)
+
+
+def run_baseline(bundle: Path, workdir: Path) -> Run:
     sink = workdir / "sink.bin"
     server = Server(["--app-dir", str(HERE), "upload:sink_app"], {"SINK_FILE": str(sink)})
     try:
-        start = time.perf_counter()
+        pids = os.getpid(), server.process.pid
+        cpu, start = cpu_seconds(*pids), time.perf_counter()
         response = httpx.put(f"{server.url}/", content=file_chunks(bundle), timeout=600)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, cpu_seconds(*pids) - cpu
         assert response.status_code == 204 and sink.stat().st_size == bundle.stat().st_size
     finally:
         server.stop()
     sink.unlink()
-    return elapsed, server.peak_rss
+    return Run(elapsed, server.peak_rss, cpu)
 
 
-def run_tus(bundle: Path, workdir: Path) -> tuple[float, int]:
+def run_tus(bundle: Path, workdir: Path) -> Run:
     from sitrep.client.upload import TusUploader
 
     env, token = prepare_desk(workdir)
@@ -187,13 +203,14 @@ def run_tus(bundle: Path, workdir: Path) -> tuple[float, int]:
         uploader = TusUploader(
             f"{server.url}/api/v1/uploads", headers={"Authorization": f"Bearer {token}"}
         )
-        start = time.perf_counter()
+        pids = os.getpid(), server.process.pid
+        cpu, start = cpu_seconds(*pids), time.perf_counter()
         result = uploader.upload(bundle)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, cpu_seconds(*pids) - cpu
         assert result.temporary_id and result.size == bundle.stat().st_size
     finally:
         server.stop()
-    return elapsed, server.peak_rss
+    return Run(elapsed, server.peak_rss, cpu)
 
 
 def main() -> None:
@@ -204,7 +221,8 @@ def main() -> None:
     args = parser.parse_args()
     size = (64 if args.quick else args.size_mb) * MIB
     rounds = 1 if args.quick else args.rounds
-    pairs: list[tuple[tuple[float, int], tuple[float, int]]] = []
+    pairs: list[tuple[Run, Run]] = []
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="sitrep-bench-upload-") as tmp:
         workdir = Path(tmp)
         bundle = make_bundle(workdir / "bundle.zip", size)
@@ -217,23 +235,28 @@ def main() -> None:
             pairs.append(pair)
             print_round(round_no + 1, total, *pair)
     summarise(pairs)
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def print_round(number: int, total: int, base: tuple[float, int], tus: tuple[float, int]) -> None:
-    (base_s, base_rss), (tus_s, tus_rss) = base, tus
+def print_round(number: int, total: int, base: Run, tus: Run) -> None:
+    gib = total / (1024 * MIB)
     print(
-        f"round {number}: baseline plain PUT {total / MIB / base_s:6.1f} MiB/s "
-        f"(server RSS {base_rss / MIB:5.1f} MiB) | tus + validation {total / MIB / tus_s:6.1f} "
-        f"MiB/s (desk RSS {tus_rss / MIB:5.1f} MiB) | ratio {base_s / tus_s:.2f}"
+        f"round {number}: baseline plain PUT {total / MIB / base.seconds:6.1f} MiB/s "
+        f"(server RSS {base.peak_rss / MIB:5.1f} MiB, CPU {base.cpu / gib:4.1f} s/GiB) | "
+        f"tus + validation {total / MIB / tus.seconds:6.1f} MiB/s "
+        f"(desk RSS {tus.peak_rss / MIB:5.1f} MiB, CPU {tus.cpu / gib:4.1f} s/GiB) | "
+        f"ratio {base.seconds / tus.seconds:.2f}"
     )
 
 
-def summarise(pairs: list[tuple[tuple[float, int], tuple[float, int]]]) -> None:
-    ratios = sorted(base[0] / tus[0] for base, tus in pairs)
+def summarise(pairs: list[tuple[Run, Run]]) -> None:
+    ratios = sorted(base.seconds / tus.seconds for base, tus in pairs)
     median = ratios[len(ratios) // 2]
-    peak = max(tus[1] for _, tus in pairs)  # the memory goal must hold in every run
+    peak = max(tus.peak_rss for _, tus in pairs)  # the memory goal must hold in every run
     verdict = "met" if median >= 0.5 else "MISSED"
-    print(f"median throughput ratio tus/baseline: {median:.2f}  (goal >= 0.50: {verdict})")
+    print(f"median throughput ratio tus/baseline: {median:.3f}  (goal >= 0.50: {verdict})")
+    cpu = sorted(base.cpu / tus.cpu for base, tus in pairs)
+    print(f"median CPU ratio baseline/tus (client + server CPU seconds): {cpu[len(cpu) // 2]:.2f}")
     verdict = "met" if peak <= 200 * MIB else "MISSED"
     print(f"desk peak RSS over all rounds: {peak / MIB:.1f} MiB  (goal <= 200 MiB: {verdict})")
 

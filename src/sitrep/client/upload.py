@@ -15,7 +15,7 @@ import json
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from sitrep.errors import RemoteError, TooLarge, Unauthorized, ValidationError
 
 MIB = 1024 * 1024
 TUS = {"Tus-Resumable": "1.0.0"}
+SEND_PIECE = MIB
 TEMP_HEADER = "sitrep-temporary-attachment-id"
 #: Answers worth retrying: the server is busy, restarting, or another PATCH still holds the lock.
 RETRY_STATUSES = frozenset({409, 423, 429, 500, 502, 503, 504})
@@ -181,10 +182,11 @@ class TusUploader:
             **self.headers,
             "Upload-Offset": str(offset),
             "Content-Type": "application/offset+octet-stream",
+            "Content-Length": str(len(data)),
             "Upload-Checksum": f"sha256 {checksum}",
         }
         try:
-            response = self.http.patch(url, content=data, headers=headers)
+            response = self.http.patch(url, content=_pieces(data), headers=headers)
         except httpx.TransportError:
             raise Retry from None
         if response.status_code in RETRY_STATUSES or response.status_code == 460:
@@ -221,6 +223,17 @@ class TusUploader:
                     return response
             self._sleep(failures + 1)
         raise AssertionError("unreachable")
+
+
+def _pieces(data: bytes) -> Iterator[memoryview]:
+    """Yield ``data`` in 1 MiB views.
+
+    httpcore sends a body piece by piece and re-slices what the socket did not take yet;
+    handed one 16 MiB ``bytes``, it copied the rest of the chunk after every send.
+    """
+    view = memoryview(data)
+    for start in range(0, len(view), SEND_PIECE):
+        yield view[start : start + SEND_PIECE]
 
 
 def _load_state(state_file: Path | None, path: Path) -> str | None:
