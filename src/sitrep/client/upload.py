@@ -225,15 +225,14 @@ class TusUploader:
         raise AssertionError("unreachable")
 
 
-def _pieces(data: bytes) -> Iterator[memoryview]:
-    """Yield ``data`` in 1 MiB views.
+def _pieces(data: bytes) -> Iterator[bytes]:
+    """Yield ``data`` in 1 MiB pieces (one copy of each byte).
 
     httpcore sends a body piece by piece and re-slices what the socket did not take yet;
     handed one 16 MiB ``bytes``, it copied the rest of the chunk after every send.
     """
-    view = memoryview(data)
-    for start in range(0, len(view), SEND_PIECE):
-        yield view[start : start + SEND_PIECE]
+    for start in range(0, len(data), SEND_PIECE):
+        yield data[start : start + SEND_PIECE]
 
 
 def _load_state(state_file: Path | None, path: Path) -> str | None:
