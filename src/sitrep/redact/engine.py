@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 from sitrep.errors import RedactionError
 from sitrep.redact.blocks import iter_blocks
 from sitrep.redact.literals import PREFIX_REGEX_LIMIT, LiteralSet
-from sitrep.redact.matcher import Edit, Matcher, apply, resolve
+from sitrep.redact.matcher import Candidates, Edit, Matcher, apply, resolve
 from sitrep.redact.pseudonym import PUBLIC_DOMAINS, Pseudonymizer, generate_key, registrable_index
 from sitrep.redact.removals import SpecRedactor, parse_specs
 from sitrep.redact.rules import PROFILES, CheckContext, default_rules
@@ -32,6 +32,10 @@ MASK = b"***HIDDEN***"
 #: report says so.
 LEARN_LIMIT = 20_000
 
+
+#: Candidate line ranges kept from discovery for the rewrite, over all files of one run
+#: (16 bytes each).
+CANDIDATE_LIMIT = 1_000_000
 
 #: The report keeps at most this many line numbers per rule and file (the count stays
 #: exact, and ``lines_truncated`` says so): one line number per hit grew to hundreds of MB on
@@ -125,7 +129,11 @@ class Redactor:
         self._reports: dict[str, FileReport] = {}
         self._rules = [r for r in default_rules() if r.enabled_in(profile)]
         self._discovery = Matcher([r for r in self._rules if r.learn or r.name == "identity.email"])
-        self._rewrite: Matcher | None = None
+        # Every rule of the profile; its trigger finds the candidate lines of both passes.
+        self._all = Matcher(self._rules)
+        self._stale = True
+        self._candidates: dict[str, Candidates] = {}
+        self._candidate_room = CANDIDATE_LIMIT
         self._literals = LiteralSet(())
         self._residual: LiteralSet | None = None
         self.ctx = CheckContext()
@@ -147,13 +155,29 @@ class Redactor:
                 self.learn_buffer(data)
                 self._learn_edits(data, structured_edits(name, data, self._specs_for(name)))
                 return
+            found = Candidates(self._candidate_room)
             for block in iter_blocks(fh):
-                self.learn_buffer(block)
+                found.add(self.learn_buffer(block))
+            self.keep_candidates(name, found)
 
-    def learn_buffer(self, buf: bytes) -> None:
-        """Learn from one buffer (used by discovery and by streaming input)."""
-        self._discovery.scan(buf, self.ctx, self._record)
+    def keep_candidates(self, name: str, found: Candidates) -> None:
+        """Keep ``found`` for the rewrite of ``name`` (a file, or a piece of one)."""
+        if found.blocks is not None and found.count <= self._candidate_room:
+            self._candidates[name] = found
+            self._candidate_room -= found.count
+
+    def _take_candidates(self, name: str) -> Candidates | None:
+        found = self._candidates.pop(name, None)
+        if found is not None:
+            self._candidate_room += found.count
+        return found
+
+    def learn_buffer(self, buf: bytes) -> list[tuple[int, int]]:
+        """Learn from one buffer (discovery, streaming input); return its candidate lines."""
+        segments = self._all.segments(buf)
+        self._discovery.scan(buf, self.ctx, self._record, segments)
         self._invalidate()
+        return segments
 
     def _record(self, action: str, value: bytes) -> None:
         learned = self.learned
@@ -177,13 +201,13 @@ class Redactor:
         self._invalidate()
 
     def _invalidate(self) -> None:
-        self._rewrite = None
+        self._stale = True
         self._residual = None
 
     # -- rewrite ---------------------------------------------------------------------
     def matcher(self) -> Matcher:
         """Return the rewrite matcher: the default rules of this profile."""
-        if self._rewrite is None:
+        if self._stale:
             domains = {
                 d
                 for d in self.learned.domains
@@ -191,9 +215,9 @@ class Redactor:
             }
             domains |= {_registrable(h) for h in self.learned.hosts if b"." in h}
             self.ctx.customer_domains = frozenset(d.lower() for d in domains)
-            self._rewrite = Matcher(self._rules)
             self._literals = LiteralSet(self._literal_items())
-        return self._rewrite
+            self._stale = False
+        return self._all
 
     def _literal_items(self) -> list[tuple[str, bytes]]:
         """Everything learned, as literals to replace wherever they appear."""
@@ -241,10 +265,18 @@ class Redactor:
         return re.sub(rb"=([^,\s]+)", lambda _m: b"=" + next(new), value)
 
     def redact_buffer(
-        self, buf: bytes, name: str, report: FileReport, first_line: int = 1
+        self,
+        buf: bytes,
+        name: str,
+        report: FileReport,
+        first_line: int = 1,
+        segments: list[tuple[int, int]] | None = None,
     ) -> bytes:
-        """Redact one line-aligned buffer; record rule hits in ``report`` from ``first_line``."""
-        edits = self.matcher().scan(buf, self.ctx, self._replace)
+        """Redact one line-aligned buffer; record rule hits in ``report`` from ``first_line``.
+
+        ``segments`` are its candidate lines when discovery already found them.
+        """
+        edits = self.matcher().scan(buf, self.ctx, self._replace, segments)
         edits = resolve(edits + self._literals.edits(buf, self._replace))
         for spec in self._specs_for(name):
             edits = resolve(edits + spec.edits(buf))
@@ -265,10 +297,12 @@ class Redactor:
         """
         report = FileReport(path=name)
         line = 1
-        for block in iter_blocks(fin):
+        found = self._take_candidates(name)
+        for index, block in enumerate(iter_blocks(fin)):
+            segments = found.get(index) if found else None
             if learn:
-                self.learn_buffer(block)
-            out = self.redact_buffer(block, name, report, line)
+                segments = self.learn_buffer(block)
+            out = self.redact_buffer(block, name, report, line, segments)
             if check:
                 self.check_buffer(out, name)
             fout.write(out)

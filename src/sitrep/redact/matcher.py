@@ -14,6 +14,7 @@ only on real matches: the rule's check, then the replacement.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -123,19 +124,30 @@ class Matcher:
         triggers = [f"(?:{r.trigger or _GROUP.sub('(?:', r.pattern)})" for r in rules]
         self._trigger = compile_pattern("|".join(triggers), capture=False) if rules else None
 
-    def scan(self, buf: bytes, ctx: CheckContext, replace: Replace) -> list[Edit]:
-        """Return the edits for ``buf`` in order of position; overlaps are resolved."""
+    def scan(
+        self,
+        buf: bytes,
+        ctx: CheckContext,
+        replace: Replace,
+        segments: list[tuple[int, int]] | None = None,
+    ) -> list[Edit]:
+        """Return the edits for ``buf`` in order of position; overlaps are resolved.
+
+        ``segments`` are the candidate lines when already known (from a trigger automaton
+        that is a superset of this one's).
+        """
         if self._trigger is None:
             return []
         edits: list[Edit] = []
-        for start, end in self.segments(buf):
+        for start, end in self.segments(buf) if segments is None else segments:
             for automaton in self._automata:
                 automaton.scan_segment(buf, start, end, ctx, replace, edits)
         return resolve(edits)
 
     def segments(self, buf: bytes) -> list[tuple[int, int]]:
         """Return the line ranges where some trigger occurs, adjacent lines merged."""
-        assert self._trigger is not None
+        if self._trigger is None:
+            return []
         match, pos, end = self._trigger._regexp.Match, 0, len(buf)
         out: list[tuple[int, int]] = []
         while pos < end:
@@ -154,6 +166,35 @@ class Matcher:
                 out.append((first, last))
             pos = max(last, hit_start + 1)
         return out
+
+
+class Candidates:
+    """The candidate lines of each block of one file, found in discovery for the rewrite.
+
+    The trigger automaton is the biggest single cost on logs with few matches, so it runs
+    once per block, not once per pass. Ranges are kept flat (16 bytes each); past ``limit``
+    ranges the store gives up and the rewrite finds them again, so memory stays bounded.
+    """
+
+    def __init__(self, limit: int = 250_000) -> None:
+        self.blocks: list[array[int]] | None = []
+        self.count, self.limit = 0, limit
+
+    def add(self, segments: list[tuple[int, int]]) -> None:
+        if self.blocks is None:
+            return
+        self.count += len(segments)
+        if self.count > self.limit:
+            self.blocks = None
+            return
+        self.blocks.append(array("q", [x for segment in segments for x in segment]))
+
+    def get(self, index: int) -> list[tuple[int, int]] | None:
+        """The ranges of block ``index``, or None when they were not kept."""
+        if self.blocks is None or index >= len(self.blocks):
+            return None
+        flat = self.blocks[index]
+        return list(zip(flat[::2], flat[1::2], strict=True))
 
 
 def _family(name: str) -> str:

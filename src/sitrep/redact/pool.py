@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from sitrep.redact.blocks import _pem_open, iter_blocks
-from sitrep.redact.engine import FileReport, Learned, Redactor
+from sitrep.redact.engine import CANDIDATE_LIMIT, FileReport, Learned, Redactor
+from sitrep.redact.matcher import Candidates
 from sitrep.redact.structured import STRUCTURED_LIMIT, is_structured
 
 CHUNK_SIZE = 32 << 20
@@ -110,31 +111,39 @@ def _init(config: dict[str, Any]) -> None:
     _WORKER["redactor"] = redactor
 
 
-def _discover(piece: Piece) -> Learned:
+def _discover(piece: Piece) -> tuple[Learned, Candidates | None]:
+    """Learn from one piece; also return its candidate lines for its rewrite."""
     redactor: Redactor = _WORKER["redactor"]
     redactor.learned = Learned()
     if piece.whole:
         redactor.discover(piece.src, piece.name)
-    else:
-        with open(piece.src, "rb") as fh:
-            for block in iter_blocks(_RangeReader(fh, piece.start, piece.end)):
-                redactor.learn_buffer(block)
-    return redactor.learned
+        return redactor.learned, redactor._take_candidates(piece.name)
+    found = Candidates()
+    with open(piece.src, "rb") as fh:
+        for block in iter_blocks(_RangeReader(fh, piece.start, piece.end)):
+            found.add(redactor.learn_buffer(block))
+    return redactor.learned, found if found.blocks is not None else None
 
 
-def _rewrite(piece: Piece, learned: Learned) -> tuple[Piece, FileReport, int, dict[str, str]]:
+def _rewrite(
+    piece: Piece, learned: Learned, found: Candidates | None
+) -> tuple[Piece, FileReport, int, dict[str, str]]:
     redactor: Redactor = _WORKER["redactor"]
     if redactor.learned != learned:
         redactor.learned = learned
         redactor._invalidate()
     redactor._pseudo.mapping.clear()
     if piece.whole:
+        if found is not None:
+            redactor.keep_candidates(piece.name, found)
         report = redactor.redact_file(piece.src, piece.dst, piece.name, check=True)
         return piece, report, 0, dict(redactor.mapping)
     report, lines = FileReport(path=piece.name), 1
     with open(piece.src, "rb") as fin, open(_part(piece), "wb") as fout:
-        for block in iter_blocks(_RangeReader(fin, piece.start, piece.end)):
-            out = redactor.redact_buffer(block, piece.name, report, lines)
+        blocks = iter_blocks(_RangeReader(fin, piece.start, piece.end))
+        for index, block in enumerate(blocks):
+            segments = found.get(index) if found else None
+            out = redactor.redact_buffer(block, piece.name, report, lines, segments)
             redactor.check_buffer(out, piece.name)
             fout.write(out)
             lines += block.count(b"\n")
@@ -167,10 +176,20 @@ def redact_files(
         with ProcessPoolExecutor(
             workers, mp_context=ctx, initializer=_init, initargs=(config,)
         ) as pool:
-            for learned in pool.map(_discover, pieces):
+            found: list[Candidates | None] = []
+            room = CANDIDATE_LIMIT
+            for learned, candidates in pool.map(_discover, pieces):
                 redactor.learned.update(learned)
+                if candidates is not None and candidates.count <= room:
+                    room -= candidates.count
+                    found.append(candidates)
+                else:
+                    found.append(None)
             redactor._invalidate()
-            futures = [pool.submit(_rewrite, p, redactor.learned) for p in pieces]
+            futures = [
+                pool.submit(_rewrite, p, redactor.learned, f)
+                for p, f in zip(pieces, found, strict=True)
+            ]
             results = [f.result() for f in futures]
         return _assemble(redactor, results)
     except BaseException:
