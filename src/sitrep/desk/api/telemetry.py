@@ -8,6 +8,7 @@ stored once. The usage API (staff only) answers JSON or CSV with small cells sup
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -18,11 +19,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError as PydanticError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from sitrep.desk import policy
 from sitrep.desk.auth import ANONYMOUS, Principal, require_staff
-from sitrep.desk.db import transaction
 from sitrep.desk.deps import get_session
 from sitrep.desk.services import telemetry as svc
 from sitrep.errors import NotFound, TooLarge, ValidationError
@@ -122,18 +121,20 @@ async def post_report(request: Request, body: bytes = Depends(_capped_body)) -> 
     _authorize(ANONYMOUS, "telemetry.report.create")
     _limit(request)
     report = _parse(body)
-    # One hop to a worker thread for all the database work: every extra hop between the
-    # event loop and the thread pool costs a GIL hand-over, which dominated under load.
-    await run_in_threadpool(_store, request, report)
+    allowlist = svc.allowlist_for(_allowlists(request), report.app)
+    svc.check_report(report, allowlist, datetime.now(UTC))
+    # The writer thread stores reports in batches; answer only once ours is committed.
+    await asyncio.wrap_future(_writer(request).submit(report))
     return {"status": "stored", "week": report.week}
 
 
-def _store(request: Request, report: svc.ReportIn) -> None:
-    allowlists = _allowlists(request)
-    with transaction(request.app.state.sessions) as session:
-        svc.ingest_report(
-            session=session, report=report, allowlists=allowlists, now=datetime.now(UTC)
-        )
+def _writer(request: Request) -> svc.IngestWriter:
+    """Return this process's ingest writer (one per app, created on first use)."""
+    state = request.app.state
+    if getattr(state, "telemetry_writer", None) is None:
+        state.telemetry_writer = svc.IngestWriter(state.sessions)
+    writer: svc.IngestWriter = state.telemetry_writer
+    return writer
 
 
 @router.get("/allowlists/{app}", **_action("telemetry.allowlist.view"))

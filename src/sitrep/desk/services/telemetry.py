@@ -15,10 +15,12 @@ import hashlib
 import hmac
 import io
 import math
+import queue
 import random
 import secrets
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,9 +28,10 @@ from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, Table, case, func, insert, select, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
 
+from sitrep.desk.db import transaction
 from sitrep.desk.models.telemetry import (
     TelemetryReport,
     TelemetryRollup,
@@ -102,6 +105,9 @@ def allowlist_for(allowlists: dict[str, Allowlist], app: str) -> Allowlist:
 
 
 # --- ingest ---------------------------------------------------------------------------
+REPLAYED = "This report id was already received; it is counted once."
+
+
 def check_report(report: ReportIn, allowlist: Allowlist, now: datetime) -> None:
     """Refuse a report whose week is not over or is too old, or that has an unlisted counter."""
     try:
@@ -121,27 +127,31 @@ def check_report(report: ReportIn, allowlist: Allowlist, now: datetime) -> None:
 def ingest_report(
     *, session: Session, report: ReportIn, allowlists: dict[str, Allowlist], now: datetime
 ) -> None:
-    """Store a valid report and add it to the rollups, all in the caller's transaction.
-
-    A report id seen before raises Conflict (409) and stores nothing.
-    """
+    """Check and store one report in the caller's transaction (Conflict if its id is known)."""
     check_report(report, allowlist_for(allowlists, report.app), now)
-    try:
-        if session.get_bind().dialect.name == "postgresql":
-            _store_postgresql(session, report)
-        else:
-            _store_portable(session, report)
-    except IntegrityError:
-        raise Conflict("This report id was already received; it is counted once.") from None
+    if not store_reports(session, [report]):
+        raise Conflict(REPLAYED)
 
 
-#: One statement does the whole ingest on PostgreSQL: one round trip per report. It
-#: turns synchronous_commit off for its own transaction: anonymous counts can afford
-#: losing the last few hundred milliseconds in a crash, and not waiting for the WAL
-#: flush lets rollup row locks go quickly under load. The counters arrive as two arrays
-#: in name order, so concurrent upserts of the same rollup rows lock them in the same
-#: order and cannot deadlock. A replayed report id fails the first INSERT and with it the
-#: whole statement.
+def store_reports(session: Session, reports: list[ReportIn]) -> set[str]:
+    """Store checked reports and add them to the rollups, all in the caller's transaction.
+
+    Returns the report ids stored; a report whose id was received before (or earlier in
+    ``reports``) is skipped and stores nothing.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return _store_postgresql(session, reports)
+    return _store_portable(session, reports)
+
+
+#: One statement stores a whole batch of reports on PostgreSQL, and PostgreSQL sums the
+#: batch's counters per rollup row itself: one round trip and one upsert per touched
+#: row, however many reports touched it. Reports arrive as parallel arrays, counters as
+#: (report id, name, count) arrays; a report id received before is skipped by ON
+#: CONFLICT and so are its counters (they join only the rows actually inserted). Each
+#: upsert sorts its rows, so two processes writing batches lock rollup rows in the same
+#: order and cannot deadlock. The transaction turns synchronous_commit off: anonymous
+#: counts can afford losing the last fraction of a second in a crash.
 PG_INGEST = text(
     """
 WITH settings AS (
@@ -149,75 +159,112 @@ WITH settings AS (
 ), report AS (
   INSERT INTO telemetry_reports
     (report_id, week, app, app_version, host_product, host_version, allowlist_version, x)
-  SELECT :report_id, :week, :app, :app_version, :host_product, :host_version,
-         :allowlist_version, :x
-  FROM settings
-  RETURNING id
+  SELECT i.* FROM settings, unnest(
+    CAST(:report_id AS varchar[]), CAST(:week AS varchar[]), CAST(:app AS varchar[]),
+    CAST(:app_version AS varchar[]), CAST(:host_product AS varchar[]),
+    CAST(:host_version AS varchar[]), CAST(:allowlist_version AS integer[]),
+    CAST(:x AS float8[])) AS i
+  ON CONFLICT (report_id) DO NOTHING
+  RETURNING id, report_id, week, app, app_version, host_product, host_version
 ), counts AS (
-  SELECT * FROM unnest(CAST(:names AS varchar[]), CAST(:ns AS bigint[])) AS u(counter, n)
+  SELECT report.*, c.counter, c.n
+  FROM report JOIN unnest(
+    CAST(:owners AS varchar[]), CAST(:names AS varchar[]), CAST(:ns AS bigint[])
+  ) AS c(report_id, counter, n) USING (report_id)
 ), stored AS (
-  INSERT INTO telemetry_values (report_pk, counter, n)
-  SELECT report.id, counts.counter, counts.n FROM report, counts
+  INSERT INTO telemetry_values (report_pk, counter, n) SELECT id, counter, n FROM counts
 ), rolled AS (
   INSERT INTO telemetry_rollups AS r
     (app, week, counter, app_version, host_product, host_version, total, clamped, reports)
-  SELECT :app, :week, counts.counter, :app_version, :host_product, :host_version,
-         counts.n, least(counts.n, :clamp), 1
-  FROM counts, report
+  SELECT app, week, counter, app_version, host_product, host_version,
+         sum(n), sum(least(n, :clamp)), count(*)
+  FROM counts GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
   ON CONFLICT (app, week, counter, app_version, host_product, host_version) DO UPDATE
   SET total = r.total + excluded.total, clamped = r.clamped + excluded.clamped,
-      reports = r.reports + 1
+      reports = r.reports + excluded.reports
 ), totalled AS (
   INSERT INTO telemetry_totals AS t (app, week, counter, shard, total, clamped, reports)
-  SELECT :app, :week, counts.counter, :shard, counts.n, least(counts.n, :clamp), 1
-  FROM counts, report
+  SELECT app, week, counter, :shard, sum(n), sum(least(n, :clamp)), count(*)
+  FROM counts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (app, week, counter, shard) DO UPDATE
   SET total = t.total + excluded.total, clamped = t.clamped + excluded.clamped,
-      reports = t.reports + 1
+      reports = t.reports + excluded.reports
+), weekly AS (
+  INSERT INTO telemetry_weeks AS w (app, week, app_version, host_product, host_version, reports)
+  SELECT app, week, app_version, host_product, host_version, count(*)
+  FROM report GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+  ON CONFLICT (app, week, app_version, host_product, host_version) DO UPDATE
+  SET reports = w.reports + excluded.reports
 )
-INSERT INTO telemetry_weeks AS w (app, week, app_version, host_product, host_version, reports)
-SELECT :app, :week, :app_version, :host_product, :host_version, 1 FROM report
-ON CONFLICT (app, week, app_version, host_product, host_version) DO UPDATE
-SET reports = w.reports + 1
+SELECT report_id FROM report
 """
 )
+REPORT_FIELDS = (
+    "report_id",
+    "week",
+    "app",
+    "app_version",
+    "host_product",
+    "host_version",
+    "allowlist_version",
+    "x",
+)
 
 
-def _store_postgresql(session: Session, report: ReportIn) -> None:
-    counters = sorted(report.counters.items())
-    params = report.model_dump(exclude={"counters"})
-    params |= {"names": [c for c, _ in counters], "ns": [n for _, n in counters], "clamp": CLAMP}
-    params["shard"] = secrets.randbelow(SHARDS)
-    session.execute(PG_INGEST, params)
+def _store_postgresql(session: Session, reports: list[ReportIn]) -> set[str]:
+    # Only the first report of an id goes in: a second in the same statement would join
+    # its counters to the first one's row.
+    unique: dict[str, ReportIn] = {}
+    for report in reports:
+        unique.setdefault(report.report_id, report)
+    params: dict[str, Any] = {f: [getattr(r, f) for r in unique.values()] for f in REPORT_FIELDS}
+    owners: list[str] = []
+    names: list[str] = []
+    counts: list[int] = []
+    for report in unique.values():
+        owners += [report.report_id] * len(report.counters)
+        names += report.counters.keys()
+        counts += report.counters.values()
+    params |= {"owners": owners, "names": names, "ns": counts}
+    params |= {"clamp": CLAMP, "shard": secrets.randbelow(SHARDS)}
+    return set(session.scalars(PG_INGEST, params))
 
 
-def _store_portable(session: Session, report: ReportIn) -> None:
-    """Store a report with portable statements (SQLite), one executemany per table."""
+def _store_portable(session: Session, reports: list[ReportIn]) -> set[str]:
+    """Store reports with portable statements (SQLite), one executemany per table and report."""
     insert_report, insert_values, upsert_rollups, upsert_totals, upsert_weeks = _statements()
-    fields = report.model_dump(exclude={"counters"})
-    report_pk = session.execute(insert_report, fields).scalar_one()
-    counters = sorted(report.counters.items())
-    dims = {"app": report.app, "week": report.week}
-    dims |= {d: fields[d] for d in DIMENSIONS}
-    if counters:
-        values = [{"report_pk": report_pk, "counter": name, "n": n} for name, n in counters]
-        session.execute(insert_values, values)
-        sums = [
-            {"counter": name, "total": n, "clamped": min(n, CLAMP), "reports": 1}
-            for name, n in counters
-        ]
-        session.execute(upsert_rollups, [dims | row for row in sums])
-        shard = {"app": report.app, "week": report.week, "shard": secrets.randbelow(SHARDS)}
-        session.execute(upsert_totals, [shard | row for row in sums])
-    session.execute(upsert_weeks, [dims | {"reports": 1}])
+    stored: set[str] = set()
+    for report in reports:
+        fields = report.model_dump(exclude={"counters"})
+        report_pk = session.execute(insert_report, fields).scalar_one_or_none()
+        if report_pk is None:  # an id received before
+            continue
+        stored.add(report.report_id)
+        counters = sorted(report.counters.items())
+        dims = {"app": report.app, "week": report.week}
+        dims |= {d: fields[d] for d in DIMENSIONS}
+        if counters:
+            values = [{"report_pk": report_pk, "counter": name, "n": n} for name, n in counters]
+            session.execute(insert_values, values)
+            sums = [
+                {"counter": name, "total": n, "clamped": min(n, CLAMP), "reports": 1}
+                for name, n in counters
+            ]
+            session.execute(upsert_rollups, [dims | row for row in sums])
+            shard = {"app": report.app, "week": report.week, "shard": secrets.randbelow(SHARDS)}
+            session.execute(upsert_totals, [shard | row for row in sums])
+        session.execute(upsert_weeks, [dims | {"reports": 1}])
+    return stored
 
 
 @functools.cache
 def _statements() -> tuple[Any, ...]:
     """Build the SQLite ingest statements once (building them per report cost more than SQL)."""
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
     reports = cast(Table, TelemetryReport.__table__)
     return (
-        insert(reports).returning(reports.c.id),
+        sqlite_insert(reports).on_conflict_do_nothing().returning(reports.c.id),
         insert(cast(Table, TelemetryValue.__table__)),
         _upsert(TelemetryRollup, ("total", "clamped", "reports")),
         _upsert(TelemetryTotal, ("total", "clamped", "reports")),
@@ -235,6 +282,85 @@ def _upsert(model: Any, added: tuple[str, ...]) -> Any:
     return stmt.on_conflict_do_update(
         index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in added}
     )
+
+
+# --- batching -----------------------------------------------------------------------------
+class IngestWriter:
+    """One thread per process that stores queued reports in batches, a transaction each.
+
+    ``submit`` queues a checked report and returns a future that is resolved only after
+    the transaction holding it has committed (or with Conflict for a replayed id). While
+    one batch is being written the next one gathers, so under load a transaction carries
+    many reports and a rollup row touched by several of them is updated once; alone, a
+    report is written at once. A batch that fails is retried one report at a time, so a
+    report the database refuses fails alone. The thread ends after ``idle_seconds``
+    without work and starts again with the next report.
+    """
+
+    def __init__(
+        self, sessions: sessionmaker[Session], max_batch: int = 256, idle_seconds: float = 5.0
+    ) -> None:
+        self.sessions = sessions
+        self.max_batch = max_batch
+        self.idle_seconds = idle_seconds
+        self._queue: queue.SimpleQueue[tuple[ReportIn, Future[None]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, report: ReportIn) -> Future[None]:
+        """Queue ``report``; the future is done once it is committed (or refused)."""
+        future: Future[None] = Future()
+        self._queue.put((report, future))
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="telemetry-writer", daemon=True
+                )
+                self._thread.start()
+        return future
+
+    def _run(self) -> None:
+        while True:
+            try:
+                batch = [self._queue.get(timeout=self.idle_seconds)]
+            except queue.Empty:
+                with self._lock:  # submit() queues first, then looks at the thread.
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            # A request given up while queued has cancelled its future: store nothing for it.
+            batch = [item for item in batch if item[1].set_running_or_notify_cancel()]
+            if batch:
+                self._write(batch)
+
+    def _write(self, batch: list[tuple[ReportIn, Future[None]]]) -> None:
+        try:
+            with transaction(self.sessions) as session:
+                stored = store_reports(session, [report for report, _ in batch])
+        except Exception as exc:
+            if len(batch) > 1 and not _connection_lost(exc):
+                for item in batch:
+                    self._write([item])
+            else:
+                for _, future in batch:
+                    future.set_exception(exc)
+            return
+        for report, future in batch:
+            if report.report_id in stored:
+                stored.discard(report.report_id)  # a second report with this id is a replay
+                future.set_result(None)
+            else:
+                future.set_exception(Conflict(REPLAYED))
+
+
+def _connection_lost(exc: Exception) -> bool:
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 # --- rate limit -------------------------------------------------------------------------

@@ -1,0 +1,163 @@
+"""Batched ingest: the writer thread stores many reports per transaction, counts each
+report once, answers only after the commit, and isolates a report the database refuses
+(SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from sqlalchemy import text
+from telemetry_helpers import make_report, table_counts
+
+from sitrep.desk.services.telemetry import IngestLimiter, IngestWriter, ReportIn, store_reports
+from sitrep.errors import Conflict
+
+URL = "/api/v1/telemetry/reports"
+
+
+def _report(**overrides) -> ReportIn:
+    return ReportIn.model_validate(make_report(**overrides))
+
+
+def _rollups(app) -> dict[tuple[str, str], tuple[int, int, int]]:
+    with app.state.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT app_version, counter, total, clamped, reports FROM telemetry_rollups")
+        )
+        return {(v, c): (t, cl, r) for v, c, t, cl, r in rows}
+
+
+def _totals(app) -> dict[str, tuple[int, int]]:
+    with app.state.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT counter, sum(total), sum(reports) FROM telemetry_totals GROUP BY counter")
+        )
+        return {c: (int(t), int(r)) for c, t, r in rows}
+
+
+def test_one_batch_sums_its_reports_per_rollup_row_and_skips_replays(telemetry_app):
+    first = _report(counters={"dashboard/open": 3, "export/format:csv": 20_000})
+    with telemetry_app.state.sessions() as session:
+        assert store_reports(session, [first]) == {first.report_id}
+        session.commit()
+    again = _report(report_id=first.report_id, counters={"dashboard/open": 1000})
+    other = _report(app_version="2.5.0", counters={"dashboard/open": 4})
+    twin = _report(counters={"dashboard/open": 5})
+    same_id = _report(report_id=twin.report_id, counters={"dashboard/open": 7000})
+    with telemetry_app.state.sessions() as session:
+        stored = store_reports(session, [again, other, twin, same_id])
+        session.commit()
+    # The known id and the second report with one id in the batch store nothing.
+    assert stored == {other.report_id, twin.report_id}
+    assert table_counts(telemetry_app)["telemetry_reports"] == 3
+    assert table_counts(telemetry_app)["telemetry_values"] == 4
+    assert _rollups(telemetry_app) == {
+        ("2.4.1", "dashboard/open"): (8, 8, 2),
+        ("2.4.1", "export/format:csv"): (20_000, 10_000, 1),  # clamped at 10,000
+        ("2.5.0", "dashboard/open"): (4, 4, 1),
+    }
+    assert _totals(telemetry_app) == {"dashboard/open": (12, 3), "export/format:csv": (20_000, 1)}
+    with telemetry_app.state.engine.connect() as conn:
+        weeks = dict(conn.execute(text("SELECT app_version, reports FROM telemetry_weeks")).all())
+    assert weeks == {"2.4.1": 2, "2.5.0": 1}
+
+
+def _submit_while_busy(writer: IngestWriter, reports: list[ReportIn]) -> list:
+    """Submit ``reports`` while the writer's first transaction is held open by a lock."""
+    gate = threading.Event()
+    real_write = writer._write
+    sizes: list[int] = []
+
+    def write(batch):
+        gate.wait(10)
+        sizes.append(len(batch))
+        real_write(batch)
+
+    writer._write = write  # type: ignore[method-assign]
+    futures = [writer.submit(report) for report in reports]
+    time.sleep(0.05)
+    gate.set()
+    for future in futures:
+        future.exception(timeout=30)
+    writer.sizes = sizes  # type: ignore[attr-defined]
+    return futures
+
+
+def test_the_writer_stores_queued_reports_in_batches_and_answers_each(telemetry_app):
+    writer = IngestWriter(telemetry_app.state.sessions, max_batch=16)
+    reports = [_report(counters={"dashboard/open": i + 1}) for i in range(40)]
+    replay = _report(report_id=reports[3].report_id)
+    # The replay lands in the same batch as the report it repeats.
+    futures = _submit_while_busy(writer, [*reports[:5], replay, *reports[5:]])
+    assert isinstance(futures.pop(5).exception(), Conflict)
+    assert [f.exception() for f in futures] == [None] * 40
+    # The first report went alone; the 40 queued behind it went in batches of at most 16.
+    assert writer.sizes[0] == 1 and max(writer.sizes) == 16 and sum(writer.sizes) == 41
+    assert table_counts(telemetry_app)["telemetry_reports"] == 40
+    assert _rollups(telemetry_app) == {("2.4.1", "dashboard/open"): (820, 820, 40)}
+
+
+def test_a_report_the_database_refuses_fails_alone(telemetry_app):
+    writer = IngestWriter(telemetry_app.state.sessions)
+    good = [_report() for _ in range(5)]
+    # Past the checks (built without validation), a count no BIGINT holds fails the INSERT.
+    poison = ReportIn.model_construct(**(make_report(counters={"dashboard/open": 2**64})))
+    futures = _submit_while_busy(writer, [good[0], *good[1:3], poison, *good[3:]])
+    outcomes = [f.exception() for f in futures]
+    assert [o is None for o in outcomes] == [True, True, True, False, True, True]
+    assert not isinstance(outcomes[3], Conflict)
+    assert table_counts(telemetry_app)["telemetry_reports"] == 5
+    assert _rollups(telemetry_app)[("2.4.1", "dashboard/open")] == (50, 50, 5)
+
+
+def test_a_report_given_up_while_queued_is_not_stored(telemetry_app):
+    writer = IngestWriter(telemetry_app.state.sessions)
+    reports = [_report() for _ in range(4)]
+    gate = threading.Event()
+    real_write = writer._write
+    writer._write = lambda batch: (gate.wait(10), real_write(batch))  # type: ignore[method-assign]
+    futures = [writer.submit(report) for report in reports]
+    assert futures[2].cancel()  # as asyncio does when the request task is cancelled
+    gate.set()
+    assert [f.result(timeout=30) for f in futures[:2] + futures[3:]] == [None] * 3
+    writer.submit(_report()).result(timeout=30)  # the writer is still alive
+    assert table_counts(telemetry_app)["telemetry_reports"] == 4
+
+
+def test_the_writer_thread_ends_when_idle_and_starts_again(telemetry_app):
+    writer = IngestWriter(telemetry_app.state.sessions, idle_seconds=0.05)
+    writer.submit(_report()).result(timeout=30)
+    deadline = time.monotonic() + 10
+    while writer._thread is not None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert writer._thread is None
+    writer.submit(_report()).result(timeout=30)
+    assert table_counts(telemetry_app)["telemetry_reports"] == 2
+
+
+@pytest.mark.timeout(120)
+def test_concurrent_posts_over_http_are_each_counted_once(telemetry_desk, telemetry_app):
+    # All these come from one address: the per-sender rate limit would refuse most of them.
+    telemetry_app.state.telemetry_limiter = IngestLimiter(per_source=None)
+    reports = [make_report(counters={"dashboard/open": 1 + i % 7}) for i in range(120)]
+    replays = reports[:20]
+
+    with httpx.Client(base_url=telemetry_desk.url, timeout=60) as client:
+
+        def post(report):
+            return client.post(URL, json=report).status_code
+
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(post, reports + replays))
+            # Once a report's answer arrived, its rows are committed: replaying it is a 409.
+            late = list(pool.map(post, replays))
+    assert answers.count(201) == 120
+    assert answers.count(201) + answers.count(409) == 140
+    assert late == [409] * 20
+    assert table_counts(telemetry_app)["telemetry_reports"] == 120
+    expected = sum(r["counters"]["dashboard/open"] for r in reports)
+    assert _totals(telemetry_app)["dashboard/open"] == (expected, 120)
