@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 import zipfile
 
@@ -126,3 +127,37 @@ def test_any_member_names_are_either_refused_cleanly_or_extracted_inside_the_fol
     root = out.resolve()
     for written in out.rglob("*"):
         assert written.resolve().is_relative_to(root) and not written.is_symlink()
+
+
+def _flip_byte(path, data: bytes) -> None:
+    """Change one byte inside the stored ``data`` of a member, leaving the zip's CRC as it was."""
+    raw = bytearray(path.read_bytes())
+    at = raw.index(data) + len(data) // 2
+    raw[at] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
+def test_a_changed_byte_in_a_listed_member_is_refused_by_its_sha256(tmp_path):
+    # Listed members are checked against the manifest's SHA-256 instead of the CRC-32.
+    files = z.sample_files()
+    path = z.write_bundle(tmp_path / "b.zip", files, compression=zipfile.ZIP_STORED)
+    _flip_byte(path, files["logs/app.log"])
+    with pytest.raises(ValidationError, match="'logs/app.log' does not match the size and SHA"):
+        check_zip(path, SMALL)
+    with pytest.raises(ValidationError, match="'logs/app.log' does not match the size and SHA"):
+        extract_zip(path, tmp_path / "out", SMALL)
+
+
+def test_a_changed_byte_in_a_document_the_manifest_does_not_list_is_refused_by_its_crc(tmp_path):
+    files = z.sample_files()
+    report = b'{"rules": {"email": 3}, "note": "' + b"x" * 200 + b'"}'
+    path = tmp_path / "b.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("manifest.json", json.dumps(z.manifest_for(files)))
+        zf.writestr("redaction-report.json", report)
+        for name, data in files.items():
+            zf.writestr(name, data)
+    assert check_zip(path, SMALL).is_bundle  # untouched, the bundle passes
+    _flip_byte(path, report)
+    with pytest.raises(ValidationError, match="'redaction-report.json' is corrupt.*CRC"):
+        check_zip(path, SMALL)

@@ -11,6 +11,7 @@ Customer-side module: it must not import the desk or any server dependency.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -114,7 +115,7 @@ def check_zip(path: Path, limits: Limits | None = None) -> CheckedZip:
     with _open_zip(path, limits) as zf:
         members = _check_entries(zf, limits)
         manifest = _read_manifest(zf, members)
-        hashes = _stream_members(zf, members, opener=None)
+        hashes = _stream_members(zf, members, manifest, opener=None)
     _check_against_manifest(members, hashes, manifest)
     return CheckedZip(members=members, hashes=hashes, manifest=manifest)
 
@@ -137,7 +138,8 @@ def extract_zip(path: Path, dest: Path, limits: Limits | None = None) -> Checked
         with _open_zip(path, limits) as zf:
             members = _check_entries(zf, limits)
             manifest = _read_manifest(zf, members)
-            hashes = _stream_members(zf, members, opener=lambda name: _create_file(dest, name))
+            opener = functools.partial(_create_file, dest)
+            hashes = _stream_members(zf, members, manifest, opener=opener)
         _check_against_manifest(members, hashes, manifest)
     except BaseException:
         shutil.rmtree(dest, ignore_errors=True)
@@ -372,26 +374,38 @@ Opener = Callable[[str], IO[bytes]] | None
 
 
 def _stream_members(
-    zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], opener: Opener
+    zf: zipfile.ZipFile,
+    members: list[zipfile.ZipInfo],
+    manifest: dict[str, Any] | None,
+    opener: Opener,
 ) -> dict[str, str]:
-    """Decompress each member once, hashing it and optionally writing it out."""
+    """Decompress each member once, hashing it and optionally writing it out.
+
+    A member the manifest lists is checked against its SHA-256 afterwards, a stronger test
+    than the zip's CRC-32 of the same bytes, so only the other members pay for the CRC.
+    """
+    listed = {entry["path"] for entry in manifest["files"]} if manifest else set()
     hashes: dict[str, str] = {}
     for info in members:
         out = opener(info.filename) if opener else None
         try:
-            hashes[info.filename] = _hash_member(zf, info, out)
+            hashes[info.filename] = _hash_member(zf, info, out, crc=info.filename not in listed)
         finally:
             if out is not None:
                 out.close()
     return hashes
 
 
-def _hash_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, out: IO[bytes] | None) -> str:
+def _hash_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, out: IO[bytes] | None, *, crc: bool
+) -> str:
     digest = hashlib.sha256()
     try:
-        # zipfile stops at the declared size and checks the CRC, so the declared sizes
-        # (already capped) bound what a member can expand to.
+        # zipfile stops at the declared size, so the declared sizes (already capped) bound
+        # what a member can expand to; it checks the CRC unless told not to.
         with zf.open(info) as src:
+            if not crc:
+                src._expected_crc = None  # type: ignore[attr-defined]
             while chunk := src.read(CHUNK):
                 digest.update(chunk)
                 if out is not None:
