@@ -135,6 +135,18 @@ def test_it_removes_random_values_next_to_weak_keys_but_not_words() -> None:
     assert redact("cache_key=ISSUE-4711") == "cache_key=ISSUE-4711"
 
 
+def test_a_key_word_at_the_end_of_a_line_does_not_take_the_next_line() -> None:
+    # "KEY-----" then a newline once matched the high-entropy rule with the whole next
+    # line as its value, which hid the labelled password on it from discovery.
+    text = (
+        "-----BEGIN PRIVATE KEY-----\nQUJDREVG\n-----END PRIVATE KEY-----\n"
+        "db.password=Zx9-pasted-Secret\nlate paste Zx9-pasted-Secret\nsession\nready\n"
+    )
+    out = redact(text)
+    assert "Zx9-pasted-Secret" not in out
+    assert "db.password=***HIDDEN***\n" in out and out.endswith("session\nready\n")
+
+
 @pytest.mark.parametrize(
     "line",
     [

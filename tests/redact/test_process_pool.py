@@ -69,3 +69,27 @@ def _always_fail(self: Redactor, *args: object) -> None:
     from sitrep.errors import RedactionError
 
     raise RedactionError("A discovered secret survived redaction (test).")
+
+
+@pytest.mark.parametrize("limit", [0, 1_000_000])
+def test_candidate_lines_kept_from_discovery_give_the_same_output_as_a_fresh_scan(
+    tmp_path, monkeypatch, limit
+) -> None:
+    """Discovery keeps each block's candidate lines for the rewrite, up to a limit; past it
+    the rewrite scans again. Either way the output is the one a fresh scan gives."""
+    from sitrep.redact import engine
+
+    src = tmp_path / "app.log"
+    _big_log(src, 30_000)
+    fresh = Redactor(key=b"p" * 32)
+    fresh.discover(src, "app.log")
+    fresh._candidates.clear()  # nothing kept: the rewrite runs the trigger automaton itself
+    fresh.redact_file(src, tmp_path / "fresh.log", "app.log")
+    monkeypatch.setattr(engine, "CANDIDATE_LIMIT", limit)
+    kept = Redactor(key=b"p" * 32)
+    kept.discover(src, "app.log")
+    assert ("app.log" in kept._candidates) is (limit > 0)
+    kept.redact_file(src, tmp_path / "kept.log", "app.log")
+    assert not kept._candidates and kept._candidate_room == limit
+    assert (tmp_path / "kept.log").read_bytes() == (tmp_path / "fresh.log").read_bytes()
+    assert b"Zx9-pasted-Secret" not in (tmp_path / "kept.log").read_bytes()

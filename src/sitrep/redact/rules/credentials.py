@@ -242,10 +242,12 @@ RULES = [
     ),
     Rule(
         "credentials.high-entropy",
-        _KEY + r"\\?[\"']?\s+(?P<secret>[A-Za-z0-9+/=_.~-]+)",
+        # Spaces and tabs only: a key word at the end of one line ("PRIVATE KEY-----")
+        # must not take the first word of the next line.
+        _KEY + r"\\?[\"']?[ \t]+(?P<secret>[A-Za-z0-9+/=_.~-]+)",
         check=check_entropy,
         learn=True,
-        trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\?[\"']?\s",
+        trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\?[\"']?[ \t]",
     ),
     Rule(
         "credentials.random-token",
