@@ -100,3 +100,11 @@ def test_the_report_keeps_an_exact_count_and_at_most_1000_line_numbers() -> None
     small = FileReport(path="b.log")
     small.add("identity.email", 7)
     assert small.rules == {"identity.email": {"count": 1, "lines": [7]}}
+
+
+def test_a_learned_secret_where_a_rule_saw_a_user_name_is_still_masked() -> None:
+    from tests.redact.conftest import redact
+
+    out = redact("db.password=Qx7-shared-Value\nlogin user=Qx7-shared-Value ok\n")
+    assert "Qx7-shared-Value" not in out
+    assert out.splitlines()[1] == "login user=***HIDDEN*** ok"

@@ -277,7 +277,7 @@ class Redactor:
         ``segments`` are its candidate lines when discovery already found them.
         """
         edits = self.matcher().scan(buf, self.ctx, self._replace, segments)
-        edits = resolve(edits + self._literals.edits(buf, self._replace))
+        edits = resolve(edits + self._literals.edits(buf, self._replace, edits))
         for spec in self._specs_for(name):
             edits = resolve(edits + spec.edits(buf))
         _report_edits(buf, edits, report, first_line)
@@ -326,7 +326,7 @@ class Redactor:
         data = src.read_bytes()
         report = FileReport(path=name)
         edits = self.matcher().scan(data, self.ctx, self._replace)
-        edits += self._literals.edits(data, self._replace)
+        edits += self._literals.edits(data, self._replace, edits)
         edits = resolve(edits + structured_edits(name, data, self._specs_for(name)))
         for spec in self._specs_for(name):
             edits = resolve(edits + spec.edits(data))

@@ -11,7 +11,8 @@ Secrets must match byte for byte; names match in any case, as whole words.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import ahocorasick
@@ -89,10 +90,24 @@ class LiteralSet:
         for last, (size, entries) in self._automaton.iter(lower.decode("latin-1")):
             yield from _verify(buf, last + 1 - size, entries)
 
-    def edits(self, buf: bytes, replace: Callable[[str, bytes], bytes | None]) -> list[Edit]:
-        """Return the edits that replace every accepted occurrence."""
+    def edits(
+        self,
+        buf: bytes,
+        replace: Callable[[str, bytes], bytes | None],
+        done: Sequence[Edit] = (),
+    ) -> list[Edit]:
+        """Return the edits that replace every accepted occurrence.
+
+        ``done`` are edits already made (sorted, not overlapping): an occurrence inside one
+        needs no replacement of its own, unless it is a secret and that edit is no mask.
+        On dense logs most learned names are met where a rule already replaced them.
+        """
         out = []
+        starts = [edit.start for edit in done]
         for start, end, kind, value in self.hits(buf):
+            i = bisect_right(starts, start) - 1
+            if i >= 0 and done[i].end >= end and (done[i].mask or kind != "secret"):
+                continue
             rule, action = KINDS[kind]
             new = replace(action, value)
             if new is not None and new != value:
