@@ -3,7 +3,7 @@
 Both servers run as uvicorn subprocesses on 127.0.0.1, one after the other:
 
 * the desk (``sitrep.desk.app:create_app``, SQLite, filesystem BlobStore), fed by
-  ``sitrep.client.upload.TusUploader`` (16 MiB PATCHes with sha256 checksums). The time
+  ``sitrep.client.upload.TusUploader`` (32 MiB PATCHes with sha256 checksums). The time
   runs from the tus POST to the temporary attachment id, so it includes the server-side
   validation (every member hashed against the manifest) and the move into the BlobStore;
 * the baseline: a bare ASGI app under the same uvicorn that streams one plain HTTP PUT

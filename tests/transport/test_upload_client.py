@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 
@@ -9,7 +11,7 @@ import httpx
 import pytest
 import transport_zips as z
 
-from sitrep.client.upload import TusUploader
+from sitrep.client.upload import TusUploader, _Reader
 from sitrep.desk.models.uploads import TemporaryFile, Upload
 from sitrep.errors import RemoteError, ValidationError
 
@@ -104,3 +106,16 @@ def test_an_unreachable_desk_is_a_clear_error_after_retries(tmp_path):
     uploader = TusUploader("http://127.0.0.1:9/api/v1/uploads", retries=2, backoff=0.01)
     with pytest.raises(RemoteError, match="Cannot reach http://127.0.0.1:9/api/v1/uploads"):
         uploader.upload(path)
+
+
+def test_the_reader_hands_out_the_right_bytes_when_a_retry_goes_back(tmp_path):
+    # Two buffers take turns; a retry from an earlier offset must not get the read-ahead's bytes.
+    data = os.urandom(5 * 64 * KIB + 123)
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    with path.open("rb") as fh, _Reader(fh.fileno(), 64 * KIB, len(data)) as reader:
+        for offset in [0, 64, 128, 64, 0, 64, 320, 256, 320]:
+            view, checksum = reader.chunk(offset * KIB)
+            expected = data[offset * KIB : offset * KIB + 64 * KIB]
+            assert bytes(view) == expected
+            assert checksum == base64.b64encode(hashlib.sha256(expected).digest()).decode()

@@ -32,6 +32,7 @@ TEMP_HEADER = "sitrep-temporary-attachment-id"
 RETRY_STATUSES = frozenset({409, 423, 429, 500, 502, 503, 504})
 
 Progress = Callable[[int, int], None]
+Chunk = tuple[memoryview, str]  # a chunk's bytes and their base64 SHA-256
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class TusUploader:
         endpoint: str,
         *,
         headers: dict[str, str] | None = None,
-        chunk_size: int = 16 * MIB,
+        chunk_size: int = 32 * MIB,
         retries: int = 8,
         backoff: float = 0.5,
         max_delay: float = 30.0,
@@ -176,7 +177,7 @@ class TusUploader:
                 if offset >= size and TEMP_HEADER in response.headers:
                     return response.headers[TEMP_HEADER]
 
-    def _patch(self, url: str, offset: int, chunk: tuple[bytes, str]) -> httpx.Response:
+    def _patch(self, url: str, offset: int, chunk: Chunk) -> httpx.Response:
         data, checksum = chunk
         headers = {
             **self.headers,
@@ -225,14 +226,14 @@ class TusUploader:
         raise AssertionError("unreachable")
 
 
-def _pieces(data: bytes) -> Iterator[bytes]:
+def _pieces(data: memoryview) -> Iterator[bytes]:
     """Yield ``data`` in 1 MiB pieces (one copy of each byte).
 
     httpcore sends a body piece by piece and re-slices what the socket did not take yet;
-    handed one 16 MiB ``bytes``, it copied the rest of the chunk after every send.
+    handed a whole chunk as one ``bytes``, it copied the rest of it after every send.
     """
     for start in range(0, len(data), SEND_PIECE):
-        yield data[start : start + SEND_PIECE]
+        yield bytes(data[start : start + SEND_PIECE])
 
 
 def _load_state(state_file: Path | None, path: Path) -> str | None:
@@ -266,28 +267,46 @@ class _Reader:
     """Read and checksum chunks, preparing the next one while the current one is sent.
 
     Reading and hashing run on a worker thread (both release the GIL), so they overlap
-    with the network send; at most two chunks are in memory.
+    with the network send. Chunks are read into two buffers that take turns, so memory
+    stays at two chunks and no chunk costs a fresh allocation (and its page faults).
     """
 
     def __init__(self, fd: int, chunk_size: int, size: int) -> None:
         self.fd, self.chunk_size, self.size = fd, chunk_size, size
+        self.buffers = [bytearray(min(chunk_size, size)) for _ in range(2)]
         self.pool = ThreadPoolExecutor(max_workers=1)
-        self.ahead: tuple[int, Future[tuple[bytes, str]]] | None = None
+        self.ahead: tuple[int, int, Future[Chunk]] | None = None
 
-    def _read(self, offset: int) -> tuple[bytes, str]:
-        data = os.pread(self.fd, min(self.chunk_size, self.size - offset), offset)
-        return data, base64.b64encode(hashlib.sha256(data).digest()).decode()
+    def _read(self, offset: int, turn: int) -> Chunk:
+        view = memoryview(self.buffers[turn])[: min(self.chunk_size, self.size - offset)]
+        done = 0
+        while done < len(view):
+            got = os.preadv(self.fd, [view[done:]], offset + done)
+            if not got:  # the file shrank: send what there is; the server tells the rest
+                break
+            done += got
+        return view[:done], base64.b64encode(hashlib.sha256(view[:done]).digest()).decode()
 
-    def chunk(self, offset: int) -> tuple[bytes, str]:
-        """Return the chunk at ``offset`` and its checksum, and start reading the next one."""
-        if self.ahead is not None and self.ahead[0] == offset:
-            current = self.ahead[1].result()
+    def chunk(self, offset: int) -> Chunk:
+        """Return the chunk at ``offset`` and its checksum, and start reading the next one.
+
+        The chunk stays valid until the next call, which may reuse its buffer.
+        """
+        ahead, self.ahead = self.ahead, None
+        turn = 0
+        if ahead is not None:
+            turn = ahead[1]
+            if ahead[0] == offset:
+                current = ahead[2].result()
+            else:  # a retry from another offset: let the read ahead finish with its buffer
+                ahead[2].exception()
+                current = self._read(offset, turn)
         else:
-            current = self._read(offset)
+            current = self._read(offset, turn)
         following = offset + len(current[0])
-        self.ahead = None
         if following < self.size:
-            self.ahead = (following, self.pool.submit(self._read, following))
+            future = self.pool.submit(self._read, following, 1 - turn)
+            self.ahead = (following, 1 - turn, future)
         return current
 
     def __enter__(self) -> _Reader:
