@@ -14,7 +14,9 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+import threading
+import weakref
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from json.encoder import encode_basestring as _jstr
 from typing import Any, cast
@@ -25,11 +27,9 @@ from sqlalchemy import (
     Engine,
     Table,
     bindparam,
-    delete,
     event,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -146,6 +146,41 @@ def entry_canonical(
     ).encode("utf-8")
 
 
+_BEFORE_SEQ, _AFTER_SEQ = _ENTRY_TEMPLATE.split("%d")
+
+
+def entry_halves(
+    ts: str,
+    actor: str,
+    role: str,
+    action: str,
+    target: str,
+    ticket: str | None,
+    tenant: int | None,
+    outcome: str,
+    private: str | None,
+) -> tuple[bytes, bytes]:
+    """Return an entry's canonical JSON before and after its ``seq``, which is set later.
+
+    ``before + str(seq).encode() + after == entry_canonical(seq, ...)``: the PostgreSQL
+    sequencer joins the halves with the ``seq`` it assigns (a hypothesis test checks this).
+    """
+    before = _BEFORE_SEQ % (
+        _jstr(action),
+        _jstr(actor),
+        _jstr(outcome),
+        "null" if private is None else _jstr(private),
+        _jstr(role),
+    )
+    after = _AFTER_SEQ % (
+        _jstr(target),
+        "null" if tenant is None else int(tenant),
+        "null" if ticket is None else _jstr(ticket),
+        _jstr(ts),
+    )
+    return before.encode("utf-8"), after.encode("utf-8")
+
+
 def private_digest(salt: str, payload: str) -> str:
     """Return the digest that binds an entry's private data; the salt hides short values."""
     return hashlib.sha256(bytes.fromhex(salt) + payload.encode("utf-8")).hexdigest()
@@ -187,11 +222,8 @@ _SET_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("new_hash
 _INSERT_ENTRY = insert(_ENTRIES)
 _INSERT_PRIVATE = insert(_PRIVATE)
 _INSERT_PENDING = insert(_PENDING)
-#: Key of the PostgreSQL advisory lock that serialises sequencers. An advisory lock (unlike
-#: a row lock) gives a transaction that finds nothing to do no xid, so it needs no flush.
-SEQUENCER_LOCK = 0x5175_6974
 SEQUENCE_BATCH = 5000
-_PENDING_BATCH = select(AuditPending.__table__).order_by(AuditPending.id).limit(SEQUENCE_BATCH)
+_SEQUENCE = "SELECT sitrep_audit_sequence(%s)"
 
 
 def _advance_head(conn: Connection) -> tuple[int, str]:
@@ -212,8 +244,8 @@ def record(
     ticket: str | None = None,
     tenant: int | None = None,
     now: datetime | None = None,
-) -> AuditEntry:
-    """Append one entry in the caller's transaction and return it; the caller commits.
+) -> None:
+    """Append one entry in the caller's transaction; the caller commits.
 
     ``target`` and ``ticket`` must be opaque references (``attachment:55``, ``SUP-12``), never
     names or emails: they are hashed into the chain. Personal or free text goes in
@@ -223,124 +255,138 @@ def record(
         raise ValidationError("An audit entry needs an action (<= 64 chars) and a target (<= 200).")
     payload = _private_payload(actor, justification, details)
     salt = secrets.token_hex(16) if payload is not None else None
-    entry = AuditEntry(
-        ts=format_ts(now or datetime.now(UTC)),
-        actor=actor_ref(actor),
-        role=actor.role,
-        action=action,
-        target=target,
-        ticket=ticket,
-        tenant=tenant if tenant is not None else actor.org_id,
-        outcome=outcome,
-        private_digest=private_digest(salt, payload) if salt and payload is not None else None,
-    )
+    # The hashed fields in HASHED_COLUMNS order after seq; a dict, not an AuditEntry, as the
+    # rows are written with Core INSERTs (the unit of work would add a flush per entry).
+    fields: dict[str, Any] = {
+        "ts": format_ts(now or datetime.now(UTC)),
+        "actor": actor_ref(actor),
+        "role": actor.role,
+        "action": action,
+        "target": target,
+        "ticket": ticket,
+        "tenant": tenant if tenant is not None else actor.org_id,
+        "outcome": outcome,
+        "private_digest": private_digest(salt, payload) if salt and payload is not None else None,
+    }
     try:
-        entry_canonical(0, *(getattr(entry, c) for c in HASHED_COLUMNS[1:]))
+        before, after = entry_halves(*fields.values())
     except UnicodeEncodeError:
         raise ValidationError("Audit fields must be valid Unicode text.") from None
     conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        _queue(session, conn, entry, salt, payload)
-    else:
-        _append(conn, entry, salt, payload)
-    return entry
+    if conn.dialect.name != "postgresql":
+        _append(conn, fields, salt, payload)
+        return
+    # PostgreSQL: queue the entry in the caller's transaction and chain it right after that
+    # commits. Holding the head lock until commit would serialise every writer's disk flush
+    # (64 appends/s with 8 writers on the benchmark machine); queued rows commit in parallel
+    # and one sequencer statement chains a whole batch. The entry is durable once the caller
+    # commits, so "recorded before released" holds.
+    queued = {**fields, "before_seq": before, "after_seq": after, "salt": salt, "payload": payload}
+    conn.execute(_INSERT_PENDING, queued)
+    session.info[_QUEUED] = conn
 
 
-def _append(conn: Connection, entry: AuditEntry, salt: str | None, payload: str | None) -> None:
-    """Chain the entry now, under the head row's lock (SQLite: one writer at a time anyway)."""
-    entry.seq, prev = _advance_head(conn)
-    entry.hash = chain_hash(prev, entry_canonical(*(getattr(entry, c) for c in HASHED_COLUMNS)))
-    # Core INSERTs rather than session.add: appends are hot, and the unit of work would add
-    # a flush per entry. The returned entry is a detached record of what was written.
-    conn.execute(_INSERT_ENTRY, {c: getattr(entry, c) for c in STORED_COLUMNS})
-    if salt and payload is not None:
-        conn.execute(_INSERT_PRIVATE, {"seq": entry.seq, "salt": salt, "payload": payload})
-    conn.execute(_SET_HEAD, {"new_hash": entry.hash})
-
-
-def _queue(
-    session: Session, conn: Connection, entry: AuditEntry, salt: str | None, payload: str | None
+def _append(
+    conn: Connection, fields: dict[str, Any], salt: str | None, payload: str | None
 ) -> None:
-    """Queue the entry in the caller's transaction; chain it right after that commits.
+    """Chain the entry now, under the head row's lock (SQLite: one writer at a time anyway)."""
+    seq, prev = _advance_head(conn)
+    digest = chain_hash(prev, entry_canonical(seq, *fields.values()))
+    conn.execute(_INSERT_ENTRY, {"seq": seq, **fields, "hash": digest})
+    if salt and payload is not None:
+        conn.execute(_INSERT_PRIVATE, {"seq": seq, "salt": salt, "payload": payload})
+    conn.execute(_SET_HEAD, {"new_hash": digest})
 
-    Holding the head lock until commit would serialise every writer's disk flush (64
-    appends/s with 8 writers on the benchmark machine); queued rows commit in parallel and
-    one sequencer transaction chains a whole batch. The entry is durable once the caller
-    commits, so "recorded before released" holds; ``seq`` and ``hash`` are set by the
-    sequencer, so the returned entry has them as None.
+
+_QUEUED = "sitrep.audit.queued"
+
+
+@event.listens_for(Session, "after_commit")
+def _chain_after_commit(session: Session) -> None:
+    """Chain what the session queued, on its own connection (idle now, not yet returned)."""
+    conn = session.info.pop(_QUEUED, None)
+    if conn is not None:
+        _group(conn.engine).chain_committed(conn)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_queued(session: Session) -> None:
+    session.info.pop(_QUEUED, None)  # the entry was rolled back with the rest
+
+
+class _GroupCommit:
+    """This process's writers on one engine, chaining their queued entries in shared passes.
+
+    A writer that has committed waits for a pass that *started* after its commit; if no pass
+    is running it runs that pass itself, for everyone waiting. So at most one pass per
+    process runs at a time, each chains every entry queued before it began, no writer waits
+    longer than about two passes, and when ``commit()`` returns the entry is in the chain.
+    Waiting costs no queries: eight writers that commit together cost one pass, not eight.
     """
-    values = {c: getattr(entry, c) for c in HASHED_COLUMNS[1:]}
-    conn.execute(_INSERT_PENDING, {**values, "salt": salt, "payload": payload})
-    if not session.info.get("audit_sequencer"):
-        session.info["audit_sequencer"] = True
-        event.listen(session, "after_commit", _sequence_after_commit, once=True)
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.running = False
+        self.started = 0  # passes run one at a time, so they finish in the order they start
+        self.finished = 0
+
+    def chain_committed(self, conn: Connection) -> None:
+        with self.cond:
+            target = self.started + 1  # the running pass may have read the queue before us
+            self.cond.wait_for(lambda: not self.running or self.finished >= target)
+            if self.finished >= target:
+                return
+            self.running, self.started = True, self.started + 1
+            mine = self.started
+        try:
+            _chain_queued(conn.connection.dbapi_connection)
+        except Exception as exc:  # the entries are committed; a later pass chains them
+            log.error("audit sequencer failed (%s); entries stay queued", type(exc).__name__)
+        finally:
+            with self.cond:
+                self.running, self.finished = False, mine
+                self.cond.notify_all()
 
 
-def _sequence_after_commit(session: Session) -> None:
-    session.info.pop("audit_sequencer", None)
-    bind = session.get_bind()
-    engine = bind.engine if isinstance(bind, Connection) else bind
-    try:
-        sequence_pending(engine)
-    except Exception as exc:  # the entry is committed; the next sequencer run chains it
-        log.error("audit sequencer failed (%s); entries stay queued", type(exc).__name__)
+_GROUPS: weakref.WeakKeyDictionary[Engine, _GroupCommit] = weakref.WeakKeyDictionary()
+_GROUPS_LOCK = threading.Lock()
 
 
-def sequence_pending(engine: Engine, *, wait: bool = False) -> int:
-    """Move queued entries into the chain in batches; return how many this call chained.
+def _group(engine: Engine) -> _GroupCommit:
+    with _GROUPS_LOCK:
+        group = _GROUPS.get(engine)
+        if group is None:
+            group = _GROUPS[engine] = _GroupCommit()
+        return group
 
-    Writers call it with ``wait=False`` after they commit: when another sequencer holds
-    the lock they return at once instead of queueing behind it, so their commits keep
-    running in parallel. No entry is stranded: a holder re-checks the queue after releasing
-    the lock, and any entry committed while it held the lock is visible to that re-check.
+
+def sequence_pending(engine: Engine) -> int:
+    """Move every queued entry into the chain; return how many this call chained."""
+    with engine.connect() as conn:
+        return _chain_queued(conn.connection.dbapi_connection)
+
+
+def _chain_queued(dbapi_connection: Any) -> int:
+    """Run sequencer passes on an idle psycopg connection until the queue is empty.
+
+    Each pass is one autocommitted call of ``sitrep_audit_sequence`` (migration
+    ``audit_0003``), which returns 0 at once if the queue is empty, else waits for the
+    sequencer lock (other processes' passes), then chains up to ``SEQUENCE_BATCH`` entries
+    in the order they were queued. It reads the queue after taking the lock, so it chains
+    every entry committed before the call, whichever process wrote it: no entry is left
+    behind, and concurrent passes (desk replicas) extend one linear chain. The raw driver
+    connection saves a pool checkout and most of the Python per pass.
     """
     total = 0
-    while True:
-        with engine.begin() as conn:
-            if not _lock_sequencer(conn, wait):
+    dbapi_connection.autocommit = True
+    try:
+        while True:
+            (chained,) = dbapi_connection.execute(_SEQUENCE, (SEQUENCE_BATCH,)).fetchone()
+            total += chained
+            if chained < SEQUENCE_BATCH:
                 return total
-            rows = conn.execute(_PENDING_BATCH).all()
-            if rows:
-                _chain_batch(conn, rows)
-        total += len(rows)
-        if len(rows) < SEQUENCE_BATCH and not _queue_has_rows(engine):
-            return total
-
-
-def _lock_sequencer(conn: Connection, wait: bool) -> bool:
-    if conn.dialect.name != "postgresql":
-        return True  # SQLite writes one transaction at a time anyway
-    if wait:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQUENCER_LOCK})
-        return True
-    return bool(
-        conn.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SEQUENCER_LOCK}
-        ).scalar()
-    )
-
-
-def _queue_has_rows(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return conn.execute(select(AuditPending.id).limit(1)).first() is not None
-
-
-def _chain_batch(conn: Connection, rows: Sequence[Any]) -> None:
-    head = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).one()
-    seq, prev = int(head.seq), str(head.hash)
-    entries, privates = [], []
-    for row in rows:
-        seq += 1
-        values = {c: getattr(row, c) for c in HASHED_COLUMNS[1:]}
-        prev = chain_hash(prev, entry_canonical(seq, *values.values()))
-        entries.append({"seq": seq, **values, "hash": prev})
-        if row.payload is not None:
-            privates.append({"seq": seq, "salt": row.salt, "payload": row.payload})
-    conn.execute(_INSERT_ENTRY, entries)
-    if privates:
-        conn.execute(_INSERT_PRIVATE, privates)
-    conn.execute(delete(_PENDING).where(_PENDING.c.id.in_([row.id for row in rows])))
-    conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+    finally:
+        dbapi_connection.autocommit = False
 
 
 HASHED_COLUMNS = (
@@ -355,7 +401,6 @@ HASHED_COLUMNS = (
     "outcome",
     "private_digest",
 )
-STORED_COLUMNS = (*HASHED_COLUMNS, "hash")
 
 
 def audited_release(

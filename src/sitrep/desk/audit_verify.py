@@ -162,7 +162,7 @@ def create_checkpoint(
 def _sequence_queue(session: Session) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        sequence_pending(bind.engine if isinstance(bind, Connection) else bind, wait=True)
+        sequence_pending(bind.engine if isinstance(bind, Connection) else bind)
 
 
 # --- verifying -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ salted digest, so erasing a person's data (deleting the row) cannot break the ch
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sitrep.desk.db import Base
@@ -71,7 +71,8 @@ class AuditPending(Base):
 
     Writers insert here without any lock, so their commits (and disk flushes) run in
     parallel; right after each commit a sequencer moves all pending rows into the chain in
-    one transaction. A row normally lives here for milliseconds.
+    one statement (``sitrep_audit_sequence``). A row normally lives here for milliseconds.
+    ``before_seq`` and ``after_seq`` are the entry's canonical JSON around its future ``seq``.
     """
 
     __tablename__ = "audit_pending"
@@ -90,3 +91,5 @@ class AuditPending(Base):
     private_digest: Mapped[str | None] = mapped_column(String(64))
     salt: Mapped[str | None] = mapped_column(String(64))
     payload: Mapped[str | None] = mapped_column(Text)
+    before_seq: Mapped[bytes | None] = mapped_column(LargeBinary)
+    after_seq: Mapped[bytes | None] = mapped_column(LargeBinary)
