@@ -11,6 +11,8 @@ Both servers run as uvicorn subprocesses on 127.0.0.1, one after the other:
 
 The server's peak RSS is sampled with psutil every 20 ms. Goals (issue 4): tus
 throughput >= 50% of the baseline, and desk RSS <= 200 MB during a 2 GiB upload.
+Each round also prints the CPU seconds per GiB that client and server used together: on
+a shared machine the wall-clock ratio moves with other people's load, the CPU cost less.
 
     python benchmarks/upload.py              # 2 GiB, the issue's size, 3 rounds
     python benchmarks/upload.py --size-mb 256 --rounds 1   # or --quick (64 MiB)
@@ -22,6 +24,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -210,6 +213,8 @@ def run_tus(bundle: Path, workdir: Path) -> Run:
         assert result.temporary_id and result.size == bundle.stat().st_size
     finally:
         server.stop()
+    # Free the disk and page cache as the baseline frees its sink file, for the next round.
+    shutil.rmtree(workdir)
     return Run(elapsed, server.peak_rss, cpu)
 
 
