@@ -148,9 +148,10 @@ def store_reports(session: Session, reports: list[ReportIn]) -> set[str]:
 #: batch's counters per rollup row itself: one round trip and one upsert per touched
 #: row, however many reports touched it. The reports arrive as one JSON array; a report
 #: id received before is skipped by ON CONFLICT and so are its counters (they join only
-#: the rows actually inserted). Each upsert sorts its rows, so two processes writing batches lock rollup rows in the same
-#: order and cannot deadlock. The transaction turns synchronous_commit off: anonymous
-#: counts can afford losing the last fraction of a second in a crash.
+#: the rows actually inserted). Each upsert sorts its rows, so two processes writing
+#: batches lock rollup rows in the same order and cannot deadlock. The transaction turns
+#: synchronous_commit off: anonymous counts can afford losing the last fraction of a
+#: second in a crash.
 PG_INGEST = text(
     """
 WITH settings AS (
