@@ -25,7 +25,13 @@ class SitrepError(Exception):
 
 
 class ConfigError(SitrepError):
-    """A setting is missing or has a bad value."""
+    """A setting is missing or has a bad value.
+
+    At the desk that is for its operators to fix, not the caller (a missing master or audit
+    signing key, say), so the answer is 503: the service is not available as configured.
+    """
+
+    status_code = 503
 
 
 class SpecError(SitrepError):

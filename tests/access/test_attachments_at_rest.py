@@ -165,7 +165,7 @@ def test_a_production_desk_without_a_master_key_refuses_to_store_attachments(
             json={"temporaryAttachmentIds": [temp]},
             headers=headers,
         )
-    assert refused.status_code == 400 and "SITREP_MASTER_KEY" in refused.text
+    assert refused.status_code == 503 and "SITREP_MASTER_KEY" in refused.text
     assert _rows(desk_app) == []  # no half-written attachment
 
 

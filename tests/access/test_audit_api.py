@@ -54,6 +54,23 @@ def test_anyone_can_fetch_and_check_the_newest_signed_checkpoint(live_desk, staf
     assert checkpoint.seq == 2 and checkpoint.valid_under(key)
 
 
+def test_without_a_signing_key_a_checkpoint_is_503_with_the_fix(live_desk, desk_app, staff):
+    root = staff("root@vendor.example", "admin")
+    settings = desk_app.state.settings
+    desk_app.state.settings = settings.model_copy(update={"audit_signing_key": None})
+    try:
+        refused = httpx.post(f"{live_desk.url}/api/v1/audit/checkpoints", headers=bearer(root))
+        public = httpx.get(f"{live_desk.url}/api/v1/audit/checkpoint")
+    finally:
+        desk_app.state.settings = settings
+    assert refused.status_code == 503
+    assert refused.json()["errorMessage"] == (
+        "SITREP_AUDIT_SIGNING_KEY is not set. "
+        "Set SITREP_AUDIT_SIGNING_KEY, or SITREP_AUDIT_SIGNING_KEY_FILE to a file with it."
+    )
+    assert public.status_code == 200 and public.json() == {"checkpoint": None, "public_key": None}
+
+
 def test_a_customer_sees_who_opened_their_request_and_why(
     live_desk, desk_app, staff, raise_request
 ):
