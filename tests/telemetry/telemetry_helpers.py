@@ -86,13 +86,23 @@ def make_report(**overrides: Any) -> dict[str, Any]:
     return report
 
 
+def stored_counters(app) -> dict[str, dict[str, int]]:
+    """Return the counters stored with each report, by report id."""
+    import json
+
+    from sqlalchemy import text
+
+    with app.state.engine.connect() as conn:
+        rows = conn.execute(text("SELECT report_id, counters FROM telemetry_reports"))
+        return {report_id: json.loads(counters) for report_id, counters in rows}
+
+
 def table_counts(app) -> dict[str, int]:
     """Return the row count of every telemetry table of the desk."""
     from sqlalchemy import text
 
     tables = (
         "telemetry_reports",
-        "telemetry_values",
         "telemetry_rollups",
         "telemetry_totals",
         "telemetry_weeks",

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import hmac
 import io
+import json
 import math
 import queue
 import random
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, Table, case, func, insert, select, text
+from sqlalchemy import Select, Table, case, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,7 +37,6 @@ from sitrep.desk.models.telemetry import (
     TelemetryReport,
     TelemetryRollup,
     TelemetryTotal,
-    TelemetryValue,
     TelemetryWeek,
 )
 from sitrep.errors import Conflict, RateLimited, SitrepError, ValidationError
@@ -147,8 +147,8 @@ def store_reports(session: Session, reports: list[ReportIn]) -> set[str]:
 #: One statement stores a whole batch of reports on PostgreSQL, and PostgreSQL sums the
 #: batch's counters per rollup row itself: one round trip and one upsert per touched
 #: row, however many reports touched it. The reports arrive as one JSON array; a report
-#: id received before is skipped by ON CONFLICT and so are its counters (they join only
-#: the rows actually inserted). Each upsert sorts its rows, so two processes writing
+#: id received before is skipped by ON CONFLICT and so are its counters (they are read
+#: back from the rows actually inserted). Each upsert sorts its rows, so two processes writing
 #: batches lock rollup rows in the same order and cannot deadlock. The transaction turns
 #: synchronous_commit off: anonymous counts can afford losing the last fraction of a
 #: second in a crash.
@@ -161,17 +161,17 @@ WITH settings AS (
     report_id varchar, week varchar, app varchar, app_version varchar, host_product varchar,
     host_version varchar, allowlist_version integer, x float8, counters json)
 ), report AS (
-  INSERT INTO telemetry_reports
-    (report_id, week, app, app_version, host_product, host_version, allowlist_version, x)
-  SELECT report_id, week, app, app_version, host_product, host_version, allowlist_version, x
+  INSERT INTO telemetry_reports (report_id, week, app, app_version, host_product,
+    host_version, allowlist_version, x, counters)
+  SELECT report_id, week, app, app_version, host_product, host_version, allowlist_version, x,
+         CAST(counters AS text)
   FROM settings, incoming
   ON CONFLICT (report_id) DO NOTHING
-  RETURNING id, report_id, week, app, app_version, host_product, host_version
+  RETURNING report_id, week, app, app_version, host_product, host_version, counters
 ), counts AS (
-  SELECT report.*, c.key AS counter, CAST(c.value AS bigint) AS n
-  FROM report JOIN incoming USING (report_id), json_each_text(incoming.counters) AS c
-), stored AS (
-  INSERT INTO telemetry_values (report_pk, counter, n) SELECT id, counter, n FROM counts
+  SELECT app, week, app_version, host_product, host_version, c.key AS counter,
+         CAST(c.value AS bigint) AS n
+  FROM report, json_each_text(CAST(report.counters AS json)) AS c
 ), rolled AS (
   INSERT INTO telemetry_rollups AS r
     (app, week, counter, app_version, host_product, host_version, total, clamped, reports)
@@ -215,23 +215,21 @@ def _store_postgresql(session: Session, reports: list[ReportIn]) -> set[str]:
 
 def _store_portable(session: Session, reports: list[ReportIn]) -> set[str]:
     """Store reports with portable statements (SQLite), one executemany per table and report."""
-    insert_report, insert_values, upsert_rollups, upsert_totals, upsert_weeks = _statements()
+    insert_report, upsert_rollups, upsert_totals, upsert_weeks = _statements()
     stored: set[str] = set()
     for report in reports:
         fields = report.model_dump(exclude={"counters"})
-        report_pk = session.execute(insert_report, fields).scalar_one_or_none()
+        counters = json.dumps(report.counters, separators=(",", ":"))
+        report_pk = session.execute(insert_report, fields | {"counters": counters}).scalar()
         if report_pk is None:  # an id received before
             continue
         stored.add(report.report_id)
-        counters = sorted(report.counters.items())
         dims = {"app": report.app, "week": report.week}
         dims |= {d: fields[d] for d in DIMENSIONS}
-        if counters:
-            values = [{"report_pk": report_pk, "counter": name, "n": n} for name, n in counters]
-            session.execute(insert_values, values)
+        if report.counters:
             sums = [
                 {"counter": name, "total": n, "clamped": min(n, CLAMP), "reports": 1}
-                for name, n in counters
+                for name, n in sorted(report.counters.items())
             ]
             session.execute(upsert_rollups, [dims | row for row in sums])
             shard = {"app": report.app, "week": report.week, "shard": secrets.randbelow(SHARDS)}
@@ -248,7 +246,6 @@ def _statements() -> tuple[Any, ...]:
     reports = cast(Table, TelemetryReport.__table__)
     return (
         sqlite_insert(reports).on_conflict_do_nothing().returning(reports.c.id),
-        insert(cast(Table, TelemetryValue.__table__)),
         _upsert(TelemetryRollup, ("total", "clamped", "reports")),
         _upsert(TelemetryTotal, ("total", "clamped", "reports")),
         _upsert(TelemetryWeek, ("reports",)),
