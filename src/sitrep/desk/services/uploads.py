@@ -18,6 +18,7 @@ import base64
 import binascii
 import fcntl
 import hashlib
+import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator
@@ -196,8 +197,11 @@ async def append_chunk(
     if offset != upload.offset:
         raise Conflict(f"Upload-Offset is {offset} but the upload is at {upload.offset}.")
     with _locked(staging_path(settings, upload.id)) as fh:
-        # Cut off whatever a killed server wrote after the last committed offset.
-        fh.truncate(offset)
+        # Cut off whatever a killed server wrote after the last committed offset. Only when
+        # there is something to cut: on ext4 even a truncate to the same size is a journal
+        # transaction that the PATCH would wait for.
+        if os.fstat(fh.fileno()).st_size != offset:
+            fh.truncate(offset)
         fh.seek(offset)
         return await _write_body(fh, upload, offset, body, checksum)
 
