@@ -27,12 +27,13 @@ from sitrep.desk.api import (  # noqa: E501
 
 ROUTERS: list[APIRouter] = [
     health.router,
+    # Early: FastAPI tries routes in order, and telemetry ingest is the busiest route.
+    telemetry.router,
     audit.router,
     agreements.router,
     signin.router,
     uploads.router,
     jsm_temporary.router,
-    telemetry.router,
     *(
         m.router
         for m in (
