@@ -19,6 +19,7 @@ import io
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -218,15 +219,24 @@ def _hyperscan(rules: list, sample: bytes) -> tuple[str, float, str]:
     )
 
 
-def full_run(paths: list[Path], out: Path, workers: int) -> tuple[float, TreeRss, Redactor]:
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and its finished children (the pool's workers)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def full_run(paths: list[Path], out: Path, workers: int) -> tuple[float, float, TreeRss, Redactor]:
     # No customer key, as in `sitrep redact` without --key: no reverse map is kept.
     redactor = Redactor(profile="standard")
     jobs = [(p, out / p.name, p.name) for p in paths]
     with TreeRss() as rss:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
         redactor.redact_files(jobs, workers=workers)
-        seconds = time.perf_counter() - started
-    return seconds, rss, redactor
+        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    return seconds, cpu, rss, redactor
 
 
 def long_line() -> str:
@@ -275,7 +285,7 @@ def run_variant(name: str, tmp: Path, size_mb: int, workers: int) -> dict:
     shutil.rmtree(copy_dir)
     out = tmp / f"{name}-out"
     out.mkdir()
-    seconds, rss, redactor = full_run(paths, out, workers)
+    seconds, cpu, rss, redactor = full_run(paths, out, workers)
     totals = redactor.report()["totals"]
     shutil.rmtree(out)
     with open(paths[0], "rb") as fh:
@@ -287,6 +297,7 @@ def run_variant(name: str, tmp: Path, size_mb: int, workers: int) -> dict:
         "read": mb / read_s,
         "copy": mb / copy_s,
         "mbps": mb / seconds,
+        "cpu": cpu,
         "seconds": seconds,
         "rss_total": rss.peak_total / 1e6,
         "rss_one": rss.peak_one / 1e6,
@@ -321,6 +332,11 @@ def main() -> int:
                 f"  sitrep redact       {r['mbps']:9.1f} MB/s   {r['seconds']:.1f} s, "
                 f"{r['mbps'] / r['read'] * 100:.1f}% of plain read; goal >= {goal} MB/s: "
                 f"{'ok' if r['mbps'] >= goal else 'BELOW GOAL'}"
+            )
+            print(
+                f"  CPU                 {r['cpu']:9.1f} s (parent and workers) = "
+                f"{r['mb'] / r['cpu']:.1f} MB per CPU-second; on {args.workers} idle cores "
+                f"at most {r['mb'] / r['cpu'] * args.workers:.0f} MB/s"
             )
             print(
                 f"  peak RSS            {r['rss_total']:9.0f} MB all processes, "
