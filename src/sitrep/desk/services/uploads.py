@@ -40,7 +40,6 @@ from sitrep.errors import Conflict, NotFound, TooLarge, ValidationError
 
 MIB = 1024 * 1024
 CHECKSUMS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
-WRITE_BUFFER = 4 * MIB
 BATCH = 2 * MIB  # bytes handed to the writer thread at a time
 
 
@@ -217,7 +216,11 @@ class _Sink:
         for chunk in batch:
             if self.digest is not None:
                 self.digest.update(chunk)
-            self.fh.write(chunk)
+            # Straight to the kernel while the chunk is still in the CPU's cache: copying
+            # it through a 4 MiB write buffer first cost about 0.9 s of CPU per GiB.
+            view = memoryview(chunk)
+            while view:
+                view = view[self.fh.write(view) :]
 
 
 async def _write_body(
@@ -255,7 +258,6 @@ async def _write_body(
             fh.truncate(offset)
             return offset
         sink.write(batch)
-        fh.flush()
         return offset + written
     except BaseException:
         await _drain(pending)
@@ -266,7 +268,6 @@ async def _write_body(
     if checksum and sink.digest is not None and sink.digest.digest() != checksum[1]:
         fh.truncate(offset)
         raise ChecksumMismatch("The PATCH body does not match its Upload-Checksum.")
-    fh.flush()
     return offset + written
 
 
@@ -289,7 +290,7 @@ class _locked:
 
     def __enter__(self) -> IO[bytes]:
         try:
-            self.fh = self.path.open("r+b", buffering=WRITE_BUFFER)
+            self.fh = self.path.open("r+b", buffering=0)
         except FileNotFoundError:
             raise NotFound("The upload's data is gone; start a new upload.") from None
         try:
