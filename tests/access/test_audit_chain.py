@@ -242,7 +242,7 @@ def test_on_postgresql_a_stale_queue_fails_verification(sessions, engine, append
     assert not report.ok and report.pending == 1 and "never chained" in report.problem
 
 
-def _replica(url: str, actor_id: int, count: int, go) -> None:
+def _replica(url: str, actor_id: int, count: int, ready) -> None:
     """One desk replica: its own process and engine, appending as real routes do."""
     from sitrep.desk.auth import Principal
     from sitrep.desk.db import make_engine, make_sessionmaker
@@ -250,7 +250,9 @@ def _replica(url: str, actor_id: int, count: int, go) -> None:
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     actor = Principal(kind="staff", id=actor_id, role="support", email=f"s{actor_id}@v.example")
-    go.wait(60)
+    with sessions() as session:  # connected and warmed up before the other starts
+        session.execute(text("SELECT 1"))
+    ready.wait(60)
     for i in range(count):
         with sessions.begin() as session:
             record(session=session, actor=actor, action="attachment.read", target=f"attachment:{i}")
@@ -260,11 +262,10 @@ def _replica(url: str, actor_id: int, count: int, go) -> None:
 
 def test_two_desk_replicas_appending_at_once_extend_one_linear_chain(sessions, database_url):
     spawn = multiprocessing.get_context("spawn")
-    go = spawn.Event()
-    replicas = [spawn.Process(target=_replica, args=(database_url, n, 80, go)) for n in (1, 2)]
+    ready = spawn.Barrier(2)  # both start appending once both have started up
+    replicas = [spawn.Process(target=_replica, args=(database_url, n, 80, ready)) for n in (1, 2)]
     for p in replicas:
         p.start()
-    go.set()
     for p in replicas:
         p.join(120)
     assert [p.exitcode for p in replicas] == [0, 0]

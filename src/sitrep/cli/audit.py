@@ -39,7 +39,10 @@ def verify(
         help="Base64 Ed25519 public key (default: from SITREP_AUDIT_SIGNING_KEY).",
     ),
     workers: int = typer.Option(
-        os.cpu_count() or 1, "--workers", min=1, help="Processes that re-hash a large log."
+        max(1, (os.cpu_count() or 1) // 2),
+        "--workers",
+        min=1,
+        help="Processes that re-hash a large log (each keeps about two cores busy).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:

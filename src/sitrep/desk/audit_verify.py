@@ -13,7 +13,7 @@ import binascii
 import hashlib
 import json
 import secrets
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
@@ -32,7 +32,6 @@ from sitrep.desk.audit import (
     LOG_ID,
     entry_canonical,
     format_ts,
-    private_digest,
     sequence_pending,
 )
 from sitrep.desk.models.audit import AuditCheckpoint, AuditEntry, AuditHead, AuditPending
@@ -196,6 +195,7 @@ _WALK_SQL = (
 )
 #: Below this many entries a parallel verify is not worth starting processes for.
 PARALLEL_MIN = 200_000
+WALK_BATCH = 20_000
 
 
 def _walk(
@@ -205,7 +205,8 @@ def _walk(
 
     ``marks`` maps seq -> expected hash (signed checkpoints); a mismatch is a problem.
     The rows come from a raw driver cursor (server-side on PostgreSQL): for a million
-    entries, building SQLAlchemy rows cost more than the hashing.
+    entries, building SQLAlchemy rows cost more than the hashing. A thread fetches the next
+    batch while this one is hashed: the driver waits for the database without the GIL.
     """
     walk = _Walk(last_seq=start[0], last_hash=start[1])
     conn = session.connection()
@@ -218,9 +219,12 @@ def _walk(
         cursor = dbapi.cursor()
     try:
         cursor.execute(_WALK_SQL.format(ph="%s" if postgres else "?"), (start[0], stop))
-        while rows := cursor.fetchmany(20_000):
-            if not _check_rows(walk, rows, marks):
-                break
+        with ThreadPoolExecutor(1) as ahead:  # waits for the last fetch before the close
+            batch = ahead.submit(cursor.fetchmany, WALK_BATCH)
+            while rows := batch.result():
+                batch = ahead.submit(cursor.fetchmany, WALK_BATCH)
+                if not _check_rows(walk, rows, marks):
+                    break
     finally:
         cursor.close()
     return walk
@@ -296,11 +300,15 @@ def _join_walks(
 def _check_rows(walk: _Walk, rows: Any, marks: dict[int, str]) -> bool:
     """Check one batch of rows; on the first problem record it in ``walk`` and return False.
 
-    Written as one tight loop with local names: it runs a million times per ``verify``.
+    Written as one tight loop with local names (``private_digest`` inlined, counts kept in
+    locals): it runs a million times per ``verify``.
     """
-    last_seq, prev, sha256 = walk.last_seq, bytes.fromhex(walk.last_hash), hashlib.sha256
-    for *hashed, stored, salt, payload in rows:
-        seq, pdigest = hashed[0], hashed[9]
+    last_seq, prev = walk.last_seq, bytes.fromhex(walk.last_hash)
+    entries = erased = 0
+    sha256, fromhex = hashlib.sha256, bytes.fromhex
+    problem = None
+    for row in rows:
+        seq, pdigest, stored, salt, payload = row[0], row[9], row[10], row[11], row[12]
         problem = None
         if seq != last_seq + 1:
             walk.bad_seq = last_seq + 1
@@ -308,14 +316,14 @@ def _check_rows(walk: _Walk, rows: Any, marks: dict[int, str]) -> bool:
                 f"entry {last_seq + 1} is missing: the sequence jumps from {last_seq} to {seq}"
             )
         else:
-            digest = sha256(prev + entry_canonical(*hashed)).digest()
+            digest = sha256(prev + entry_canonical(*row[:10])).digest()
             computed = digest.hex()
             if computed != stored:
                 problem = (
                     f"entry {seq} was changed, or an entry before it was (its hash does not match)"
                 )
             elif payload is not None and (
-                pdigest is None or private_digest(salt, payload) != pdigest
+                pdigest is None or sha256(fromhex(salt) + payload.encode()).hexdigest() != pdigest
             ):
                 problem = f"entry {seq}: its justification or details were changed"
             elif seq in marks and marks[seq] != computed:
@@ -324,14 +332,15 @@ def _check_rows(walk: _Walk, rows: Any, marks: dict[int, str]) -> bool:
                     f"an entry at or before {seq} was changed, deleted or reordered"
                 )
         if problem:
-            walk.last_seq, walk.last_hash = last_seq, prev.hex()
             walk.bad_seq, walk.problem = walk.bad_seq or seq, problem
-            return False
-        walk.erased += int(payload is None and pdigest is not None)
+            break
+        erased += payload is None and pdigest is not None
         last_seq, prev = seq, digest
-        walk.entries += 1
+        entries += 1
     walk.last_seq, walk.last_hash = last_seq, prev.hex()
-    return True
+    walk.entries += entries
+    walk.erased += erased
+    return problem is None
 
 
 @dataclass
