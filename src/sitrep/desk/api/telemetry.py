@@ -135,7 +135,7 @@ def _writer(request: Request) -> svc.IngestWriter:
     """Return this process's ingest writer (one per app, created on first use)."""
     state = request.app.state
     if getattr(state, "telemetry_writer", None) is None:
-        state.telemetry_writer = svc.IngestWriter(state.sessions)
+        state.telemetry_writer = svc.IngestWriter(state.engine)
     writer: svc.IngestWriter = state.telemetry_writer
     return writer
 

@@ -28,11 +28,10 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, Table, case, func, select, text
+from sqlalchemy import Connection, Engine, Select, Table, case, func, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from sitrep.desk.db import transaction
 from sitrep.desk.models.telemetry import (
     TelemetryReport,
     TelemetryRollup,
@@ -129,19 +128,19 @@ def ingest_report(
 ) -> None:
     """Check and store one report in the caller's transaction (Conflict if its id is known)."""
     check_report(report, allowlist_for(allowlists, report.app), now)
-    if not store_reports(session, [report]):
+    if not store_reports(session.connection(), [report]):
         raise Conflict(REPLAYED)
 
 
-def store_reports(session: Session, reports: list[ReportIn]) -> set[str]:
+def store_reports(conn: Connection, reports: list[ReportIn]) -> set[str]:
     """Store checked reports and add them to the rollups, all in the caller's transaction.
 
     Returns the report ids stored; a report whose id was received before (or earlier in
     ``reports``) is skipped and stores nothing.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        return _store_postgresql(session, reports)
-    return _store_portable(session, reports)
+    if conn.dialect.name == "postgresql":
+        return _store_postgresql(conn, reports)
+    return _store_portable(conn, reports)
 
 
 #: One statement stores a whole batch of reports on PostgreSQL, and PostgreSQL sums the
@@ -200,7 +199,7 @@ SELECT report_id FROM report
 )
 
 
-def _store_postgresql(session: Session, reports: list[ReportIn]) -> set[str]:
+def _store_postgresql(conn: Connection, reports: list[ReportIn]) -> set[str]:
     # Only the first report of an id goes in: a second in the same statement would join
     # its counters to the first one's row.
     unique: dict[str, ReportIn] = {}
@@ -210,17 +209,17 @@ def _store_postgresql(session: Session, reports: list[ReportIn]) -> set[str]:
     # names cost more Python time than PostgreSQL takes to parse the JSON.
     documents = "[" + ",".join(r.model_dump_json() for r in unique.values()) + "]"
     params = {"reports": documents, "clamp": CLAMP, "shard": secrets.randbelow(SHARDS)}
-    return set(session.scalars(PG_INGEST, params))
+    return set(conn.scalars(PG_INGEST, params))
 
 
-def _store_portable(session: Session, reports: list[ReportIn]) -> set[str]:
+def _store_portable(conn: Connection, reports: list[ReportIn]) -> set[str]:
     """Store reports with portable statements (SQLite), one executemany per table and report."""
     insert_report, upsert_rollups, upsert_totals, upsert_weeks = _statements()
     stored: set[str] = set()
     for report in reports:
         fields = report.model_dump(exclude={"counters"})
         counters = json.dumps(report.counters, separators=(",", ":"))
-        report_pk = session.execute(insert_report, fields | {"counters": counters}).scalar()
+        report_pk = conn.execute(insert_report, fields | {"counters": counters}).scalar()
         if report_pk is None:  # an id received before
             continue
         stored.add(report.report_id)
@@ -231,10 +230,10 @@ def _store_portable(session: Session, reports: list[ReportIn]) -> set[str]:
                 {"counter": name, "total": n, "clamped": min(n, CLAMP), "reports": 1}
                 for name, n in sorted(report.counters.items())
             ]
-            session.execute(upsert_rollups, [dims | row for row in sums])
+            conn.execute(upsert_rollups, [dims | row for row in sums])
             shard = {"app": report.app, "week": report.week, "shard": secrets.randbelow(SHARDS)}
-            session.execute(upsert_totals, [shard | row for row in sums])
-        session.execute(upsert_weeks, [dims | {"reports": 1}])
+            conn.execute(upsert_totals, [shard | row for row in sums])
+        conn.execute(upsert_weeks, [dims | {"reports": 1}])
     return stored
 
 
@@ -273,14 +272,13 @@ class IngestWriter:
     one batch is being written the next one gathers, so under load a transaction carries
     many reports and a rollup row touched by several of them is updated once; alone, a
     report is written at once. A batch that fails is retried one report at a time, so a
-    report the database refuses fails alone. The thread ends after ``idle_seconds``
-    without work and starts again with the next report.
+    report the database refuses fails alone. The thread keeps one connection while it
+    has work (no pool checkout, ping and reset per batch), and ends, closing it, after
+    ``idle_seconds`` without work; the next report starts it again.
     """
 
-    def __init__(
-        self, sessions: sessionmaker[Session], max_batch: int = 256, idle_seconds: float = 5.0
-    ) -> None:
-        self.sessions = sessions
+    def __init__(self, engine: Engine, max_batch: int = 256, idle_seconds: float = 5.0) -> None:
+        self.engine = engine
         self.max_batch = max_batch
         self.idle_seconds = idle_seconds
         self._queue: queue.SimpleQueue[tuple[ReportIn, Future[None]]] = queue.SimpleQueue()
@@ -300,33 +298,38 @@ class IngestWriter:
         return future
 
     def _run(self) -> None:
+        with self.engine.connect() as conn:
+            while (batch := self._next_batch()) is not None:
+                if batch:
+                    self._write(conn, batch)
+
+    def _next_batch(self) -> list[tuple[ReportIn, Future[None]]] | None:
+        """Return the queued reports (up to max_batch), or None when the thread should end."""
         while True:
             try:
                 batch = [self._queue.get(timeout=self.idle_seconds)]
+                break
             except queue.Empty:
                 with self._lock:  # submit() queues first, then looks at the thread.
                     if self._queue.empty():
                         self._thread = None
-                        return
-                continue
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            # A request given up while queued has cancelled its future: store nothing for it.
-            batch = [item for item in batch if item[1].set_running_or_notify_cancel()]
-            if batch:
-                self._write(batch)
+                        return None
+        while len(batch) < self.max_batch:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        # A request given up while queued has cancelled its future: store nothing for it.
+        return [item for item in batch if item[1].set_running_or_notify_cancel()]
 
-    def _write(self, batch: list[tuple[ReportIn, Future[None]]]) -> None:
+    def _write(self, conn: Connection, batch: list[tuple[ReportIn, Future[None]]]) -> None:
         try:
-            with transaction(self.sessions) as session:
-                stored = store_reports(session, [report for report, _ in batch])
+            with conn.begin():
+                stored = store_reports(conn, [report for report, _ in batch])
         except Exception as exc:
             if len(batch) > 1 and not _connection_lost(exc):
                 for item in batch:
-                    self._write([item])
+                    self._write(conn, [item])
             else:
                 for _, future in batch:
                     future.set_exception(exc)
