@@ -321,10 +321,11 @@ class _GroupCommit:
     """This process's writers on one engine, chaining their queued entries in shared passes.
 
     A writer that has committed waits for a pass that *started* after its commit; if no pass
-    is running it runs that pass itself, for everyone waiting. So at most one pass per
-    process runs at a time, each chains every entry queued before it began, no writer waits
-    longer than about two passes, and when ``commit()`` returns the entry is in the chain.
-    Waiting costs no queries: eight writers that commit together cost one pass, not eight.
+    is running it runs that pass itself, for everyone waiting, and one more if writers
+    arrived meanwhile (so passes follow each other without a hand-over, yet no request runs
+    more than two). So at most one pass per process runs at a time, each chains every entry
+    queued before it began, and when ``commit()`` returns the entry is in the chain. Waiting
+    costs no queries: eight writers that commit together cost one pass, not eight.
     """
 
     def __init__(self) -> None:
@@ -332,25 +333,35 @@ class _GroupCommit:
         self.running = False
         self.started = 0  # passes run one at a time, so they finish in the order they start
         self.finished = 0
+        self.wanted = 0  # the latest pass a waiting writer needs
 
     def chain_committed(self, conn: Connection) -> None:
         with self.cond:
             target = self.started + 1  # the running pass may have read the queue before us
+            self.wanted = max(self.wanted, target)
             self.cond.wait_for(lambda: not self.running or self.finished >= target)
             if self.finished >= target:
                 return
-            self.running, self.started = True, self.started + 1
-            mine = self.started
-        try:
-            _chain_queued(conn.connection.dbapi_connection)
-        except Exception as exc:  # the entries are committed; a later pass chains them
-            log.error("audit sequencer failed (%s); entries stay queued", type(exc).__name__)
-        finally:
+            self.running = True
+        for _ in range(LEADER_PASSES):
             with self.cond:
-                self.running, self.finished = False, mine
+                self.started += 1
+                mine = self.started
+            try:
+                _chain_queued(conn.connection.dbapi_connection)
+            except Exception as exc:  # the entries are committed; a later pass chains them
+                log.error("audit sequencer failed (%s); entries stay queued", type(exc).__name__)
+            with self.cond:
+                self.finished = mine
+                if self.wanted <= mine:
+                    break
                 self.cond.notify_all()
+        with self.cond:
+            self.running = False
+            self.cond.notify_all()
 
 
+LEADER_PASSES = 2
 _GROUPS: weakref.WeakKeyDictionary[Engine, _GroupCommit] = weakref.WeakKeyDictionary()
 _GROUPS_LOCK = threading.Lock()
 
