@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from sitrep.desk.models.uploads import TemporaryFile
+
 TUS = {"Tus-Resumable": "1.0.0"}
 
 
@@ -67,7 +69,7 @@ def _offset_when_settled(url: str, auth) -> int:
 
 @pytest.mark.parametrize(("checksum", "kept"), [(False, 600_000), (True, 0)])
 def test_a_dropped_connection_keeps_or_discards_the_partial_chunk(
-    live_desk, installation_token, auth, checksum, kept
+    live_desk, desk_app, installation_token, auth, checksum, kept
 ):
     body = bytes(range(256)) * 4000  # 1,024,000 bytes
     url = _create(live_desk, auth, len(body))
@@ -84,3 +86,7 @@ def test_a_dropped_connection_keeps_or_discards_the_partial_chunk(
         },
     )
     assert rest.status_code == 204 and "sitrep-temporary-attachment-id" in rest.headers
+    # The desk hashes the file as it arrives; the kept or discarded bytes must not skew it.
+    with desk_app.state.sessions() as session:
+        temp = session.get_one(TemporaryFile, rest.headers["sitrep-temporary-attachment-id"])
+    assert temp.sha256 == hashlib.sha256(body).hexdigest()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -14,6 +15,7 @@ from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError
 
 from sitrep.desk.models.uploads import TemporaryFile, Upload
+from sitrep.desk.services import uploads as service
 from sitrep.desk.storage import blobstore_from_settings
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -145,6 +147,50 @@ def test_a_body_that_does_not_match_its_checksum_is_discarded(live_desk, auth):
     good = _patch(url, auth, 0, b"0123456789", checksum=hashlib.sha256(b"0123456789").digest())
     assert good.status_code == 204 and good.headers["upload-offset"] == "10"
     assert TEMP in good.headers
+
+
+def _upload_in_parts(url, auth, parts, offset=0, before_last=lambda: None) -> httpx.Response:
+    for number, part in enumerate(parts):
+        if number == len(parts) - 1:
+            before_last()
+        response = _patch(url, auth, offset, part, checksum=hashlib.sha256(part).digest())
+        assert response.status_code == 204
+        offset += len(part)
+    return response
+
+
+def _assert_stored_under_its_hash(desk_app, desk_settings, response, data: bytes) -> None:
+    digest = hashlib.sha256(data).hexdigest()
+    temp = _temp_row(desk_app, response.headers[TEMP])
+    assert temp.sha256 == temp.blob_key == digest
+    with blobstore_from_settings(desk_settings).open(digest) as blob:
+        assert hashlib.sha256(blob.read()).hexdigest() == digest
+
+
+def test_the_file_hash_carried_between_patches_survives_a_refused_chunk(
+    live_desk, desk_app, desk_settings, auth
+):
+    parts = [os.urandom(300_000), os.urandom(200_000), os.urandom(100_000)]
+    url = _create(live_desk, auth, sum(map(len, parts)), "notes.bin")
+    upload_id = url.rsplit("/", 1)[1]
+    assert _patch(url, auth, 0, parts[0]).status_code == 204
+    # The desk carries the file's hash from PATCH to PATCH instead of reading it again.
+    assert service.FILE_HASHES.entries[upload_id][0] == 300_000
+    wrong = _patch(url, auth, 300_000, parts[1], checksum=hashlib.sha256(b"other").digest())
+    assert wrong.status_code == 460
+    assert service.FILE_HASHES.entries[upload_id][0] == 300_000
+    last = _upload_in_parts(url, auth, parts[1:], offset=300_000)
+    _assert_stored_under_its_hash(desk_app, desk_settings, last, b"".join(parts))
+
+
+def test_a_replica_that_missed_earlier_patches_hashes_the_file_at_the_end(
+    live_desk, desk_app, desk_settings, auth
+):
+    parts = [os.urandom(300_000), os.urandom(200_000)]
+    url = _create(live_desk, auth, sum(map(len, parts)), "notes.bin")
+    # Another process has no running hash for this upload.
+    last = _upload_in_parts(url, auth, parts, before_last=service.FILE_HASHES.entries.clear)
+    _assert_stored_under_its_hash(desk_app, desk_settings, last, b"".join(parts))
 
 
 def test_a_patch_at_the_wrong_offset_conflicts(live_desk, auth):

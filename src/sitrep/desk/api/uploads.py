@@ -170,13 +170,11 @@ async def patch(
         # A repeated final PATCH (its response was lost) is harmless.
         await run_in_threadpool(_finish, session, settings, upload)
         return Response(status_code=204, headers=_tus_headers(upload))
-    new_offset = await service.append_chunk(
+    written = await service.append_chunk(
         settings=settings, upload=upload, offset=offset, body=_body(request), checksum=checksum
     )
-    await run_in_threadpool(
-        service.commit_offset, session=session, upload=upload, offset=new_offset
-    )
-    if new_offset == upload.length:
+    await run_in_threadpool(service.commit_offset, session=session, upload=upload, written=written)
+    if written.offset == upload.length:
         await run_in_threadpool(_finish, session, settings, upload)
     return Response(status_code=204, headers=_tus_headers(upload))
 
