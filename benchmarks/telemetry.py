@@ -431,7 +431,7 @@ def bench_dashboard(installations: int, runs: int) -> None:
         )
         raw_p50 = statistics.median(raw_times) * 1000
         print(
-            f"       baseline: same weekly answer from raw counter rows, p50 {raw_p50:.0f} ms "
+            f"       baseline: same weekly answer from the raw reports, p50 {raw_p50:.0f} ms "
             f"-> rollups {raw_p50 / (pct(week_times, 0.5) * 1000):.0f}x faster (answers equal)"
         )
     finally:
