@@ -4,6 +4,7 @@ report once, answers only after the commit, and isolates a report the database r
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -127,6 +128,23 @@ def test_a_report_given_up_while_queued_is_not_stored(telemetry_app):
     assert [f.result(timeout=30) for f in futures[:2] + futures[3:]] == [None] * 3
     writer.submit(_report()).result(timeout=30)  # the writer is still alive
     assert table_counts(telemetry_app)["telemetry_reports"] == 4
+
+
+def test_when_the_database_cannot_be_reached_waiting_reports_fail_and_the_next_one_retries(
+    telemetry_app,
+):
+    from sqlalchemy import create_engine
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    down = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/none")
+    writer = IngestWriter(down)
+    failed = writer.submit(_report())
+    assert not isinstance(failed.exception(timeout=30), (Conflict, type(None)))
+    writer.engine = telemetry_app.state.engine  # the database is back
+    writer.submit(_report()).result(timeout=30)
+    assert table_counts(telemetry_app)["telemetry_reports"] == 1
 
 
 def test_the_writer_thread_ends_when_idle_and_starts_again(telemetry_app):

@@ -298,10 +298,20 @@ class IngestWriter:
         return future
 
     def _run(self) -> None:
-        with self.engine.connect() as conn:
-            while (batch := self._next_batch()) is not None:
-                if batch:
-                    self._write(conn, batch)
+        try:
+            with self.engine.connect() as conn:
+                while (batch := self._next_batch()) is not None:
+                    if batch:
+                        self._write(conn, batch)
+        except Exception as exc:  # No connection: fail what waits; the next report retries.
+            with self._lock:
+                self._thread = None
+                waiting = []
+                while not self._queue.empty():
+                    waiting.append(self._queue.get_nowait())
+            for _, future in waiting:
+                if future.set_running_or_notify_cancel():
+                    future.set_exception(exc)
 
     def _next_batch(self) -> list[tuple[ReportIn, Future[None]]] | None:
         """Return the queued reports (up to max_batch), or None when the thread should end."""
