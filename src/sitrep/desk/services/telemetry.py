@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import io
 import json
+import logging
 import math
 import queue
 import random
@@ -41,6 +42,8 @@ from sitrep.desk.models.telemetry import (
 from sitrep.errors import Conflict, RateLimited, SitrepError, ValidationError
 from sitrep.telemetry.config import LABEL_RE, MAX_NAME_LENGTH, Allowlist, load_allowlist_dir
 from sitrep.telemetry.report import MAX_AGE, week_bounds, week_end
+
+log = logging.getLogger("sitrep.desk")
 
 #: Largest count a report may carry: the largest integer JSON numbers hold exactly.
 MAX_COUNT = 2**53 - 1
@@ -78,6 +81,15 @@ class ReportIn(BaseModel):
 
 class AllowlistUnavailable(SitrepError):
     """The desk's allow-lists cannot be loaded: an operator problem, so clients retry later."""
+
+    status_code = 503
+
+
+class StoreUnavailable(SitrepError):
+    """The database refused or could not take a report; clients retry later.
+
+    It stands in for the database's own error, whose text quotes the batch's reports.
+    """
 
     status_code = 503
 
@@ -309,9 +321,7 @@ class IngestWriter:
                 waiting = []
                 while not self._queue.empty():
                     waiting.append(self._queue.get_nowait())
-            for _, future in waiting:
-                if future.set_running_or_notify_cancel():
-                    future.set_exception(exc)
+            _fail([f for _, f in waiting if f.set_running_or_notify_cancel()], exc)
 
     def _next_batch(self) -> list[tuple[ReportIn, Future[None]]] | None:
         """Return the queued reports (up to max_batch), or None when the thread should end."""
@@ -341,8 +351,7 @@ class IngestWriter:
                 for item in batch:
                     self._write(conn, [item])
             else:
-                for _, future in batch:
-                    future.set_exception(exc)
+                _fail([future for _, future in batch], exc)
             return
         for report, future in batch:
             if report.report_id in stored:
@@ -350,6 +359,13 @@ class IngestWriter:
                 future.set_result(None)
             else:
                 future.set_exception(Conflict(REPLAYED))
+
+
+def _fail(futures: list[Future[None]], exc: Exception) -> None:
+    """Answer ``futures`` with StoreUnavailable; log the error's type only (never its text)."""
+    log.warning("telemetry: %d report(s) not stored (%s)", len(futures), type(exc).__name__)
+    for future in futures:
+        future.set_exception(StoreUnavailable("The desk cannot store reports now; retry later."))
 
 
 def _connection_lost(exc: Exception) -> bool:
