@@ -2,8 +2,10 @@
 
 Each entry is canonical JSON (RFC 8785) of non-personal fields; its hash is
 ``sha256(prev_hash || canonical)``, so the entries form a chain from a genesis hash of zeros.
-``seq`` is gapless: it is taken from the one ``audit_head`` row inside the caller's transaction
-(a row lock on PostgreSQL, the write lock on SQLite), so a rolled-back append leaves no hole.
+``seq`` is gapless. On SQLite it is taken from the one ``audit_head`` row inside the caller's
+transaction (under the write lock); on PostgreSQL the caller's transaction queues the entry and
+a sequencer pass chains it right after the commit (``_GroupCommit``, ``sequence_pending``).
+Either way a rolled-back append leaves no hole.
 Ed25519-signed checkpoints ``{seq, hash, signed_at}`` pin the chain; held outside the database
 (``sitrep audit checkpoint --out FILE``) they also expose a truncated or rolled-back log.
 """
@@ -273,8 +275,8 @@ def record(
         raise ValidationError("An audit entry needs an action (<= 64 chars) and a target (<= 200).")
     payload = _private_payload(actor, justification, details)
     salt = secrets.token_hex(16) if payload is not None else None
-    # The hashed fields in HASHED_COLUMNS order after seq; a dict, not an AuditEntry, as the
-    # rows are written with Core INSERTs (the unit of work would add a flush per entry).
+    # The hashed fields in HASHED_COLUMNS order after seq; a dict, not an AuditEntry: rows are
+    # written with Core or driver SQL (the unit of work would add a flush per entry).
     fields: dict[str, Any] = {
         "ts": format_ts(now or datetime.now(UTC)),
         "actor": actor_ref(actor),
