@@ -37,8 +37,10 @@ BEGIN
         RETURN 0;
     END IF;
     PERFORM pg_advisory_xact_lock(1366649204);
-    -- The entries are durable in the queue already, and a pass lost in a crash is undone
-    -- as a whole (queue rows back, head back) and redone alike: same order, same hashes.
+    -- The entries are durable in the queue already. A pass lost in a crash (its commit not
+    -- yet flushed: a fraction of a second) is undone as a whole, queue rows and head back,
+    -- and its entries are chained again, possibly numbered otherwise than a reader saw in
+    -- that moment. A checkpoint commits synchronously, which flushes every pass before it.
     PERFORM set_config('synchronous_commit', 'off', true);
     SELECT seq, decode(hash, 'hex') INTO head_seq, head_hash FROM audit_head WHERE id = 1;
     FOR r IN
