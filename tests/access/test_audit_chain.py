@@ -340,3 +340,31 @@ def test_on_postgresql_a_writer_waits_out_another_replicas_pass_then_chains_its_
     with sessions() as session:
         assert tuple(session.execute(text(count)).one()) == (1, 0)
         assert verify_chain(session=session).ok
+
+
+def test_on_postgresql_a_writer_interrupted_in_its_pass_does_not_block_the_others(
+    sessions, append, database_url, monkeypatch
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no queue")
+    import sitrep.desk.audit as audit
+
+    class Interrupted(BaseException):  # as a KeyboardInterrupt or a worker's hard timeout
+        pass
+
+    real = audit._chain_queued
+
+    def interrupted_once(dbapi_connection):
+        monkeypatch.setattr(audit, "_chain_queued", real)
+        raise Interrupted
+
+    monkeypatch.setattr(audit, "_chain_queued", interrupted_once)  # the fault, injected
+    with pytest.raises(Interrupted):
+        append(1)  # committed and queued; its pass was cut short
+    later = threading.Thread(target=append, args=(1,))
+    later.start()
+    later.join(30)
+    assert not later.is_alive()  # the next writer led a pass instead of waiting forever
+    with sessions() as session:
+        report = verify_chain(session=session)
+    assert report.ok and report.entries == 2 and report.pending == 0

@@ -360,22 +360,26 @@ class _GroupCommit:
             if self.finished >= target:
                 return
             self.running = True
-        for _ in range(LEADER_PASSES):
+        try:
+            for _ in range(LEADER_PASSES):
+                with self.cond:
+                    self.started += 1
+                    mine = self.started
+                try:
+                    _chain_queued(conn.connection.dbapi_connection)
+                except Exception as exc:  # the entries are committed; a later pass chains them
+                    log.error(
+                        "audit sequencer failed (%s); entries stay queued", type(exc).__name__
+                    )
+                with self.cond:
+                    self.finished = mine
+                    if self.wanted <= mine:
+                        break
+                    self.cond.notify_all()
+        finally:  # even if interrupted: a waiter takes over
             with self.cond:
-                self.started += 1
-                mine = self.started
-            try:
-                _chain_queued(conn.connection.dbapi_connection)
-            except Exception as exc:  # the entries are committed; a later pass chains them
-                log.error("audit sequencer failed (%s); entries stay queued", type(exc).__name__)
-            with self.cond:
-                self.finished = mine
-                if self.wanted <= mine:
-                    break
+                self.running = False
                 self.cond.notify_all()
-        with self.cond:
-            self.running = False
-            self.cond.notify_all()
 
 
 LEADER_PASSES = 2
