@@ -203,7 +203,7 @@ class _FileHashes:
         self.entries: dict[str, tuple[int, Any]] = {}
 
     def take(self, upload_id: str, offset: int) -> Any:
-        """Remove and return the hash of the first ``offset`` bytes, or None."""
+        """Remove and return the hash of the first ``offset`` bytes (new at 0), or None."""
         with self.lock:
             entry = self.entries.pop(upload_id, None)
         if entry is not None and entry[0] == offset:
