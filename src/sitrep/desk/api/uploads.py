@@ -130,11 +130,13 @@ def head(
     request: Request,
     principal: Principal = Depends(require_caller),
     session: Session = Depends(get_session, scope="function"),
+    settings: Settings = Depends(get_settings),
 ) -> Response:
     """Return how far an upload got; a refused upload answers 422 (GET tells why)."""
     _caller(principal, session)
     _require_tus(request)
     upload = service.get_upload(session=session, principal=principal, upload_id=upload_id)
+    service.reconcile_offset(session=session, settings=settings, upload=upload)
     status = 422 if upload.status == "refused" else 200
     return Response(status_code=status, headers=_tus_headers(upload))
 

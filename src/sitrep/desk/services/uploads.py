@@ -18,6 +18,7 @@ import base64
 import binascii
 import fcntl
 import hashlib
+import logging
 import os
 import secrets
 import threading
@@ -38,6 +39,8 @@ from sitrep.desk.auth import Principal
 from sitrep.desk.models.uploads import TemporaryFile, Upload
 from sitrep.desk.storage import BlobStore, blobstore_from_settings, sha256_file
 from sitrep.errors import Conflict, NotFound, TooLarge, ValidationError
+
+log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 CHECKSUMS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
@@ -222,6 +225,27 @@ class _FileHashes:
 FILE_HASHES = _FileHashes()
 
 
+def reconcile_offset(*, session: Session, settings: Settings, upload: Upload) -> None:
+    """Pull the committed offset back to the staged file's length when the file is shorter.
+
+    The staging file is not synced on every PATCH, so a machine that lost power can come
+    back with fewer bytes than the offset the database committed. The client is then told
+    to resume from what is really there, instead of the gap being filled with zeros (which
+    the final checks would refuse, losing the whole upload).
+    """
+    if upload.status != "open":
+        return
+    try:
+        size = staging_path(settings, upload.id).stat().st_size
+    except FileNotFoundError:
+        return  # append_chunk says the data is gone
+    if size < upload.offset:
+        log.warning("upload %s: staged file shorter than its offset; resuming from it", upload.id)
+        upload.offset = size
+        session.commit()
+        FILE_HASHES.take(upload.id, -1)  # the running hash covered bytes that are gone
+
+
 async def append_chunk(
     *,
     settings: Settings,
@@ -243,8 +267,11 @@ async def append_chunk(
     with _locked(staging_path(settings, upload.id)) as fh:
         # Cut off whatever a killed server wrote after the last committed offset. Only when
         # there is something to cut: on ext4 even a truncate to the same size is a journal
-        # transaction that the PATCH would wait for.
-        if os.fstat(fh.fileno()).st_size != offset:
+        # transaction that the PATCH would wait for. Never extend: that would write zeros.
+        size = os.fstat(fh.fileno()).st_size
+        if size < offset:
+            raise Conflict("The stored upload is shorter than its offset; HEAD it and resume.")
+        if size > offset:
             fh.truncate(offset)
         fh.seek(offset)
         file_hash = FILE_HASHES.take(upload.id, offset)
