@@ -211,19 +211,7 @@ def chain_rows(count: int) -> Iterator[tuple[object, ...]]:
         yield (*hashed, prev, salt, payload)
 
 
-COLUMNS = (
-    "seq",
-    "ts",
-    "actor",
-    "role",
-    "action",
-    "target",
-    "ticket",
-    "tenant",
-    "outcome",
-    "private_digest",
-    "hash",
-)
+COLUMNS = (*audit.HASHED_COLUMNS, "hash")
 
 
 def bulk_load(engine: Engine, count: int) -> str:

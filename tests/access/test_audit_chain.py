@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 
 from sitrep.desk.audit import (
     GENESIS,
+    HASHED_COLUMNS,
     canonical,
     chain_hash,
     create_checkpoint,
@@ -89,20 +90,7 @@ def test_entries_chain_from_genesis_with_gapless_sequence_numbers(sessions, appe
         assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
         prev = GENESIS
         for row in rows:
-            fields = {
-                c: getattr(row, c)
-                for c in (
-                    "seq",
-                    "ts",
-                    "actor",
-                    "role",
-                    "action",
-                    "target",
-                    "ticket",
-                    "tenant",
-                    "outcome",
-                )
-            }
+            fields = {c: getattr(row, c) for c in HASHED_COLUMNS[:-1]}
             fields |= {"v": 1, "private": row.private_digest}
             assert row.hash == chain_hash(prev, rfc8785.dumps(fields))
             prev = row.hash

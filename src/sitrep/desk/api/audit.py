@@ -61,21 +61,8 @@ def list_entries(
 def _entry(entry: AuditEntry, payload: str | None) -> dict[str, Any]:
     import json
 
-    data = {
-        c: getattr(entry, c)
-        for c in (
-            "seq",
-            "ts",
-            "actor",
-            "role",
-            "action",
-            "target",
-            "ticket",
-            "tenant",
-            "outcome",
-            "hash",
-        )
-    }
+    # The hashed columns but the private digest (the private data itself is shown instead).
+    data = {c: getattr(entry, c) for c in (*audit.HASHED_COLUMNS[:-1], "hash")}
     data["private"] = json.loads(payload) if payload else None
     return data
 
