@@ -45,7 +45,8 @@ def opened(ciphertext: bytes, key: bytes, binding: Binding = BINDING) -> bytes:
 def test_it_round_trips_every_size_around_chunk_boundaries(size):
     key, plaintext = os.urandom(32), os.urandom(size)
     ciphertext = seal(plaintext, key)
-    assert plaintext[:64] not in ciphertext or size == 0
+    if size >= 16:  # a shorter random string turns up in the ciphertext by chance (1 byte: ~11%)
+        assert plaintext[:64] not in ciphertext
     assert opened(ciphertext, key) == plaintext
 
 
