@@ -93,3 +93,34 @@ def test_candidate_lines_kept_from_discovery_give_the_same_output_as_a_fresh_sca
     assert not kept._candidates and kept._candidate_room == limit
     assert (tmp_path / "kept.log").read_bytes() == (tmp_path / "fresh.log").read_bytes()
     assert b"Zx9-pasted-Secret" not in (tmp_path / "kept.log").read_bytes()
+
+
+def test_merging_nearby_candidate_lines_changes_no_output(monkeypatch) -> None:
+    """Candidate lines under GAP bytes apart are scanned as one segment, which costs fewer
+    automaton calls. Rules need their trigger on the line, so the output is the same as
+    with each run of candidate lines scanned alone."""
+    import json
+
+    from sitrep.redact import matcher
+    from sitrep.redact.engine import FileReport
+
+    corpus = Path(__file__).parent / "corpus"
+    texts = [
+        json.loads(line)["text"]
+        for name in ("positives.jsonl", "negatives.jsonl")
+        for line in (corpus / name).read_text().splitlines()
+        if line.strip()
+    ]
+    data = "\n".join(texts).encode() + b"\n"
+
+    def redacted(gap: int) -> tuple[bytes, dict]:
+        monkeypatch.setattr(matcher, "GAP", gap)
+        redactor = Redactor(key=b"g" * 32)
+        redactor.learn_buffer(data)
+        report = FileReport("corpus.log")
+        return redactor.redact_buffer(data, "corpus.log", report), report.rules
+
+    merged = Redactor(key=b"g" * 32)._all
+    monkeypatch.setattr(matcher, "GAP", 1024)
+    assert len(merged.segments(data)) < len(texts) / 4  # the merge did happen
+    assert redacted(1024) == redacted(0)
