@@ -143,3 +143,28 @@ def quick_argon2(monkeypatch):
     light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(signin, "_hasher", light)
     monkeypatch.setattr(signin, "_DUMMY_HASH", light.hash("not a password"))
+
+
+def refuse_inserts(engine: Engine, table: str) -> None:
+    """Make every INSERT into ``table`` fail for real, as a full disk would."""
+    with engine.begin() as conn:
+        if conn.dialect.name != "postgresql":
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
+                    "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+                )
+            )
+            return
+        conn.execute(
+            text(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+        )

@@ -11,6 +11,7 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
+from tests.access.conftest import refuse_inserts
 
 from sitrep.desk.audit import (
     GENESIS,
@@ -186,19 +187,7 @@ def test_on_postgresql_entries_queued_while_the_sequencer_failed_are_chained_lat
 ):
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite chains each entry in its writer's transaction; there is no queue")
-    with engine.begin() as conn:  # make the sequencer's INSERT fail, for real
-        conn.execute(
-            text(
-                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
-            )
-        )
-        conn.execute(
-            text(
-                "CREATE TRIGGER refuse BEFORE INSERT ON audit_entries "
-                "FOR EACH ROW EXECUTE FUNCTION refuse()"
-            )
-        )
+    refuse_inserts(engine, "audit_entries")  # make the sequencer's INSERT fail, for real
     append(2)  # the writers' commits succeed: their entries are durable in the queue
     with sessions() as session:
         report = verify_chain(session=session)

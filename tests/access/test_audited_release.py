@@ -10,8 +10,9 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import Depends
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from tests.access.conftest import refuse_inserts
 
 from sitrep.desk.audit import audited_release
 from sitrep.desk.auth import Principal, require_staff
@@ -56,27 +57,8 @@ def served(desk_app, request):
 def _fail_audit_inserts(engine) -> None:
     # record() writes to audit_pending on PostgreSQL (chained after commit) and straight
     # into audit_entries on SQLite: make that first write fail.
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(
-                text(
-                    "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
-                    "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
-                )
-            )
-            conn.execute(
-                text(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON audit_pending "
-                    "FOR EACH ROW EXECUTE FUNCTION refuse()"
-                )
-            )
-        else:
-            conn.execute(
-                text(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON audit_entries "
-                    "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-                )
-            )
+    postgres = engine.dialect.name == "postgresql"
+    refuse_inserts(engine, "audit_pending" if postgres else "audit_entries")
 
 
 def test_it_streams_content_after_committing_the_audit_entry(served, desk_app):
