@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -126,6 +126,7 @@ class Redactor:
         self.learned = Learned()
         # Without a customer key there is no map to save, so none is kept in memory.
         self._pseudo = Pseudonymizer(self._key, remember=key is not None)
+        self._replacers = self._make_replacers()
         self._reports: dict[str, FileReport] = {}
         self._rules = [r for r in default_rules() if r.enabled_in(profile)]
         self._discovery = Matcher([r for r in self._rules if r.learn or r.name == "identity.email"])
@@ -230,34 +231,32 @@ class Redactor:
         return items
 
     def _replace(self, action: str, value: bytes) -> bytes | None:
-        if action in ("secret", "path"):
-            return MASK
-        if action == "drop":
-            return b""
-        if action == "pem":
-            # Keep the line structure of a key block: BEGIN line, one masked line, END line.
-            body = value.strip()
-            return value[: value.find(body[:1])] + MASK + value[len(value.rstrip()) :]
+        replacer = self._replacers.get(action)
+        return None if replacer is None else replacer(value)
+
+    def _make_replacers(self) -> dict[str, Callable[[bytes], bytes]]:
+        """Action -> replacement function for this profile (one lookup per redaction)."""
+        replacers: dict[str, Callable[[bytes], bytes]] = {
+            "secret": _mask,
+            "path": _mask,
+            "drop": lambda _value: b"",
+            "pem": _mask_pem,
+        }
         if self.profile == "minimal":
-            return None
+            return replacers
         pseudo = self._pseudo
-        if action == "user":
-            return pseudo.user(value)
-        if action == "email":
-            return pseudo.email(value)
-        if action == "ip4":
-            return pseudo.ipv4(value)
-        if action == "ip6":
-            return pseudo.ipv6(value)
-        if action == "mac":
-            return pseudo.mac(value)
-        if action in ("host", "fqdn"):
-            return pseudo.host(value, keep_public=self.profile != "paranoid")
-        if action == "word":
-            return pseudo.word(value)
-        if action == "dc":
-            return self._replace_dc(value)
-        return None
+        keep_public = self.profile != "paranoid"
+        return replacers | {
+            "user": pseudo.user,
+            "email": pseudo.email,
+            "ip4": pseudo.ipv4,
+            "ip6": pseudo.ipv6,
+            "mac": pseudo.mac,
+            "host": lambda value: pseudo.host(value, keep_public=keep_public),
+            "fqdn": lambda value: pseudo.host(value, keep_public=keep_public),
+            "word": pseudo.word,
+            "dc": self._replace_dc,
+        }
 
     def _replace_dc(self, value: bytes) -> bytes:
         labels = re.findall(rb"=([^,\s]+)", value)
@@ -408,6 +407,16 @@ class Redactor:
         if self.key is None:
             raise RedactionError("No map is kept without a customer key.", fix="Pass --key FILE.")
         save_map(path, self.key, self.mapping)
+
+
+def _mask(_value: bytes) -> bytes:
+    return MASK
+
+
+def _mask_pem(value: bytes) -> bytes:
+    """Keep the line structure of a key block: BEGIN line, one masked line, END line."""
+    body = value.strip()
+    return value[: value.find(body[:1])] + MASK + value[len(value.rstrip()) :]
 
 
 def _registrable(host: bytes) -> bytes:

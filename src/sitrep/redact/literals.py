@@ -45,7 +45,7 @@ class LiteralSet:
         items = [(kind, value) for kind, value in items if value]
         self.empty = not items
         self.has_secrets = any(kind == "secret" for kind, _ in items)
-        self._regex: tuple[Any, dict[bytes, list[Any]], list[int]] | None = None
+        self._regex: tuple[Any, dict[bytes, _Group], list[int]] | None = None
         self._automaton = ahocorasick.Automaton()
         if not items:
             return
@@ -54,21 +54,22 @@ class LiteralSet:
         # worker at 20 000 values).
         short = len(items) <= PREFIX_REGEX_LIMIT
         size = REGEX_PREFIX if short else PREFIX
-        table: dict[bytes, list[tuple[str, bytes, bytes]]] = {}
+        grouped: dict[bytes, list[tuple[str, bytes, bytes]]] = {}
         for kind, value in items:
             low = value.lower()
-            table.setdefault(low[:size], []).append((kind, value, low))
+            grouped.setdefault(low[:size], []).append((kind, value, low))
+        table = {key: _Group(entries) for key, entries in grouped.items()}
         if short:
             body = "|".join(_escape(k) for k in sorted(table, key=len, reverse=True))
             rx = compile_pattern(f"(?i:{body})", capture=False)
             self._regex = (rx, table, sorted({len(k) for k in table}))
             return
-        for key, entries in table.items():
-            self._automaton.add_word(key.decode("latin-1"), (len(key), entries))
+        for key, group in table.items():
+            self._automaton.add_word(key.decode("latin-1"), (len(key), group))
         self._automaton.make_automaton()
 
-    def hits(self, buf: bytes) -> Iterable[tuple[int, int, str, bytes]]:
-        """Yield ``(start, end, kind, value)`` for every occurrence in ``buf``, overlaps too."""
+    def _starts(self, buf: bytes) -> Iterable[tuple[int, _Group]]:
+        """Yield ``(start, group)`` wherever a prefix occurs: values to verify there."""
         if self.empty:
             return
         if self._regex is not None:
@@ -82,13 +83,18 @@ class LiteralSet:
                 pos = start + 1  # every start is tried, so overlapping values are found
                 head = buf[start : start + sizes[-1]].lower()
                 for size in sizes:
-                    entries = table.get(head[:size])
-                    if entries:
-                        yield from _verify(buf, start, entries)
+                    group = table.get(head[:size])
+                    if group:
+                        yield start, group
             return
         lower = buf.lower()  # ASCII lower-casing keeps every offset.
-        for last, (size, entries) in self._automaton.iter(lower.decode("latin-1")):
-            yield from _verify(buf, last + 1 - size, entries)
+        for last, (size, group) in self._automaton.iter(lower.decode("latin-1")):
+            yield last + 1 - size, group
+
+    def hits(self, buf: bytes) -> Iterable[tuple[int, int, str, bytes]]:
+        """Yield ``(start, end, kind, value)`` for every occurrence in ``buf``, overlaps too."""
+        for start, group in self._starts(buf):
+            yield from _verify(buf, start, group.entries)
 
     def edits(
         self,
@@ -104,14 +110,21 @@ class LiteralSet:
         """
         out = []
         starts = [edit.start for edit in done]
-        for start, end, kind, value in self.hits(buf):
-            i = bisect_right(starts, start) - 1
-            if i >= 0 and done[i].end >= end and (done[i].mask or kind != "secret"):
-                continue
-            rule, action = KINDS[kind]
-            new = replace(action, value)
-            if new is not None and new != value:
-                out.append(Edit(start, end, new, rule, action in MASKED))
+        for at, group in self._starts(buf):
+            i = bisect_right(starts, at) - 1
+            if i >= 0:
+                cover = done[i]
+                # Most hits on dense logs: every value of the group would end inside an
+                # edit that already replaces it. Skipped before any comparison.
+                if at + group.longest <= cover.end and (cover.mask or not group.secrets):
+                    continue
+            for start, end, kind, value in _verify(buf, at, group.entries):
+                if i >= 0 and cover.end >= end and (cover.mask or kind != "secret"):
+                    continue
+                rule, action = KINDS[kind]
+                new = replace(action, value)
+                if new is not None and new != value:
+                    out.append(Edit(start, end, new, rule, action in MASKED))
         return out
 
     def first_secret(self, buf: bytes) -> bool:
@@ -119,6 +132,17 @@ class LiteralSet:
         if not self.has_secrets:
             return False
         return any(kind == "secret" for _, _, kind, _ in self.hits(buf))
+
+
+class _Group:
+    """The values that share one searched prefix."""
+
+    __slots__ = ("entries", "longest", "secrets")
+
+    def __init__(self, entries: list[tuple[str, bytes, bytes]]) -> None:
+        self.entries = entries
+        self.longest = max(len(value) for _, value, _ in entries)
+        self.secrets = any(kind == "secret" for kind, _, _ in entries)
 
 
 def _verify(

@@ -16,8 +16,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import re2
 
@@ -31,9 +30,12 @@ _GROUP = re.compile(r"\(\?P<(\w+?)(\d*)>")
 _UNANCHORED = re2._Anchor.UNANCHORED
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """Replace ``buf[start:end]`` by ``replacement``; ``rule`` names why (for the report)."""
+class Edit(NamedTuple):
+    """Replace ``buf[start:end]`` by ``replacement``; ``rule`` names why (for the report).
+
+    A named tuple: dense logs make one per redaction, and it is built about three times
+    faster than a frozen dataclass.
+    """
 
     start: int
     end: int
@@ -73,41 +75,61 @@ class RuleAutomaton:
         index = {
             k.decode() if isinstance(k, bytes) else k: v for k, v in self._rx.groupindex.items()
         }
-        self._table = []
+        self._table: list[_Entry] = []
         for i, rule in enumerate(rules):
             groups = []
             for name, idx in index.items():
                 if name.startswith(f"g{i}_"):
                     full = name[len(f"g{i}_") :]
                     groups.append((idx, full, _action(full)))
-            self._table.append((index[f"r{i}"], rule, groups))
+            values = [(idx, action, action in MASKED) for idx, _, action in groups]
+            self._table.append(
+                _Entry(
+                    index[f"r{i}"],
+                    rule,
+                    groups,
+                    [value for value in values if value[1] in ACTIONS],
+                )
+            )
 
     def scan_segment(
         self, buf: bytes, pos: int, end: int, ctx: CheckContext, replace: Replace, edits: list[Edit]
     ) -> None:
         """Append the edits for ``buf[pos:end]`` to ``edits``."""
-        match, table = self._rx._regexp.Match, self._table
+        match, table, add = self._rx._regexp.Match, self._table, edits.append
         while pos < end:
             spans = match(_UNANCHORED, buf, pos, end)
             start, stop = spans[0]
             if start < 0:
                 break
             pos = stop if stop > start else start + 1
-            rule, groups = _which(table, spans)
+            for entry in table:
+                if spans[entry.outer][0] >= 0:
+                    break
+            rule = entry.rule
             if rule.check is not None:
-                found = {full: spans[idx] for idx, full, _ in groups if spans[idx][0] >= 0}
+                found = {full: spans[idx] for idx, full, _ in entry.groups if spans[idx][0] >= 0}
                 if not rule.check(buf, found, ctx):
-                    pos = _resume(spans, groups, start, stop)
+                    pos = _resume(spans, entry.groups, start, stop)
                     if rule.skip:
                         pos = max(pos, _skip_run(buf, start, end, rule.skip))
                     continue
-            for idx, _full, action in groups:
+            for idx, action, masked in entry.values:
                 s, e = spans[idx]
-                if s < 0 or e <= s or action not in ACTIONS:
-                    continue
-                new = replace(action, buf[s:e])
-                if new is not None and new != buf[s:e]:
-                    edits.append(Edit(s, e, new, rule.name, action in MASKED))
+                if e > s >= 0:
+                    old = buf[s:e]
+                    new = replace(action, old)
+                    if new is not None and new != old:
+                        add(Edit(s, e, new, rule.name, masked))
+
+
+class _Entry(NamedTuple):
+    """One rule of an automaton: its outer group, its groups, and the groups it replaces."""
+
+    outer: int
+    rule: Rule
+    groups: list[tuple[int, str, str]]
+    values: list[tuple[int, str, bool]]
 
 
 class Matcher:
@@ -261,14 +283,6 @@ def _line_end(buf: bytes, pos: int) -> int:
     """Return the offset just past the line that holds ``pos``."""
     nl = buf.find(b"\n", pos)
     return len(buf) if nl < 0 else nl + 1
-
-
-def _which(table: list[Any], spans: list[tuple[int, int]]) -> tuple[Rule, list[Any]]:
-    """Return the rule (and its groups) whose outer group took part in the match."""
-    for outer, rule, groups in table:
-        if spans[outer][0] >= 0:
-            return rule, groups
-    raise AssertionError("re2 reported a match outside every rule")
 
 
 def _action(group: str) -> str:
