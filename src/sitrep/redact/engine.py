@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from sitrep.errors import RedactionError
 from sitrep.redact.blocks import iter_blocks
-from sitrep.redact.literals import PREFIX_REGEX_LIMIT, LiteralSet
+from sitrep.redact.literals import LiteralSet
 from sitrep.redact.matcher import Candidates, Edit, Matcher, apply, resolve
 from sitrep.redact.pseudonym import PUBLIC_DOMAINS, Pseudonymizer, generate_key, registrable_index
 from sitrep.redact.removals import SpecRedactor, parse_specs
@@ -136,7 +136,6 @@ class Redactor:
         self._candidates: dict[str, Candidates] = {}
         self._candidate_room = CANDIDATE_LIMIT
         self._literals = LiteralSet(())
-        self._residual: LiteralSet | None = None
         self.ctx = CheckContext()
         self.ctx.profile = profile
         if profile != "minimal":
@@ -203,7 +202,6 @@ class Redactor:
 
     def _invalidate(self) -> None:
         self._stale = True
-        self._residual = None
 
     # -- rewrite ---------------------------------------------------------------------
     def matcher(self) -> Matcher:
@@ -351,14 +349,9 @@ class Redactor:
         """Raise ``RedactionError`` when ``buf`` still holds a discovered secret."""
         if not self.learned.secrets:
             return
-        if self._residual is None:
-            self.matcher()
-            # Its own small alternation when the secrets fit one; past that, the trie of
-            # every literal serves (one trie per worker, not two: they grow large).
-            secrets = [("secret", v) for v in self.learned.secrets]
-            small = len(secrets) <= PREFIX_REGEX_LIMIT
-            self._residual = LiteralSet(secrets) if small else self._literals
-        if self._residual.first_secret(buf):
+        # The literal set of the rewrite, asked about secrets only: one set per worker.
+        self.matcher()
+        if self._literals.first_secret(buf):
             raise RedactionError(
                 f"A discovered secret survived redaction in {name}; the output was not kept.",
                 fix="Report this as a bug; meanwhile exclude the file from the spec.",
