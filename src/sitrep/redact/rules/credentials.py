@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 
 from sitrep.redact.rules import CheckContext, Groups, Rule
@@ -35,8 +36,13 @@ _HEXISH = re.compile(rb"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}
 _TOKENISH = re.compile(rb"^[A-Za-z0-9+/=_.~%-]+$")
 
 
+@functools.lru_cache(maxsize=4096)
 def key_strength(key: bytes) -> int:
-    """Return 2 for a strong secret key, 1 for a weak one, 0 for a key that is not secret."""
+    """Return 2 for a strong secret key, 1 for a weak one, 0 for a key that is not secret.
+
+    Cached: logs repeat a handful of keys on every line, and the three searches cost a few
+    microseconds per match.
+    """
     plain = key.strip(b"\"'\\- ").lower()
     if key_is_descriptive(key.strip(b"\"'\\- ")) or _COUNTER_PREFIX.match(plain):
         return 0
