@@ -56,7 +56,9 @@ def test_the_report_never_contains_values(tmp_path) -> None:
     assert redactor.report()["files"]["dbconfig.xml"]["credentials.key-value"]["lines"] == [1]
 
 
-def test_literal_sets_find_overlapping_values_secrets_exactly_and_names_as_words() -> None:
+def test_literal_sets_agree_between_the_prefix_alternation_and_the_automaton(
+    monkeypatch,
+) -> None:
     from sitrep.redact import literals
 
     items = [("secret", b"sharedprefix-%04d-secret" % i) for i in range(40)]
@@ -67,8 +69,14 @@ def test_literal_sets_find_overlapping_values_secrets_exactly_and_names_as_words
         b"wPerson013 Person014x person015 ab SHAREDPREFIX-0008-SECRET "
         b"Prefix-of-a-longer-one-2\n"
     )
-    found = sorted(literals.LiteralSet(items).hits(buf))
-    assert [value for _s, _e, _k, value in found] == [
+
+    def found() -> list[tuple[int, int, str, bytes]]:
+        return sorted(literals.LiteralSet(items).hits(buf))
+
+    alternation = found()  # re2 alternation of prefixes
+    monkeypatch.setattr(literals, "REGEX_LIMIT", 0)
+    assert found() == alternation  # Aho-Corasick automaton of prefixes
+    assert [value for _s, _e, _k, value in alternation] == [
         b"sharedprefix-0007-secret",
         b"PERSON012",
         b"person015",
@@ -76,10 +84,12 @@ def test_literal_sets_find_overlapping_values_secrets_exactly_and_names_as_words
         b"Prefix-of-a-longer-one",  # both overlapping secrets at one start are found
         b"Prefix-of-a-longer-one-2",
     ]
-    assert all(buf[start:end] == value for start, end, _k, value in found)
-    assert literals.LiteralSet(items).first_secret(b"..ab..")
-    assert not literals.LiteralSet(items[40:80]).first_secret(b"..ab.. Person001")
-    assert not list(literals.LiteralSet([]).hits(buf))
+    assert all(buf[start:end] == value for start, end, _k, value in alternation)
+    for limit in (0, 10_000):
+        monkeypatch.setattr(literals, "REGEX_LIMIT", limit)
+        assert literals.LiteralSet(items).first_secret(b"..ab..")
+        assert not literals.LiteralSet(items[40:80]).first_secret(b"..ab.. Person001")
+        assert not list(literals.LiteralSet([]).hits(buf))
 
 
 def test_the_report_keeps_an_exact_count_and_at_most_1000_line_numbers() -> None:

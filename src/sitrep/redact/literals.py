@@ -1,25 +1,32 @@
 """Find learned literal values (secrets, user and host names) wherever they appear.
 
-Only a short prefix of each value is searched for; a hit is then compared in full. One
-Aho-Corasick automaton (the Rust ``aho-corasick`` crate, through ``ahocorasick_rs``) holds
-the lower-cased ``PREFIX``-byte prefix of every value and finds all of them, overlaps too,
-in one pass over the lower-cased text, whatever their number: about 200-370 MB/s from 50 to
-20 000 values, in well under 1 MB. (A re2 alternation of prefixes was as fast for a few
-dozen values but fell to 19 MB/s at 2 500 random tokens when its DFA overflowed;
-pyahocorasick scanned at about 70 MB/s and took 8-18 MB per worker at 20 000 values.)
-Secrets must match byte for byte; names match in any case, as whole words.
+Only a short prefix of each value is searched for; a hit is then compared in full.
+Secrets must match byte for byte; names match in any case, as whole words. Two searches,
+by the number of values (measured on 8 MB of logs, after warm-up):
+
+* up to ``REGEX_LIMIT`` values, one case-insensitive re2 alternation of ``REGEX_PREFIX``-byte
+  prefixes over the raw text: 400-580 MB/s. Its DFA is built lazily: the first few MB cost
+  up to half a second at 2 500 random tokens, which a worker's hundreds of MB repay.
+* past that, one Aho-Corasick automaton (the Rust ``aho-corasick`` crate, through
+  ``ahocorasick_rs``) of ``PREFIX``-byte prefixes over the lower-cased text: 160-240 MB/s
+  at 20 000 values, in a few MB. The re2 alternation slows to about 50 MB/s there, and
+  pyahocorasick, used before, ran at about 70 MB/s in 8-18 MB per worker.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import ahocorasick_rs
 
-from sitrep.redact.matcher import MASKED, Edit
+from sitrep.redact.matcher import _UNANCHORED, MASKED, Edit, compile_pattern
 
-#: Bytes of each value that the automaton holds.
+#: Up to this many values, a re2 alternation of ``REGEX_PREFIX``-byte prefixes finds them.
+REGEX_LIMIT = 2500
+REGEX_PREFIX = 6
+#: Bytes of each value that the Aho-Corasick automaton holds.
 PREFIX = 12
 
 #: Kind -> (rule name for the report, action for the replacement).
@@ -42,25 +49,49 @@ class LiteralSet:
         items = [(kind, value) for kind, value in items if value]
         self.empty = not items
         self.has_secrets = any(kind == "secret" for kind, _ in items)
+        short = len(items) <= REGEX_LIMIT
+        size = REGEX_PREFIX if short else PREFIX
         grouped: dict[bytes, list[tuple[str, bytes, bytes]]] = {}
         for kind, value in items:
             low = value.lower()
             # A secret is compared byte for byte: it keeps no lower-cased copy.
             entry = (kind, value, value if kind == "secret" else low)
-            grouped.setdefault(low[:PREFIX], []).append(entry)
-        self._groups = [_Group(entries) for entries in grouped.values()]
-        self._automaton = ahocorasick_rs.BytesAhoCorasick(list(grouped)) if items else None
+            grouped.setdefault(low[:size], []).append(entry)
+        table = {key: _Group(entries) for key, entries in grouped.items()}
+        self._regex: tuple[Any, dict[bytes, _Group], list[int]] | None = None
+        self._automaton: Any = None
+        if not items:
+            return
+        if short:
+            body = "|".join(_escape(k) for k in sorted(table, key=len, reverse=True))
+            rx = compile_pattern(f"(?i:{body})", capture=False)
+            self._regex = (rx, table, sorted({len(k) for k in table}))
+            return
+        self._groups = list(table.values())
+        self._automaton = ahocorasick_rs.BytesAhoCorasick(list(table))
 
     def _starts(self, buf: bytes) -> Iterable[tuple[int, _Group]]:
         """Yield ``(start, group)`` wherever a prefix occurs: values to verify there."""
-        if self._automaton is None:
-            return
-        groups = self._groups
-        # ASCII lower-casing keeps every offset.
-        for index, start, _end in self._automaton.find_matches_as_indexes(
-            buf.lower(), overlapping=True
-        ):
-            yield start, groups[index]
+        if self._regex is not None:
+            # Case-insensitive prefixes on the raw text: no lower-cased copy of the buffer.
+            rx, table, sizes = self._regex
+            match, pos, end = rx._regexp.Match, 0, len(buf)
+            while pos < end:
+                start = match(_UNANCHORED, buf, pos, end)[0][0]
+                if start < 0:
+                    return
+                pos = start + 1  # every start is tried, so overlapping values are found
+                head = buf[start : start + sizes[-1]].lower()
+                for size in sizes:
+                    group = table.get(head[:size])
+                    if group:
+                        yield start, group
+        elif self._automaton is not None:
+            groups = self._groups
+            # ASCII lower-casing keeps every offset.
+            found = self._automaton.find_matches_as_indexes(buf.lower(), overlapping=True)
+            for index, start, _end in found:
+                yield start, groups[index]
 
     def hits(self, buf: bytes) -> Iterable[tuple[int, int, str, bytes]]:
         """Yield ``(start, end, kind, value)`` for every occurrence in ``buf``, overlaps too."""
@@ -135,3 +166,8 @@ def _verify(
             or (end < len(buf) and _is_word(buf[end]) and _is_word(value[-1]))
         ):
             yield start, end, kind, buf[start:end]
+
+
+def _escape(value: bytes) -> str:
+    """Escape raw bytes for a Latin-1 re2 pattern (each byte stands for itself)."""
+    return "".join(chr(b) if chr(b).isalnum() and b < 128 else f"\\x{b:02x}" for b in value)
