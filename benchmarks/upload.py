@@ -3,9 +3,11 @@
 Both servers run as uvicorn subprocesses on 127.0.0.1, one after the other:
 
 * the desk (``sitrep.desk.app:create_app``, SQLite, filesystem BlobStore), fed by
-  ``sitrep.client.upload.TusUploader`` (32 MiB PATCHes with sha256 checksums). The time
-  runs from the tus POST to the temporary attachment id, so it includes the server-side
-  validation (every member hashed against the manifest) and the move into the BlobStore;
+  ``sitrep.client.upload.TusUploader`` (128 MiB PATCHes; the client hashes the file once
+  and the last PATCH carries its SHA-256). The time runs from the tus POST to the
+  temporary attachment id, so it includes the server-side checks (the file's SHA-256
+  against the client's, every member hashed against the manifest) and the move into the
+  BlobStore;
 * the baseline: a bare ASGI app under the same uvicorn that streams one plain HTTP PUT
   of the same bytes to a file. No protocol, no database, no validation.
 

@@ -3,7 +3,6 @@ against a live uvicorn server, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 from datetime import UTC, datetime, timedelta
@@ -11,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import transport_zips as z
+import tus_requests
 from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError
 
@@ -28,26 +28,7 @@ def _tus(live_desk, token: str) -> tus_client.TusClient:
     )
 
 
-def _create(live_desk, auth, length: int, name: str = "bundle.zip") -> str:
-    meta = "filename " + base64.b64encode(name.encode()).decode()
-    response = httpx.post(
-        f"{live_desk.url}/api/v1/uploads",
-        headers={**auth, **TUS, "Upload-Length": str(length), "Upload-Metadata": meta},
-    )
-    assert response.status_code == 201, response.text
-    return response.headers["location"]
-
-
-def _patch(url, auth, offset: int, body: bytes, checksum: bytes | None = None) -> httpx.Response:
-    headers = {
-        **auth,
-        **TUS,
-        "Upload-Offset": str(offset),
-        "Content-Type": "application/offset+octet-stream",
-    }
-    if checksum is not None:
-        headers["Upload-Checksum"] = "sha256 " + base64.b64encode(checksum).decode()
-    return httpx.patch(url, content=body, headers=headers)
+_create, _patch = tus_requests.create, tus_requests.patch
 
 
 def _temp_row(desk_app, temp_id: str) -> TemporaryFile:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -108,14 +107,35 @@ def test_an_unreachable_desk_is_a_clear_error_after_retries(tmp_path):
         uploader.upload(path)
 
 
-def test_the_reader_hands_out_the_right_bytes_when_a_retry_goes_back(tmp_path):
-    # Two buffers take turns; a retry from an earlier offset must not get the read-ahead's bytes.
+@pytest.mark.parametrize(
+    "offsets",
+    [[0, 64, 128, 64, 0, 64, 320, 256, 320], [192, 256, 0, 320], [320]],
+    ids=["retries-go-back", "resumed-then-restarted", "resumed-at-the-last-chunk"],
+)
+def test_the_reader_hands_out_the_right_bytes_and_hashes_the_file_once(tmp_path, offsets):
+    # A retry from an earlier offset must not get the read-ahead's bytes, and the file hash
+    # must cover every byte once, in order, whatever was skipped.
     data = os.urandom(5 * 64 * KIB + 123)
     path = tmp_path / "f.bin"
     path.write_bytes(data)
-    with path.open("rb") as fh, _Reader(fh.fileno(), 64 * KIB, len(data)) as reader:
-        for offset in [0, 64, 128, 64, 0, 64, 320, 256, 320]:
-            view, checksum = reader.chunk(offset * KIB)
-            expected = data[offset * KIB : offset * KIB + 64 * KIB]
-            assert bytes(view) == expected
-            assert checksum == base64.b64encode(hashlib.sha256(expected).digest()).decode()
+    with path.open("rb") as fh, _Reader(fh.fileno(), 64 * KIB, len(data), depth=2) as reader:
+        for offset in offsets:
+            piece = reader.piece_at(offset * KIB)
+            assert piece == data[offset * KIB : offset * KIB + 64 * KIB]
+        assert reader.sha256() == hashlib.sha256(data).hexdigest()
+
+
+def test_the_completing_patch_carries_the_file_hash_and_no_patch_a_checksum(
+    live_desk, installation_token, tmp_path
+):
+    path = tmp_path / "big.bin"
+    path.write_bytes(os.urandom(200 * KIB))
+    sent: list[httpx.Request] = []
+    http = httpx.Client(event_hooks={"request": [sent.append]})
+    _uploader(live_desk, installation_token, http=http).upload(path)
+    patches = [r for r in sent if r.method == "PATCH"]
+    assert len(patches) == 4 and not any("upload-checksum" in r.headers for r in patches)
+    assert [("sitrep-upload-sha256" in r.headers) for r in patches] == [False] * 3 + [True]
+    assert (
+        patches[-1].headers["sitrep-upload-sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    )

@@ -125,15 +125,20 @@ def duplicate_zip(path: Path) -> Path:
     return named(path, ["notes.txt", "notes.txt"])
 
 
-def encrypted_zip(path: Path) -> Path:
-    """A member flagged as encrypted (bit 0 set in both headers)."""
-    named(path, ["secret.txt"], b"not really encrypted")
+def flagged_zip(path: Path, name: str, flag: int) -> Path:
+    """One member with ``flag`` set in the general-purpose bits of both its headers."""
+    named(path, [name], b"not really encrypted")
     raw = bytearray(path.read_bytes())
     for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
         at = raw.find(signature)
-        raw[at + flag_at] |= 0x01
+        raw[at + flag_at] |= flag
     path.write_bytes(bytes(raw))
     return path
+
+
+def encrypted_zip(path: Path) -> Path:
+    """A member flagged as encrypted (bit 0)."""
+    return flagged_zip(path, "secret.txt", 0x01)
 
 
 def many_members(path: Path, count: int) -> Path:
@@ -169,6 +174,11 @@ HOSTILE = [
     ("file-dir", lambda p: named(p, ["x", "x/y"]), "'x' is both a file and a directory"),
     ("file-dir-entry", lambda p: named(p, ["x", "x/"]), "'x' is both a file and a directory"),
     ("encrypted", lambda p: encrypted_zip(p), "'secret.txt' is encrypted"),
+    (
+        "patched",  # zipfile raised NotImplementedError for it: a 500 before it was refused
+        lambda p: flagged_zip(p, "patch.bin", 0x20),
+        "'patch.bin' holds compressed patched data",
+    ),
     ("members", lambda p: many_members(p, 101), "it has 101 members, over the cap of 100"),
     (
         "manifest",

@@ -21,12 +21,15 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sitrep.errors import ValidationError
+
+if TYPE_CHECKING:
+    from sitrep.bundle.member_digests import MemberDigest
 
 MIB = 1024 * 1024
 CHUNK = MIB
@@ -102,7 +105,12 @@ def looks_like_zip(path: Path, filename: str) -> bool:
         return fh.read(4) in (LOCAL_SIGNATURE, b"PK\x05\x06")
 
 
-def check_zip(path: Path, limits: Limits | None = None) -> CheckedZip:
+def check_zip(
+    path: Path,
+    limits: Limits | None = None,
+    *,
+    streamed: Mapping[int, MemberDigest] | None = None,
+) -> CheckedZip:
     """Validate the zip at ``path`` and return its members, hashes and manifest.
 
     Raises ValidationError naming the member and the rule for any refusal: caps on size,
@@ -110,12 +118,16 @@ def check_zip(path: Path, limits: Limits | None = None) -> CheckedZip:
     Python 3.11.7 does not detect itself); unsafe, duplicate or case-colliding names;
     symlinks and other non-regular files; encrypted members; unknown compression methods;
     and, for a bundle, any member whose size or SHA-256 differs from ``manifest.json``.
+
+    ``streamed`` holds member digests taken while these very bytes were written
+    (:class:`sitrep.bundle.member_digests.MemberDigests`); a manifest-listed member whose
+    digest is there, with the same method and sizes, is not read again.
     """
     limits = limits or Limits()
     with _open_zip(path, limits) as zf:
         members = _check_entries(zf, limits)
         manifest = _read_manifest(zf, members)
-        hashes = _stream_members(zf, members, manifest, opener=None)
+        hashes = _stream_members(zf, members, manifest, opener=None, streamed=streamed or {})
     _check_against_manifest(members, hashes, manifest)
     return CheckedZip(members=members, hashes=hashes, manifest=manifest)
 
@@ -139,7 +151,7 @@ def extract_zip(path: Path, dest: Path, limits: Limits | None = None) -> Checked
             members = _check_entries(zf, limits)
             manifest = _read_manifest(zf, members)
             opener = functools.partial(_create_file, dest)
-            hashes = _stream_members(zf, members, manifest, opener=opener)
+            hashes = _stream_members(zf, members, manifest, opener=opener, streamed={})
         _check_against_manifest(members, hashes, manifest)
     except BaseException:
         shutil.rmtree(dest, ignore_errors=True)
@@ -247,6 +259,8 @@ def _check_kind(info: zipfile.ZipInfo) -> None:
         raise refuse(f"member '{shown}' is not a regular file")
     if info.flag_bits & 0x41:  # bit 0: encrypted, bit 6: strong encryption
         raise refuse(f"member '{shown}' is encrypted")
+    if info.flag_bits & 0x20:  # zipfile cannot read it (and raised NotImplementedError)
+        raise refuse(f"member '{shown}' holds compressed patched data (flag bit 5)")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise refuse(
             f"member '{shown}' uses compression method {info.compress_type}; "
@@ -378,15 +392,21 @@ def _stream_members(
     members: list[zipfile.ZipInfo],
     manifest: dict[str, Any] | None,
     opener: Opener,
+    streamed: Mapping[int, MemberDigest],
 ) -> dict[str, str]:
     """Decompress each member once, hashing it and optionally writing it out.
 
     A member the manifest lists is checked against its SHA-256 afterwards, a stronger test
-    than the zip's CRC-32 of the same bytes, so only the other members pay for the CRC.
+    than the zip's CRC-32 of the same bytes, so only the other members pay for the CRC, and
+    a listed member that was hashed as it arrived is not read at all.
     """
     listed = {entry["path"] for entry in manifest["files"]} if manifest else set()
     hashes: dict[str, str] = {}
     for info in members:
+        known = streamed.get(info.header_offset) if info.filename in listed else None
+        if known is not None and _same_member(known, info):
+            hashes[info.filename] = known.sha256
+            continue
         out = opener(info.filename) if opener else None
         try:
             hashes[info.filename] = _hash_member(zf, info, out, crc=info.filename not in listed)
@@ -394,6 +414,16 @@ def _stream_members(
             if out is not None:
                 out.close()
     return hashes
+
+
+def _same_member(known: MemberDigest, info: zipfile.ZipInfo) -> bool:
+    """Return True when the central directory describes the member ``known`` was taken of.
+
+    The digest was taken from the bytes after the local header at the same offset; with
+    the same method and sizes, zipfile would decompress exactly those bytes.
+    """
+    facts = (known.compress_type, known.compress_size, known.file_size)
+    return facts == (info.compress_type, info.compress_size, info.file_size)
 
 
 def _hash_member(

@@ -1,7 +1,12 @@
 """A resumable tus 1.0 upload client (httpx), for bundles of several GB.
 
-Each PATCH carries at most ``chunk_size`` bytes and an ``Upload-Checksum: sha256``, so the
-server keeps a chunk only if it arrived whole and intact. After a broken connection, a
+Each PATCH carries at most ``chunk_size`` bytes, streamed from a file read ahead in
+1 MiB pieces. The client hashes the file once, in order, while it reads it;
+the last PATCH carries only the last piece, and with it the whole file's SHA-256 in
+``Sitrep-Upload-Sha256``: the desk refuses the upload unless the bytes it stored hash
+the same. (A per-PATCH ``Upload-Checksum`` would cost a second SHA-256 pass on each side
+and a whole PATCH in memory; TCP and TLS already keep damaged bytes out, and the
+end-to-end check still covers every byte.) After a broken connection, a
 server restart or a 5xx, the client waits (exponential backoff with jitter), asks the
 server for its offset with HEAD and carries on from there. A ``state_file`` remembers the
 upload URL, so a second run of ``sitrep report`` resumes instead of starting over.
@@ -15,8 +20,9 @@ import json
 import os
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,13 +32,13 @@ from sitrep.errors import RemoteError, TooLarge, Unauthorized, ValidationError
 
 MIB = 1024 * 1024
 TUS = {"Tus-Resumable": "1.0.0"}
-SEND_PIECE = MIB
+PIECE = MIB
 TEMP_HEADER = "sitrep-temporary-attachment-id"
+SHA256_HEADER = "Sitrep-Upload-Sha256"
 #: Answers worth retrying: the server is busy, restarting, or another PATCH still holds the lock.
 RETRY_STATUSES = frozenset({409, 423, 429, 500, 502, 503, 504})
 
 Progress = Callable[[int, int], None]
-Chunk = tuple[memoryview, str]  # a chunk's bytes and their base64 SHA-256
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,7 @@ class TusUploader:
         endpoint: str,
         *,
         headers: dict[str, str] | None = None,
-        chunk_size: int = 32 * MIB,
+        chunk_size: int = 128 * MIB,
         retries: int = 8,
         backoff: float = 0.5,
         max_delay: float = 30.0,
@@ -156,10 +162,11 @@ class TusUploader:
 
     def _send(self, url: str, path: Path, size: int, offset: int, progress: Progress | None) -> str:
         failures = 0
-        with path.open("rb") as fh, _Reader(fh.fileno(), self.chunk_size, size) as reader:
+        piece = min(self.chunk_size, PIECE)
+        with path.open("rb") as fh, _Reader(fh.fileno(), piece, size) as reader:
             while True:
                 try:
-                    response = self._patch(url, offset, reader.chunk(offset))
+                    response = self._patch(url, offset, reader)
                 except Retry:
                     failures += 1
                     if failures > self.retries:
@@ -177,20 +184,25 @@ class TusUploader:
                 if offset >= size and TEMP_HEADER in response.headers:
                     return response.headers[TEMP_HEADER]
 
-    def _patch(self, url: str, offset: int, chunk: Chunk) -> httpx.Response:
-        data, checksum = chunk
+    def _patch(self, url: str, offset: int, reader: _Reader) -> httpx.Response:
         headers = {
             **self.headers,
             "Upload-Offset": str(offset),
             "Content-Type": "application/offset+octet-stream",
-            "Content-Length": str(len(data)),
-            "Upload-Checksum": f"sha256 {checksum}",
         }
+        if offset >= reader.last:
+            # The completing PATCH: its piece is read, so the whole file is hashed.
+            body: bytes | Iterator[bytes] = reader.piece_at(offset)
+            headers[SHA256_HEADER] = reader.sha256()
+        else:
+            end = min(offset + self.chunk_size, reader.last)
+            body = _streamed(reader, offset, end)
+            headers["Content-Length"] = str(end - offset)
         try:
-            response = self.http.patch(url, content=_pieces(data), headers=headers)
+            response = self.http.patch(url, content=body, headers=headers)
         except httpx.TransportError:
             raise Retry from None
-        if response.status_code in RETRY_STATUSES or response.status_code == 460:
+        if response.status_code in RETRY_STATUSES:
             raise Retry
         raise_for_answer(response, "Uploading")
         return response
@@ -226,14 +238,17 @@ class TusUploader:
         raise AssertionError("unreachable")
 
 
-def _pieces(data: memoryview) -> Iterator[bytes]:
-    """Yield ``data`` in 1 MiB pieces (one copy of each byte).
+def _streamed(reader: _Reader, offset: int, end: int) -> Iterator[bytes]:
+    """Yield the file's bytes from ``offset`` to ``end`` as the reader hands them out.
 
-    httpcore sends a body piece by piece and re-slices what the socket did not take yet;
-    handed a whole chunk as one ``bytes``, it copied the rest of it after every send.
+    Pieces, not one big body: httpcore re-slices (copies) what the socket did not take yet.
     """
-    for start in range(0, len(data), SEND_PIECE):
-        yield bytes(data[start : start + SEND_PIECE])
+    while offset < end:
+        data = reader.piece_at(offset)
+        if not data:  # the file shrank: the server will say the body is short
+            return
+        yield data[: end - offset] if len(data) > end - offset else data
+        offset += len(data)
 
 
 def _load_state(state_file: Path | None, path: Path) -> str | None:
@@ -264,50 +279,61 @@ def _save_state(state_file: Path | None, path: Path, url: str) -> None:
 
 
 class _Reader:
-    """Read and checksum chunks, preparing the next one while the current one is sent.
+    """Read the file in pieces ahead of the send, and hash it once, in order.
 
-    Reading and hashing run on a worker thread (both release the GIL), so they overlap
-    with the network send. Chunks are read into two buffers that take turns, so memory
-    stays at two chunks and no chunk costs a fresh allocation (and its page faults).
+    Reading and hashing run on a worker thread (both release the GIL), up to ``depth``
+    pieces ahead of the network send. Each piece is a ``bytes`` that httpx sends as it is,
+    so each byte is copied once on this side of the kernel (1 MiB blocks come back from
+    malloc's free list: no page faults). The file is hashed in order whatever offsets the
+    server asks for: a piece sent again is not hashed again, and bytes skipped (resuming a
+    saved upload) are read and hashed before the piece after them.
     """
 
-    def __init__(self, fd: int, chunk_size: int, size: int) -> None:
-        self.fd, self.chunk_size, self.size = fd, chunk_size, size
-        self.buffers = [bytearray(min(chunk_size, size)) for _ in range(2)]
+    def __init__(self, fd: int, piece: int, size: int, depth: int = 8) -> None:
+        self.fd, self.piece, self.size, self.depth = fd, piece, size, depth
+        #: Where the last piece starts: the completing PATCH sends only that.
+        self.last = max(size - ((size - 1) % piece + 1), 0)
         self.pool = ThreadPoolExecutor(max_workers=1)
-        self.ahead: tuple[int, int, Future[Chunk]] | None = None
+        self.ahead: deque[tuple[int, Future[bytes]]] = deque()
+        self.file_hash = hashlib.sha256()
+        self.hashed = 0  # the file's first bytes, fed to file_hash
 
-    def _read(self, offset: int, turn: int) -> Chunk:
-        view = memoryview(self.buffers[turn])[: min(self.chunk_size, self.size - offset)]
-        done = 0
-        while done < len(view):
-            got = os.preadv(self.fd, [view[done:]], offset + done)
-            if not got:  # the file shrank: send what there is; the server tells the rest
+    def _read(self, offset: int) -> bytes:
+        while self.hashed < offset:  # bytes never read yet: hash them first
+            gap = os.pread(self.fd, min(self.piece, offset - self.hashed), self.hashed)
+            if not gap:
                 break
-            done += got
-        return view[:done], base64.b64encode(hashlib.sha256(view[:done]).digest()).decode()
+            self.file_hash.update(gap)
+            self.hashed += len(gap)
+        # A short read means the file shrank: send what there is; the server tells the rest.
+        data = os.pread(self.fd, min(self.piece, self.size - offset), offset)
+        if offset <= self.hashed < offset + len(data):
+            self.file_hash.update(memoryview(data)[self.hashed - offset :])
+            self.hashed = offset + len(data)
+        return data
 
-    def chunk(self, offset: int) -> Chunk:
-        """Return the chunk at ``offset`` and its checksum, and start reading the next one.
+    def sha256(self) -> str:
+        """Return the SHA-256 of the file read so far (all of it, once the last piece is out)."""
+        return self.file_hash.hexdigest()
 
-        The chunk stays valid until the next call, which may reuse its buffer.
-        """
-        ahead, self.ahead = self.ahead, None
-        turn = 0
-        if ahead is not None:
-            turn = ahead[1]
-            if ahead[0] == offset:
-                current = ahead[2].result()
-            else:  # a retry from another offset: let the read ahead finish with its buffer
-                ahead[2].exception()
-                current = self._read(offset, turn)
-        else:
-            current = self._read(offset, turn)
-        following = offset + len(current[0])
-        if following < self.size:
-            future = self.pool.submit(self._read, following, 1 - turn)
-            self.ahead = (following, 1 - turn, future)
-        return current
+    def piece_at(self, offset: int) -> bytes:
+        """Return the piece at ``offset``, with the pieces after it being read ahead."""
+        if self.ahead and self.ahead[0][0] == offset:
+            data = self.ahead.popleft()[1].result()
+        else:  # a retry from another offset: what was read ahead is of no use
+            self._drop_ahead()
+            data = self._read(offset)
+        following = self.ahead[-1][0] + self.piece if self.ahead else offset + len(data)
+        while len(self.ahead) < self.depth and following < self.size:
+            self.ahead.append((following, self.pool.submit(self._read, following)))
+            following += self.piece
+        return data
+
+    def _drop_ahead(self) -> None:
+        for _, future in self.ahead:
+            future.cancel()
+        wait([future for _, future in self.ahead])  # none may hash behind our back
+        self.ahead.clear()
 
     def __enter__(self) -> _Reader:
         return self

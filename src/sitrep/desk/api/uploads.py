@@ -5,6 +5,10 @@ that completes an upload validates the file; a refused file answers 422 with the
 reason in JSM's error shape, and an accepted one carries its temporary attachment id in
 ``Sitrep-Temporary-Attachment-Id`` (also on HEAD). ``GET`` on an upload returns its state
 as JSON, including why it was refused.
+
+Sitrep's own client sends no per-PATCH checksum. Instead its completing PATCH carries
+``Sitrep-Upload-Sha256``, the whole file's SHA-256 in hex, and a file whose stored bytes
+hash otherwise is refused. Any PATCH may carry it; only the completing one is checked.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ router = APIRouter(prefix="/api/v1/uploads", tags=["uploads"])
 
 TUS_VERSION = "1.0.0"
 TEMP_HEADER = "Sitrep-Temporary-Attachment-Id"
+SHA256_HEADER = "Sitrep-Upload-Sha256"
 ACTION = policy.route_action("attachment.add")
 
 
@@ -165,24 +170,25 @@ async def patch(
         raise HTTPException(415, "A PATCH body must be application/offset+octet-stream.")
     offset = _int_header(request, "upload-offset")
     checksum = service.parse_checksum(request.headers.get("upload-checksum"))
+    client_sha256 = service.parse_client_sha256(request.headers.get(SHA256_HEADER))
     upload = await run_in_threadpool(
         service.get_upload, session=session, principal=principal, upload_id=upload_id
     )
     if upload.status != "open" and offset == upload.length:
         # A repeated final PATCH (its response was lost) is harmless.
-        await run_in_threadpool(_finish, session, settings, upload)
+        await run_in_threadpool(_finish, session, settings, upload, client_sha256)
         return Response(status_code=204, headers=_tus_headers(upload))
     written = await service.append_chunk(
         settings=settings, upload=upload, offset=offset, body=_body(request), checksum=checksum
     )
     await run_in_threadpool(service.commit_offset, session=session, upload=upload, written=written)
     if written.offset == upload.length:
-        await run_in_threadpool(_finish, session, settings, upload)
+        await run_in_threadpool(_finish, session, settings, upload, client_sha256)
     return Response(status_code=204, headers=_tus_headers(upload))
 
 
-def _finish(session: Session, settings: Settings, upload: Upload) -> None:
-    service.finish_upload(session=session, settings=settings, upload=upload)
+def _finish(session: Session, settings: Settings, upload: Upload, sha256: str | None) -> None:
+    service.finish_upload(session=session, settings=settings, upload=upload, client_sha256=sha256)
 
 
 @router.delete("/{upload_id}", status_code=204, **ACTION)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import copy
 import fcntl
 import hashlib
 import logging
@@ -33,6 +34,7 @@ from typing import IO, Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from sitrep.bundle.member_digests import MemberDigest, MemberDigests
 from sitrep.bundle.validate import Limits, check_zip, looks_like_zip
 from sitrep.config import Settings
 from sitrep.desk.auth import Principal
@@ -181,45 +183,70 @@ def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
         raise ValidationError("Upload-Checksum does not carry a base64 digest.") from None
 
 
+class Running:
+    """What a desk learns from an upload's bytes as they are written, up to an offset.
+
+    The file's SHA-256 (the blob key, checked against the client's) and, when the file is
+    a zip, its members' SHA-256 (checked against the manifest): so the finished file is
+    not read again, and the PATCH that completes an upload only confirms.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.file_hash = hashlib.sha256()
+        self.members = MemberDigests(limits_for(settings))
+
+    def copy(self) -> Running:
+        twin = copy.copy(self)
+        twin.file_hash, twin.members = self.file_hash.copy(), self.members.copy()
+        return twin
+
+
 @dataclass(frozen=True)
 class Written:
-    """Where the staged file ends after a PATCH, and the SHA-256 of all of it, if known."""
+    """Where the staged file ends after a PATCH, and what was learnt of all of it, if known."""
 
     offset: int
-    file_hash: Any  # a hashlib sha256 object, or None when this process missed a PATCH
+    running: Running | None  # None when this process missed a PATCH of the upload
 
 
 class _FileHashes:
-    """The running SHA-256 of each upload's staged bytes, as of its committed offset.
+    """The :class:`Running` state of each upload's staged bytes, as of its committed offset.
 
-    A PATCH continues the hash where the previous one left it, so the finished file is not
-    read again to find its blob key. It lives in this process only: when a client resumes
-    through another replica (or after a restart), the entry is missing or at another
-    offset, the rest of that upload is not hashed as it arrives, and ``finish_upload``
-    hashes the whole file as before. Entries are kept only after their offset is committed,
-    so bytes below it never change afterwards.
+    A PATCH continues the state where the previous one left it. It lives in this process
+    only: when a client resumes through another replica (or after a restart), the entry is
+    missing or at another offset, the rest of that upload is not hashed as it arrives, and
+    ``finish_upload`` reads the whole file as before. Entries are kept only after their
+    offset is committed, so bytes below it never change afterwards. Abandoned uploads are
+    dropped oldest first, past ``limit`` entries or ``max_members`` member digests in all.
     """
 
-    def __init__(self, limit: int = 1024) -> None:
-        self.limit = limit
+    def __init__(self, limit: int = 1024, max_members: int = 200_000) -> None:
+        self.limit, self.max_members = limit, max_members
         self.lock = threading.Lock()
-        self.entries: dict[str, tuple[int, Any]] = {}
+        self.entries: dict[str, tuple[int, Running]] = {}
 
-    def take(self, upload_id: str, offset: int) -> Any:
-        """Remove and return the hash of the first ``offset`` bytes (new at 0), or None."""
+    def take(self, upload_id: str, offset: int, settings: Settings) -> Running | None:
+        """Remove and return the state of the first ``offset`` bytes (new at 0), or None."""
         with self.lock:
             entry = self.entries.pop(upload_id, None)
         if entry is not None and entry[0] == offset:
             return entry[1]
-        return hashlib.sha256() if offset == 0 else None
+        return Running(settings) if offset == 0 else None
 
-    def keep(self, upload_id: str, offset: int, file_hash: Any) -> None:
-        if file_hash is None:
+    def forget(self, upload_id: str) -> None:
+        with self.lock:
+            self.entries.pop(upload_id, None)
+
+    def keep(self, upload_id: str, offset: int, running: Running | None) -> None:
+        if running is None:
             return
         with self.lock:
-            self.entries[upload_id] = (offset, file_hash)
-            while len(self.entries) > self.limit:  # abandoned uploads: drop the oldest
+            self.entries[upload_id] = (offset, running)
+            while len(self.entries) > self.limit or self._members() > self.max_members:
                 del self.entries[next(iter(self.entries))]
+
+    def _members(self) -> int:
+        return sum(len(running.members.digests) for _, running in self.entries.values())
 
 
 FILE_HASHES = _FileHashes()
@@ -243,7 +270,7 @@ def reconcile_offset(*, session: Session, settings: Settings, upload: Upload) ->
         log.warning("upload %s: staged file shorter than its offset; resuming from it", upload.id)
         upload.offset = size
         session.commit()
-        FILE_HASHES.take(upload.id, -1)  # the running hash covered bytes that are gone
+        FILE_HASHES.forget(upload.id)  # its running hashes covered bytes that are gone
 
 
 async def append_chunk(
@@ -274,37 +301,58 @@ async def append_chunk(
         if size > offset:
             fh.truncate(offset)
         fh.seek(offset)
-        file_hash = FILE_HASHES.take(upload.id, offset)
-        before = file_hash.copy() if file_hash is not None else None
+        running = FILE_HASHES.take(upload.id, offset, settings)
+        before = running.copy() if running is not None else None
         try:
-            end = await _write_body(fh, upload, offset, body, _Sink(fh, checksum, file_hash))
+            end = await _write_body(fh, upload, offset, body, _Sink(fh, checksum, running))
         except BaseException:
             FILE_HASHES.keep(upload.id, offset, before)  # the file is back at ``offset``
             raise
-        return Written(end, file_hash if end != offset else before)
+        return Written(end, running if end != offset else before)
 
 
 class _Sink:
     """Hash and write batches of body chunks; used from one worker thread at a time.
 
-    Each chunk goes into the PATCH's checksum (if it has one) and the file's running hash.
+    Each chunk goes into the PATCH's checksum (if it has one) and the upload's running
+    hashes (see :class:`Running`). The members' hashes run on a thread of their own beside
+    the rest: SHA-256 and zlib release the GIL, so a second core can take them.
     """
 
-    def __init__(self, fh: IO[bytes], checksum: tuple[str, bytes] | None, file_hash: Any) -> None:
+    def __init__(
+        self, fh: IO[bytes], checksum: tuple[str, bytes] | None, running: Running | None
+    ) -> None:
         self.fh = fh
         self.digest = CHECKSUMS[checksum[0]]() if checksum else None
         self.checksum = checksum[1] if checksum else None
-        self.hashes = [h for h in (self.digest, file_hash) if h is not None]
+        self.members = running.members if running is not None else None
+        file_hash = running.file_hash if running is not None else None
+        self.hashes: list[Any] = [h for h in (self.digest, file_hash) if h is not None]
 
     def write(self, batch: list[bytes]) -> None:
-        for chunk in batch:
-            for digest in self.hashes:
-                digest.update(chunk)
-            # Straight to the kernel while the chunk is still in the CPU's cache: copying
-            # it through a 4 MiB write buffer first cost about 0.9 s of CPU per GiB.
-            view = memoryview(chunk)
-            while view:
-                view = view[self.fh.write(view) :]
+        members = self.members
+        beside = MEMBER_HASHING.submit(_update_all, members, batch) if members else None
+        try:
+            for chunk in batch:
+                for digest in self.hashes:
+                    digest.update(chunk)
+                # Straight to the kernel while the chunk is still in the CPU's cache: copying
+                # it through a 4 MiB write buffer first cost about 0.9 s of CPU per GiB.
+                view = memoryview(chunk)
+                while view:
+                    view = view[self.fh.write(view) :]
+        finally:
+            if beside is not None:
+                beside.result()  # in order: the next batch waits for this one's members
+
+
+#: Threads for members' hashes only: they wait on nothing, so uploads cannot deadlock them.
+MEMBER_HASHING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sitrep-members")
+
+
+def _update_all(members: MemberDigests, batch: list[bytes]) -> None:
+    for chunk in batch:
+        members.update(chunk)
 
 
 async def _write_body(
@@ -387,25 +435,29 @@ def commit_offset(*, session: Session, upload: Upload, written: Written) -> None
     """Record how far the upload got; commits, as the client may HEAD right away."""
     upload.offset = written.offset
     session.commit()
-    FILE_HASHES.keep(upload.id, written.offset, written.file_hash)
+    FILE_HASHES.keep(upload.id, written.offset, written.running)
 
 
-def finish_upload(*, session: Session, settings: Settings, upload: Upload) -> TemporaryFile:
+def finish_upload(
+    *, session: Session, settings: Settings, upload: Upload, client_sha256: str | None = None
+) -> TemporaryFile:
     """Validate a complete upload and turn it into a temporary file.
 
-    A refused upload is recorded with its reason (and committed, since the error rolls
-    back the rest) before the Refused error reaches the uploader; its bytes are deleted.
-    Finishing an upload twice returns the same temporary file.
+    ``client_sha256`` is the whole file's SHA-256 as the client computed it: when given,
+    stored bytes that differ are refused. A refused upload is recorded with its reason (and
+    committed, since the error rolls back the rest) before the Refused error reaches the
+    uploader; its bytes are deleted. Finishing an upload twice returns the same temporary
+    file.
     """
     if upload.status == "done" and upload.temporary_file_id:
         row = session.get(TemporaryFile, upload.temporary_file_id)
         if row is not None:
+            check_client_sha256(upload.filename, row.sha256, client_sha256)
             return row
     if upload.status == "refused":
         raise Refused(upload.refusal or "This upload was refused.")
     owner = Principal(kind=upload.owner_kind, id=upload.owner_id)
     path = staging_path(settings, upload.id)
-    file_hash = FILE_HASHES.take(upload.id, upload.length)
     try:
         temp = store_temporary_file(
             session=session,
@@ -413,7 +465,8 @@ def finish_upload(*, session: Session, settings: Settings, upload: Upload) -> Te
             principal=owner,
             path=path,
             filename=upload.filename,
-            sha256=file_hash.hexdigest() if file_hash is not None else None,
+            running=FILE_HASHES.take(upload.id, upload.length, settings),
+            client_sha256=client_sha256,
         )
     except Refused as exc:
         path.unlink(missing_ok=True)
@@ -423,6 +476,26 @@ def finish_upload(*, session: Session, settings: Settings, upload: Upload) -> Te
     upload.status, upload.temporary_file_id = "done", temp.id
     session.commit()
     return temp
+
+
+def parse_client_sha256(header: str | None) -> str | None:
+    """Parse ``Sitrep-Upload-Sha256``: the whole file's SHA-256 in hex, sent by the client."""
+    if header is None:
+        return None
+    value = header.strip().lower()
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise ValidationError("Sitrep-Upload-Sha256 must be 64 hexadecimal digits.")
+    return value
+
+
+def check_client_sha256(filename: str, sha256: str, client_sha256: str | None) -> None:
+    """Refuse a file whose stored bytes do not hash to what the client computed."""
+    if client_sha256 is not None and client_sha256 != sha256:
+        raise Refused(
+            f"{filename}: the desk stored bytes whose SHA-256 is {sha256}, but the client "
+            f"sent {client_sha256}; the file changed in transit or on the client's disk. "
+            "Upload it again."
+        )
 
 
 def terminate_upload(*, session: Session, settings: Settings, upload: Upload) -> None:
@@ -446,29 +519,26 @@ def store_temporary_file(
     principal: Principal,
     path: Path,
     filename: str,
-    sha256: str | None = None,
+    running: Running | None = None,
+    client_sha256: str | None = None,
 ) -> TemporaryFile:
     """Validate the file at ``path``, move it into the BlobStore and return its temporary file.
 
     A zip (by name or content) must pass :func:`sitrep.bundle.validate.check_zip`; a zip
     with a manifest is a bundle and keeps its manifest. Raises Refused with the reason.
-    ``sha256`` is the file's hash if the caller computed it while writing the file.
+    ``running`` is what the caller learnt while writing the file (its hash and its members'),
+    ``client_sha256`` the hash the sender computed (see :func:`check_client_sha256`).
     """
     size = path.stat().st_size
     check_size(settings, size)
-    manifest = None
-    content_type = "application/octet-stream"
-    # Without a hash, hash the file on another thread while the zip is validated: both
-    # mostly run outside the GIL, so a 2-core server does the two reads at once.
+    streamed = running.members.digests if running is not None else None
+    # Validate on another thread while the file's hash is checked, or computed when this
+    # process did not see the bytes arrive: both mostly run outside the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        hashing = pool.submit(sha256_file, path) if sha256 is None else None
-        if looks_like_zip(path, filename):
-            try:
-                manifest = check_zip(path, limits_for(settings)).manifest
-            except ValidationError as exc:
-                raise Refused(f"{filename}: {exc.message}") from None
-            content_type = "application/zip"
-        key = hashing.result() if hashing is not None else sha256
+        validating = pool.submit(_validate, path, filename, limits_for(settings), streamed)
+        key = running.file_hash.hexdigest() if running is not None else sha256_file(path)
+        check_client_sha256(filename, key, client_sha256)
+        manifest, content_type = validating.result()
     key = blobstore_from_settings(settings).put_file(path, move=True, sha256=key)
     temp = TemporaryFile(
         id=str(uuid.uuid4()),
@@ -485,6 +555,18 @@ def store_temporary_file(
     session.add(temp)
     session.flush()
     return temp
+
+
+def _validate(
+    path: Path, filename: str, limits: Limits, streamed: dict[int, MemberDigest] | None
+) -> tuple[dict[str, Any] | None, str]:
+    """Check a stored file; return its manifest (None when it has none) and content type."""
+    if not looks_like_zip(path, filename):
+        return None, "application/octet-stream"
+    try:
+        return check_zip(path, limits, streamed=streamed).manifest, "application/zip"
+    except ValidationError as exc:
+        raise Refused(f"{filename}: {exc.message}") from None
 
 
 def claim_temporary_files(
