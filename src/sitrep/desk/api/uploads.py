@@ -29,6 +29,7 @@ from sitrep.desk import policy
 from sitrep.desk.auth import Principal, require_caller
 from sitrep.desk.deps import get_session, get_settings
 from sitrep.desk.models.uploads import Upload
+from sitrep.desk.services import staging
 from sitrep.desk.services import uploads as service
 from sitrep.errors import ValidationError
 
@@ -152,7 +153,7 @@ async def _body(request: Request) -> AsyncIterator[bytes]:
             if chunk:
                 yield chunk
     except ClientDisconnect:
-        raise service.ConnectionLost from None
+        raise staging.ConnectionLost from None
 
 
 @router.patch("/{upload_id}", **ACTION)
