@@ -13,8 +13,9 @@ Both servers run as uvicorn subprocesses on 127.0.0.1, one after the other:
 
 The server's peak RSS is sampled with psutil every 20 ms. Goals (issue 4): tus
 throughput >= 50% of the baseline, and desk RSS <= 200 MB during a 2 GiB upload.
-Each round also prints the CPU seconds per GiB that client and server used together: on
-a shared machine the wall-clock ratio moves with other people's load, the CPU cost less.
+Each round also prints the CPU seconds per GiB that client and server used together, and
+the server's part: on a shared machine the wall-clock ratio moves with other people's
+load, the CPU cost less.
 
     python benchmarks/upload.py              # 2 GiB, the issue's size, 3 rounds
     python benchmarks/upload.py --size-mb 256 --rounds 1   # or --quick (64 MiB)
@@ -34,7 +35,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,26 +178,35 @@ class Run:
     seconds: float
     peak_rss: int
     cpu: float  # CPU seconds of client (this process) and server during the upload
+    server_cpu: float  # the server's part of it
 
 
-def cpu_seconds(*pids: int) -> float:
-    """Return the CPU seconds (user + system) the processes have used so far."""
-    return sum(sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids)
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU seconds (user + system) the process has used so far."""
+    return sum(psutil.Process(pid).cpu_times()[:2])
+
+
+def timed(server: Server, send: Callable[[], object]) -> tuple[float, float, float]:
+    """Call ``send``; return its wall time, and the CPU seconds of both sides and the server's."""
+    client, desk = os.getpid(), server.process.pid
+    before, start = (cpu_seconds(client), cpu_seconds(desk)), time.perf_counter()
+    send()
+    elapsed = time.perf_counter() - start
+    client_cpu, server_cpu = cpu_seconds(client) - before[0], cpu_seconds(desk) - before[1]
+    return elapsed, client_cpu + server_cpu, server_cpu
 
 
 def run_baseline(bundle: Path, workdir: Path) -> Run:
     sink = workdir / "sink.bin"
     server = Server(["--app-dir", str(HERE), "upload:sink_app"], {"SINK_FILE": str(sink)})
     try:
-        pids = os.getpid(), server.process.pid
-        cpu, start = cpu_seconds(*pids), time.perf_counter()
-        response = httpx.put(f"{server.url}/", content=file_chunks(bundle), timeout=600)
-        elapsed, cpu = time.perf_counter() - start, cpu_seconds(*pids) - cpu
-        assert response.status_code == 204 and sink.stat().st_size == bundle.stat().st_size
+        url = f"{server.url}/"
+        measured = timed(server, lambda: httpx.put(url, content=file_chunks(bundle), timeout=600))
+        assert sink.stat().st_size == bundle.stat().st_size
     finally:
         server.stop()
     sink.unlink()
-    return Run(elapsed, server.peak_rss, cpu)
+    return Run(measured[0], server.peak_rss, *measured[1:])
 
 
 def run_tus(bundle: Path, workdir: Path) -> Run:
@@ -208,16 +218,14 @@ def run_tus(bundle: Path, workdir: Path) -> Run:
         uploader = TusUploader(
             f"{server.url}/api/v1/uploads", headers={"Authorization": f"Bearer {token}"}
         )
-        pids = os.getpid(), server.process.pid
-        cpu, start = cpu_seconds(*pids), time.perf_counter()
-        result = uploader.upload(bundle)
-        elapsed, cpu = time.perf_counter() - start, cpu_seconds(*pids) - cpu
-        assert result.temporary_id and result.size == bundle.stat().st_size
+        results = []
+        measured = timed(server, lambda: results.append(uploader.upload(bundle)))
+        assert results[0].temporary_id and results[0].size == bundle.stat().st_size
     finally:
         server.stop()
     # Free the disk and page cache as the baseline frees its sink file, for the next round.
     shutil.rmtree(workdir)
-    return Run(elapsed, server.peak_rss, cpu)
+    return Run(measured[0], server.peak_rss, *measured[1:])
 
 
 def main() -> None:
@@ -249,9 +257,11 @@ def print_round(number: int, total: int, base: Run, tus: Run) -> None:
     gib = total / (1024 * MIB)
     print(
         f"round {number}: baseline plain PUT {total / MIB / base.seconds:6.1f} MiB/s "
-        f"(server RSS {base.peak_rss / MIB:5.1f} MiB, CPU {base.cpu / gib:4.1f} s/GiB) | "
+        f"(server RSS {base.peak_rss / MIB:5.1f} MiB, CPU {base.cpu / gib:4.1f} s/GiB, "
+        f"server {base.server_cpu / gib:3.1f}) | "
         f"tus + validation {total / MIB / tus.seconds:6.1f} MiB/s "
-        f"(desk RSS {tus.peak_rss / MIB:5.1f} MiB, CPU {tus.cpu / gib:4.1f} s/GiB) | "
+        f"(desk RSS {tus.peak_rss / MIB:5.1f} MiB, CPU {tus.cpu / gib:4.1f} s/GiB, "
+        f"desk {tus.server_cpu / gib:3.1f}) | "
         f"ratio {base.seconds / tus.seconds:.2f}"
     )
 
