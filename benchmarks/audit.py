@@ -1,8 +1,13 @@
 """Audit log speed: appends/s with 1 and 8 writers, and `verify` time for a million entries.
 
 Each figure comes with a baseline measured in the same run:
-* appends: plain INSERT + COMMIT of a row of the same width into a table without the chain
-  (what the chain, the head-row lock and the canonical JSON cost on top of a bare write);
+* appends, two ways: ``append`` (a download's entry, in a transaction of its own) and
+  ``record`` (in a session the caller commits, as sign-ins and agreement changes do). Each
+  has as baseline one INSERT of a row of the same width, into a table without the chain,
+  reaching the database the same way (an autocommitted INSERT on a kept connection, or the
+  same session and commit): what the chain and the canonical JSON cost on top of a bare
+  write. CPU per append adds this process's CPU time and, on PostgreSQL, that of the
+  database's backends (read from /proc: the server must run on this machine);
 * verify: re-hashing the same entries from memory with no database (what fetching rows and
   checking the chain cost on top of the hashing alone). Every entry has a justification
   beside the chain, as a download does, so verify also joins and checks its digest.
@@ -102,38 +107,116 @@ def run_writers(
     return writers * per_writer / (time.perf_counter() - start), latencies
 
 
-def append_bench(engine: Engine, writers: int, per_writer: int) -> tuple[float, list[float]]:
+JUSTIFICATION = "SUP-1: reading the error log the customer sent"
+# An entry as a download writes it; each gets its own target.
+ENTRY = {"actor": SAM, "action": "attachment.download", "ticket": "SUP-1"}
+
+
+def append_one(engine: Engine) -> Callable[[int], None]:
+    """What a download does: ``audit.append``, committed and chained in its own transaction."""
+
+    def one(i: int) -> None:
+        audit.append(engine=engine, target=f"attachment:{i}", justification=JUSTIFICATION, **ENTRY)
+
+    return one
+
+
+def record_one(engine: Engine) -> Callable[[int], None]:
+    """What a sign-in or an agreement change does: ``audit.record`` in a session it commits."""
     sessions = make_sessionmaker(engine)
 
     def one(i: int) -> None:
         with sessions.begin() as session:
             audit.record(
-                session=session,
-                actor=SAM,
-                action="attachment.download",
-                target=f"attachment:{i}",
-                ticket="SUP-1",
-                justification="SUP-1: reading the error log the customer sent",
+                session=session, target=f"attachment:{i}", justification=JUSTIFICATION, **ENTRY
             )
 
-    return run_writers(writers, per_writer, one)
+    return one
 
 
-def plain_bench(engine: Engine, writers: int, per_writer: int) -> tuple[float, list[float]]:
-    """The baseline: the same session and commit per row, one INSERT, no head lock, no chain."""
+PLAIN_INSERT = (
+    "INSERT INTO bench_plain (ts, actor, action, target, ticket, payload) VALUES "
+    "({ts}, 'staff:3', 'attachment.download', {target}, 'SUP-1', '" + JUSTIFICATION + "')"
+)
+
+
+def plain_session_one(engine: Engine) -> Callable[[int], None]:
+    """Baseline of ``record``: the same session and commit per row, one INSERT, no chain."""
     sessions = make_sessionmaker(engine)
-    insert = text(
-        "INSERT INTO bench_plain (ts, actor, action, target, ticket, payload) VALUES "
-        "(:ts, 'staff:3', 'attachment.download', :target, 'SUP-1', "
-        "'SUP-1: reading the error log the customer sent')"
-    )
+    insert = text(PLAIN_INSERT.format(ts=":ts", target=":target"))
 
     def one(i: int) -> None:
         with sessions.begin() as session:
             now = audit.format_ts(datetime.now(UTC))
             session.execute(insert, {"ts": now, "target": f"attachment:{i}"})
 
-    return run_writers(writers, per_writer, one)
+    return one
+
+
+def plain_direct_one(engine: Engine) -> Callable[[int], None]:
+    """Baseline of ``append``: one INSERT in its own transaction the cheapest way, no chain.
+
+    PostgreSQL: an autocommitted, prepared INSERT on a connection kept by each writer, as
+    ``append`` keeps them. SQLite: ``engine.begin()``, as ``append`` does there.
+    """
+    if engine.dialect.name != "postgresql":
+        return plain_session_one(engine)
+    local = threading.local()
+    opened: list[object] = []
+    sql = PLAIN_INSERT.format(ts="%s", target="%s")
+
+    def one(i: int) -> None:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            fairy = engine.raw_connection()
+            fairy.detach()
+            conn = local.conn = fairy.dbapi_connection
+            conn.autocommit = True  # type: ignore[union-attr]
+            opened.append(conn)
+        now = audit.format_ts(datetime.now(UTC))
+        conn.execute(sql, (now, f"attachment:{i}"), prepare=True)  # type: ignore[union-attr]
+
+    one.opened = opened  # type: ignore[attr-defined]
+    return one
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu(engine: Engine) -> dict[int, float]:
+    """Return CPU seconds used so far by each PostgreSQL backend of this database, by pid.
+
+    Read from /proc, so only for a server on this machine; SQLite runs inside this process.
+    """
+    if engine.dialect.name != "postgresql":
+        return {}
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).scalars()
+        used = {}
+        for pid in pids:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used[pid] = (int(stat[11]) + int(stat[12])) / TICK
+    return used
+
+
+def measure(
+    engine: Engine, writers: int, per_writer: int, one: Callable[[int], None]
+) -> tuple[float, list[float], float]:
+    """Return (rate, latencies, CPU us per call of this process and the database's backends)."""
+    db_before = database_cpu(engine)
+    cpu_before = time.process_time()
+    rate, latencies = run_writers(writers, per_writer, one)
+    cpu = time.process_time() - cpu_before
+    db_after = database_cpu(engine)
+    cpu += sum(used - db_before.get(pid, 0.0) for pid, used in db_after.items())
+    for conn in getattr(one, "opened", []):
+        conn.close()
+    return rate, latencies, cpu * 1e6 / (writers * per_writer)
 
 
 def load_average() -> str:
@@ -146,10 +229,18 @@ def pct(values: list[float], q: float) -> float:
     )
 
 
+# (name, how an entry is written, its baseline)
+PATHS = (
+    ("append", append_one, plain_direct_one),
+    ("record", record_one, plain_session_one),
+)
+
+
 def bench_appends(urls: dict[str, str], per_writer_1: int, per_writer_8: int) -> None:
     print(f"== appends (each in its own committed transaction); {load_average()}")
-    heads = ("audit/s", "p50 ms", "p99 ms", "plain/s", "ratio")
-    print(f"{'db':22} {'writers':>7} " + " ".join(f"{h:>8}" for h in heads))
+    print("   cpu: microseconds of CPU per append, this process plus PostgreSQL's backends")
+    heads = ("audit/s", "p50 ms", "p99 ms", "cpu us", "plain/s", "cpu us", "ratio")
+    print(f"{'db':24} {'path':6} {'writers':>7} " + " ".join(f"{h:>8}" for h in heads))
     configs = [(name, url, {}) for name, url in urls.items()]
     if "postgres" in urls:
         # The same server with synchronous_commit=off: shows the code path's own ceiling
@@ -163,13 +254,15 @@ def bench_appends(urls: dict[str, str], per_writer_1: int, per_writer_8: int) ->
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS bench_plain"))
             conn.execute(text(BASELINE_DDL.format(key=key)))
-        for writers, per in ((1, per_writer_1), (8, per_writer_8)):
-            rate, lat = append_bench(engine, writers, per)
-            base, _ = plain_bench(engine, writers, per)
-            print(
-                f"{name:22} {writers:>7} {rate:>8.0f} {pct(lat, 50):>8.2f} {pct(lat, 99):>8.2f} "
-                f"{base:>8.0f} {rate / base:>8.2f}"
-            )
+        for path, entry, baseline in PATHS:
+            for writers, per in ((1, per_writer_1), (8, per_writer_8)):
+                rate, lat, cpu = measure(engine, writers, per, entry(engine))
+                base, _, base_cpu = measure(engine, writers, per, baseline(engine))
+                print(
+                    f"{name:24} {path:6} {writers:>7} {rate:>8.0f} {pct(lat, 50):>8.2f} "
+                    f"{pct(lat, 99):>8.2f} {cpu:>8.0f} {base:>8.0f} {base_cpu:>8.0f} "
+                    f"{rate / base:>8.2f}"
+                )
         with make_sessionmaker(engine)() as session:
             report = audit.verify_chain(session=session)
             assert report.ok, report.problem
