@@ -109,6 +109,14 @@ def test_on_postgresql_a_failed_insert_raises_and_leaves_nothing_queued(pg_engin
     assert _counts(sessions) == (2, 0)
 
 
+def test_on_postgresql_the_next_append_commits_synchronously_after_an_asynchronous_pass(
+    pg_engine,
+):
+    _append(pg_engine, 1)  # its pass, on the same connection, committed asynchronously
+    [conn] = audit._writers(pg_engine).idle
+    assert conn.execute("SHOW synchronous_commit").fetchone() == ("on",)
+
+
 def test_on_postgresql_a_connection_the_server_closed_is_replaced_and_records_once(
     pg_engine, sessions
 ):
