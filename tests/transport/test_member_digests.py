@@ -145,3 +145,19 @@ class _Unseekable(io.RawIOBase):
 
     def flush(self) -> None:
         pass
+
+
+@pytest.mark.parametrize(("field", "change"), [(18, 10), (22, -1)], ids=["compressed", "size"])
+def test_a_local_header_that_lies_about_its_sizes_yields_no_digest(tmp_path, field, change):
+    # zipfile reads by the central directory, so such a zip can pass; the streamed hash of
+    # what the local header described must then not stand in for the member's real hash.
+    path = z.write_bundle(tmp_path / "b.zip", z.sample_files())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("logs/app.log")
+    raw = bytearray(path.read_bytes())
+    at = info.header_offset + field
+    raw[at : at + 4] = (int.from_bytes(raw[at : at + 4], "little") + change).to_bytes(4, "little")
+    path.write_bytes(bytes(raw))
+    digests = _fed(bytes(raw))
+    assert info.header_offset not in digests.digests
+    assert check_zip(path, SMALL, streamed=digests.digests).hashes == check_zip(path, SMALL).hashes
