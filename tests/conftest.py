@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -141,6 +141,25 @@ def client(desk_app):
 
     with TestClient(desk_app) as test_client:
         yield test_client
+
+
+def run_threads(work: Callable[[int], object], count: int) -> list[BaseException]:
+    """Run ``work(i)`` for each i in ``range(count)``, all on threads at once; return what they
+    raised, for the caller to assert on (an exception in a thread would otherwise be lost)."""
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            work(i)
+        except BaseException as exc:  # returned to the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
 
 
 def free_port() -> int:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 from sqlalchemy import func, select, text
 from tests.access.conftest import SAM, refuse_inserts
+from tests.conftest import run_threads
 
 from sitrep.desk import audit
 from sitrep.desk.audit import verify_chain
@@ -76,21 +76,11 @@ def test_bad_fields_are_refused_before_anything_is_written(engine, sessions):
 
 
 def test_eight_threads_appending_at_once_produce_one_contiguous_chain(engine, sessions):
-    errors: list[BaseException] = []
-
     def writer(w: int) -> None:
-        try:
-            for i in range(15):
-                _append(engine, w * 100 + i)
-        except BaseException as exc:  # surface thread failures in the assertion below
-            errors.append(exc)
+        for i in range(15):
+            _append(engine, w * 100 + i)
 
-    threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_threads(writer, 8) == []
     assert _counts(sessions) == (120, 0)
     with sessions() as session:
         assert session.scalar(select(func.max(AuditEntry.seq))) == 120

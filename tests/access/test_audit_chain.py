@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from tests.access.conftest import refuse_inserts
+from tests.conftest import run_threads
 
 from sitrep.desk.audit import (
     GENESIS,
@@ -145,20 +146,7 @@ def test_erasing_private_data_keeps_the_chain_verifiable(sessions, append):
 
 
 def test_eight_concurrent_writers_produce_one_contiguous_chain(sessions, append):
-    errors: list[BaseException] = []
-
-    def writer() -> None:
-        try:
-            append(15)
-        except BaseException as exc:  # surface thread failures in the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=writer) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_threads(lambda _w: append(15), 8) == []
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 120
         assert session.scalar(select(func.max(AuditEntry.seq))) == 120

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 from sqlalchemy import inspect
+from tests.conftest import run_threads
 
 from sitrep.client.hoststore import HostStore
 
@@ -27,21 +28,12 @@ def test_it_adds_only_namespaced_tables_to_the_host_db(database_url):
 
 def test_concurrent_first_writes_of_one_setting_all_succeed(database_url):
     store = HostStore(database_url.replace("postgresql://", "postgresql+psycopg://"))
-    errors: list[BaseException] = []
     start = threading.Barrier(8)
 
     def write(i: int) -> None:
         start.wait()
-        try:
-            store.set("telemetry.acme.product", f"writer {i}")
-        except BaseException as exc:  # collected and asserted below
-            errors.append(exc)
+        store.set("telemetry.acme.product", f"writer {i}")
 
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_threads(write, 8) == []
     assert store.get("telemetry.acme.product").startswith("writer ")
     store.engine.dispose()
