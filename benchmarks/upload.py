@@ -3,11 +3,13 @@
 Both servers run as uvicorn subprocesses on 127.0.0.1, one after the other:
 
 * the desk (``sitrep.desk.app:create_app``, SQLite, filesystem BlobStore), fed by
-  ``sitrep.client.upload.TusUploader`` (128 MiB PATCHes; the client hashes the file once
-  and the last PATCH carries its SHA-256). The time runs from the tus POST to the
-  temporary attachment id, so it includes the server-side checks (the file's SHA-256
-  against the client's, every member hashed against the manifest) and the move into the
-  BlobStore;
+  ``sitrep.client.upload.TusUploader`` (128 MiB PATCHes; the last PATCH carries the
+  bundle digest, which the client takes from the headers and the manifest). The time runs
+  from the tus POST to the temporary attachment id, so it includes the server-side checks
+  (the file's SHA-256 for the blob key, every member hashed against the manifest, the
+  bundle digest against the client's) and the move into the BlobStore. With
+  ``--file-hash-too`` each round also uploads with the client hashing the whole file
+  instead, as it does for files that are not bundles (how bundles went before);
 * the baseline: a bare ASGI app under the same uvicorn that streams one plain HTTP PUT
   of the same bytes to a file. No protocol, no database, no validation.
 
@@ -38,6 +40,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import httpx
 import psutil
@@ -209,9 +212,12 @@ def run_baseline(bundle: Path, workdir: Path) -> Run:
     return Run(measured[0], server.peak_rss, *measured[1:])
 
 
-def run_tus(bundle: Path, workdir: Path) -> Run:
+def run_tus(bundle: Path, workdir: Path, *, file_hash: bool = False) -> Run:
     from sitrep.client.upload import TusUploader
 
+    if file_hash:  # the client treats the bundle as any other file and hashes all of it
+        with mock.patch("sitrep.client.upload.bundle_sha256", return_value=None):
+            return run_tus(bundle, workdir)
     env, token = prepare_desk(workdir)
     server = Server(["--factory", "sitrep.desk.app:create_app"], env)
     try:
@@ -233,10 +239,16 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=2048, help="bundle size in MiB (2048)")
     parser.add_argument("--quick", action="store_true", help="a 64 MiB bundle, one round")
     parser.add_argument("--rounds", type=int, default=3, help="baseline/tus pairs to run (3)")
+    parser.add_argument(
+        "--file-hash-too",
+        action="store_true",
+        help="each round, also upload with the client hashing the whole file",
+    )
     args = parser.parse_args()
     size = (64 if args.quick else args.size_mb) * MIB
     rounds = 1 if args.quick else args.rounds
     pairs: list[tuple[Run, Run]] = []
+    hashed: list[tuple[Run, Run]] = []
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="sitrep-bench-upload-") as tmp:
         workdir = Path(tmp)
@@ -249,14 +261,22 @@ def main() -> None:
             pair = run_baseline(bundle, workdir), run_tus(bundle, workdir / f"desk{round_no}")
             pairs.append(pair)
             print_round(round_no + 1, total, *pair)
+            if args.file_hash_too:
+                run = run_tus(bundle, workdir / f"hashed{round_no}", file_hash=True)
+                hashed.append((pair[0], run))
+                print_round(round_no + 1, total, pair[0], run, "client hashes the file")
     summarise(pairs)
+    if hashed:
+        ratios = sorted(base.seconds / tus.seconds for base, tus in hashed)
+        print(f"  with the client hashing the file: median ratio {ratios[len(ratios) // 2]:.3f}")
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def print_round(number: int, total: int, base: Run, tus: Run) -> None:
+def print_round(number: int, total: int, base: Run, tus: Run, label: str = "") -> None:
     gib = total / (1024 * MIB)
+    label = f" ({label})" if label else ""
     print(
-        f"round {number}: baseline plain PUT {total / MIB / base.seconds:6.1f} MiB/s "
+        f"round {number}{label}: baseline plain PUT {total / MIB / base.seconds:6.1f} MiB/s "
         f"(server RSS {base.peak_rss / MIB:5.1f} MiB, CPU {base.cpu / gib:4.1f} s/GiB, "
         f"server {base.server_cpu / gib:3.1f}) | "
         f"tus + validation {total / MIB / tus.seconds:6.1f} MiB/s "

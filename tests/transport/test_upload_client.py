@@ -10,6 +10,7 @@ import httpx
 import pytest
 import transport_zips as z
 
+from sitrep.bundle.validate import bundle_sha256
 from sitrep.client.upload import TusUploader, _Reader
 from sitrep.desk.models.uploads import TemporaryFile, Upload
 from sitrep.errors import RemoteError, ValidationError
@@ -118,7 +119,7 @@ def test_the_reader_hands_out_the_right_bytes_and_hashes_the_file_once(tmp_path,
     data = os.urandom(5 * 64 * KIB + 123)
     path = tmp_path / "f.bin"
     path.write_bytes(data)
-    with path.open("rb") as fh, _Reader(fh.fileno(), 64 * KIB, len(data), depth=2) as reader:
+    with _Reader(path.open("rb"), 64 * KIB, len(data), depth=2) as reader:
         for offset in offsets:
             piece = reader.piece_at(offset * KIB)
             assert piece == data[offset * KIB : offset * KIB + 64 * KIB]
@@ -139,3 +140,30 @@ def test_the_completing_patch_carries_the_file_hash_and_no_patch_a_checksum(
     assert (
         patches[-1].headers["sitrep-upload-sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     )
+
+
+def test_a_bundle_is_sent_with_its_bundle_digest_and_the_file_is_not_hashed(
+    live_desk, desk_app, installation_token, tmp_path, monkeypatch
+):
+    files = {"logs/big.bin": os.urandom(150 * KIB), "logs/app.log": b"started\n" * 4000}
+    path = z.write_bundle(tmp_path / "support.zip", files)
+    sent: list[httpx.Request] = []
+    http = httpx.Client(event_hooks={"request": [sent.append]})
+    uploader = _uploader(live_desk, installation_token, http=http)
+    hashed: list[int] = []
+    real_read = _Reader._read
+
+    def read(reader: _Reader, offset: int) -> bytes:
+        hashed.append(reader.file_hash is not None)
+        return real_read(reader, offset)
+
+    monkeypatch.setattr(_Reader, "_read", read)
+    result = uploader.upload(path)
+    last = [r for r in sent if r.method == "PATCH"][-1]
+    assert "sitrep-upload-sha256" not in last.headers
+    assert last.headers["sitrep-bundle-sha256"] == bundle_sha256(path)
+    assert hashed and not any(hashed)  # no piece went through a file hash
+    with desk_app.state.sessions() as session:
+        temp = session.get_one(TemporaryFile, result.temporary_id)
+        assert temp.bundle_sha256 == bundle_sha256(path)
+        assert temp.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import sys
 import zipfile
 
@@ -12,7 +13,7 @@ import transport_zips as z
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitrep.bundle.validate import Limits, check_zip, extract_zip
+from sitrep.bundle.validate import Limits, bundle_sha256, check_zip, extract_zip
 from sitrep.errors import ValidationError
 
 SMALL = Limits(max_bytes=50 * 1024 * 1024, max_members=100, max_ratio=200)
@@ -161,3 +162,72 @@ def test_a_changed_byte_in_a_document_the_manifest_does_not_list_is_refused_by_i
     _flip_byte(path, report)
     with pytest.raises(ValidationError, match="'redaction-report.json' is corrupt.*CRC"):
         check_zip(path, SMALL)
+
+
+def _bundle_digest_by_hand(path) -> str:
+    """The bundle digest from its definition, without the validator's code: the file's
+    bytes in order, each listed member's data swapped for its manifest SHA-256."""
+    raw = path.read_bytes()
+    with zipfile.ZipFile(path) as zf:
+        listed = {e["path"]: e["sha256"] for e in json.loads(zf.read("manifest.json"))["files"]}
+        spans = []
+        for info in zf.infolist():
+            if info.filename in listed:
+                name_len, extra_len = struct.unpack_from("<HH", raw, info.header_offset + 26)
+                start = info.header_offset + 30 + name_len + extra_len
+                spans.append((start, start + info.compress_size, listed[info.filename]))
+    out, position = bytearray(), 0
+    for start, end, sha in sorted(spans):
+        out += raw[position:start] + bytes.fromhex(sha)
+        position = end
+    return hashlib.sha256(bytes(out + raw[position:])).hexdigest()
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_the_bundle_digest_swaps_each_listed_member_for_its_sha256(tmp_path, compression):
+    path = z.write_bundle(tmp_path / "b.zip", z.sample_files(), compression=compression)
+    digest = bundle_sha256(path)
+    assert digest == _bundle_digest_by_hand(path) == check_zip(path).bundle_sha256
+    assert digest != hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_any_byte_outside_the_listed_members_changes_the_bundle_digest(tmp_path):
+    path = z.write_bundle(tmp_path / "b.zip", z.sample_files(), compression=zipfile.ZIP_STORED)
+    raw, digest = path.read_bytes(), bundle_sha256(path)
+    with zipfile.ZipFile(path) as zf:
+        log, start_dir = zf.getinfo("logs/app.log"), zf.start_dir
+        manifest = zf.getinfo("manifest.json")
+    # Two local headers' time stamps, and one in the central directory.
+    for position in (log.header_offset + 10, manifest.header_offset + 10, start_dir + 12):
+        changed = bytearray(raw)
+        changed[position] ^= 0x01
+        path.write_bytes(bytes(changed))
+        assert bundle_sha256(path) not in (None, digest), position
+
+
+def test_a_changed_member_keeps_the_clients_digest_but_the_desk_refuses_it(tmp_path):
+    # The client takes members' hashes from the manifest; the desk checks each member
+    # against the manifest first, so a damaged member never passes with an old digest.
+    path = z.write_bundle(tmp_path / "b.zip", z.sample_files(), compression=zipfile.ZIP_STORED)
+    digest = bundle_sha256(path)
+    with zipfile.ZipFile(path) as zf:
+        log = zf.getinfo("logs/app.log")
+    raw = bytearray(path.read_bytes())
+    raw[log.header_offset + 30 + len(log.filename) + 5] ^= 0x01
+    path.write_bytes(bytes(raw))
+    assert bundle_sha256(path) == digest
+    with pytest.raises(ValidationError, match="does not match the size and SHA-256"):
+        check_zip(path)
+
+
+def test_only_a_bundle_has_a_bundle_digest(tmp_path):
+    plain = tmp_path / "plain.zip"
+    with zipfile.ZipFile(plain, "w") as zf:
+        zf.writestr("a.txt", "a")
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(broken, "w") as zf:
+        zf.writestr("manifest.json", "{not json")
+    assert [bundle_sha256(p) for p in (plain, text, broken, tmp_path / "gone.zip")] == [None] * 4
+    assert check_zip(plain).bundle_sha256 is None

@@ -21,14 +21,22 @@ def create(live_desk, auth, length: int, name: str = "bundle.zip") -> str:
 
 
 def patch(
-    url, auth, offset: int, body: bytes, checksum: bytes | None = None, sha256: str | None = None
+    url,
+    auth,
+    offset: int,
+    body: bytes,
+    checksum: bytes | None = None,
+    sha256: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> httpx.Response:
-    """PATCH ``body`` at ``offset``, with an Upload-Checksum digest and a whole-file hash."""
+    """PATCH ``body`` at ``offset``, with an Upload-Checksum digest, a whole-file hash and
+    any other ``headers``."""
     headers = {
         **auth,
         **TUS,
         "Upload-Offset": str(offset),
         "Content-Type": "application/offset+octet-stream",
+        **(headers or {}),
     }
     if checksum is not None:
         headers["Upload-Checksum"] = "sha256 " + base64.b64encode(checksum).decode()

@@ -79,6 +79,8 @@ class CheckedZip:
     members: list[zipfile.ZipInfo]
     hashes: dict[str, str] = field(default_factory=dict)
     manifest: dict[str, Any] | None = None
+    #: For a bundle, its :func:`bundle_sha256`; None for other zips.
+    bundle_sha256: str | None = None
 
     @property
     def is_bundle(self) -> bool:
@@ -128,8 +130,29 @@ def check_zip(
         members = _check_entries(zf, limits)
         manifest = _read_manifest(zf, members)
         hashes = _stream_members(zf, members, manifest, opener=None, streamed=streamed or {})
-    _check_against_manifest(members, hashes, manifest)
-    return CheckedZip(members=members, hashes=hashes, manifest=manifest)
+        _check_against_manifest(members, hashes, manifest)
+        digest = _bundle_digest(zf, manifest) if manifest is not None else None
+    return CheckedZip(members=members, hashes=hashes, manifest=manifest, bundle_sha256=digest)
+
+
+def bundle_sha256(path: Path) -> str | None:
+    """Return the bundle digest of the Sitrep bundle at ``path``; None if it is not one.
+
+    The digest is the SHA-256 of the file's bytes in order, with the stored data of each
+    member that ``manifest.json`` lists replaced by the 32 bytes of that member's SHA-256
+    from the manifest. It covers every byte of the file: the members' contents through the
+    manifest's hashes, and the rest (local headers, ``manifest.json`` and other unlisted
+    members, the central directory) as they are. So a client proves end to end which bundle
+    it sent by reading only its headers and manifest (kilobytes), not the whole file: the
+    desk hashes every listed member anyway, compares it with the manifest, then computes the
+    same digest (:attr:`CheckedZip.bundle_sha256`).
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            manifest = _read_manifest(zf, zf.infolist())
+            return _bundle_digest(zf, manifest) if manifest is not None else None
+    except (OSError, zipfile.BadZipFile, ValidationError):
+        return None
 
 
 def extract_zip(path: Path, dest: Path, limits: Limits | None = None) -> CheckedZip:
@@ -334,21 +357,60 @@ def _check_layout(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
 
 def _local_end(fh: IO[bytes], info: zipfile.ZipInfo) -> int:
     """Return where the entry's data ends, after checking its local header."""
-    fh.seek(info.header_offset)
-    raw = fh.read(LOCAL_HEADER.size)
-    shown = show(info.filename)
-    if len(raw) != LOCAL_HEADER.size or raw[:4] != LOCAL_SIGNATURE:
-        raise refuse(f"member '{shown}' has no valid local header")
-    fields = LOCAL_HEADER.unpack(raw)
-    name_len, extra_len = fields[10], fields[11]
+    name_len, extra_len = _local_header(fh, info)
     local_name = fh.read(name_len)
     encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
     if local_name != info.orig_filename.encode(encoding, errors="replace"):
-        raise refuse(f"member '{shown}' has a different name in its local header")
+        raise refuse(f"member '{show(info.filename)}' has a different name in its local header")
     return info.header_offset + LOCAL_HEADER.size + name_len + extra_len + info.compress_size
 
 
+def _local_header(fh: IO[bytes], info: zipfile.ZipInfo) -> tuple[int, int]:
+    """Check the entry's local header; return its name and extra lengths (fh at the name)."""
+    fh.seek(info.header_offset)
+    raw = fh.read(LOCAL_HEADER.size)
+    if len(raw) != LOCAL_HEADER.size or raw[:4] != LOCAL_SIGNATURE:
+        raise refuse(f"member '{show(info.filename)}' has no valid local header")
+    fields = LOCAL_HEADER.unpack(raw)
+    return fields[10], fields[11]
+
+
 # --- contents: manifest and member hashes --------------------------------------------
+
+
+def _bundle_digest(zf: zipfile.ZipFile, manifest: dict[str, Any]) -> str:
+    """Hash the zip with each listed member's data replaced by its SHA-256 (see bundle_sha256)."""
+    fh = zf.fp
+    assert fh is not None
+    listed = {entry["path"]: bytes.fromhex(entry["sha256"]) for entry in manifest["files"]}
+    digest, position = hashlib.sha256(), 0
+    for info in sorted(zf.infolist(), key=lambda i: i.header_offset):
+        content = listed.get(info.filename)
+        if content is None or info.header_offset < position:
+            continue  # its bytes are hashed as they are
+        start = _data_start(fh, info)
+        _hash_range(fh, position, start, digest)
+        digest.update(content)
+        position = start + info.compress_size
+    _hash_range(fh, position, None, digest)
+    return digest.hexdigest()
+
+
+def _data_start(fh: IO[bytes], info: zipfile.ZipInfo) -> int:
+    return info.header_offset + LOCAL_HEADER.size + sum(_local_header(fh, info))
+
+
+def _hash_range(fh: IO[bytes], start: int, end: int | None, digest: Any) -> None:
+    """Feed the file's bytes from ``start`` to ``end`` (None: the end of the file)."""
+    fh.seek(start)
+    left = end - start if end is not None else None
+    while left is None or left > 0:
+        chunk = fh.read(CHUNK if left is None else min(CHUNK, left))
+        if not chunk:
+            return
+        digest.update(chunk)
+        if left is not None:
+            left -= len(chunk)
 
 
 def _read_manifest(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> dict[str, Any] | None:

@@ -1,12 +1,20 @@
 """A resumable tus 1.0 upload client (httpx), for bundles of several GB.
 
 Each PATCH carries at most ``chunk_size`` bytes, streamed from a file read ahead in
-1 MiB pieces. The client hashes the file once, in order, while it reads it;
-the last PATCH carries only the last piece, and with it the whole file's SHA-256 in
-``Sitrep-Upload-Sha256``: the desk refuses the upload unless the bytes it stored hash
-the same. (A per-PATCH ``Upload-Checksum`` would cost a second SHA-256 pass on each side
-and a whole PATCH in memory; TCP and TLS already keep damaged bytes out, and the
-end-to-end check still covers every byte.) After a broken connection, a
+1 MiB pieces. The last PATCH carries only the last piece, and with it what the client
+computed of the whole file; the desk refuses the upload unless the bytes it stored give
+the same:
+
+* for a Sitrep bundle, its bundle digest in ``Sitrep-Bundle-Sha256``
+  (:func:`sitrep.bundle.validate.bundle_sha256`): the members through the SHA-256 values
+  in its manifest, every other byte as it is. The client reads only the headers and the
+  manifest for it; the desk hashes each member anyway to check it against the manifest.
+* for any other file, its SHA-256 in ``Sitrep-Upload-Sha256``, hashed once, in order,
+  while the file is read for sending.
+
+(A per-PATCH ``Upload-Checksum`` would cost a second SHA-256 pass on each side and a whole
+PATCH in memory; TCP and TLS already keep damaged bytes out, and the end-to-end check
+still covers every byte.) After a broken connection, a
 server restart or a 5xx, the client waits (exponential backoff with jitter), asks the
 server for its offset with HEAD and carries on from there. A ``state_file`` remembers the
 upload URL, so a second run of ``sitrep report`` resumes instead of starting over.
@@ -25,9 +33,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
+from sitrep.bundle.validate import bundle_sha256
 from sitrep.errors import RemoteError, TooLarge, Unauthorized, ValidationError
 
 MIB = 1024 * 1024
@@ -35,6 +45,7 @@ TUS = {"Tus-Resumable": "1.0.0"}
 PIECE = MIB
 TEMP_HEADER = "sitrep-temporary-attachment-id"
 SHA256_HEADER = "Sitrep-Upload-Sha256"
+BUNDLE_HEADER = "Sitrep-Bundle-Sha256"
 #: Answers worth retrying: the server is busy, restarting, or another PATCH still holds the lock.
 RETRY_STATUSES = frozenset({409, 423, 429, 500, 502, 503, 504})
 
@@ -124,7 +135,9 @@ class TusUploader:
         if url is None or offset is None:
             url, offset = self._create(size, filename or path.name), 0
             _save_state(state_file, path, url)
-        temp_id = self._send(url, path, size, offset, on_progress)
+        # Taken before the bytes are sent: a file that changes meanwhile is refused.
+        bundle = bundle_sha256(path)
+        temp_id = self._send(url, path, size, offset, on_progress, bundle)
         if state_file is not None:
             state_file.unlink(missing_ok=True)
         return UploadResult(url=url, temporary_id=temp_id, size=size)
@@ -160,13 +173,22 @@ class TusUploader:
         if not response.headers.get("upload-offset", "").isdigit():
             raise RemoteError("The server's HEAD answer has no Upload-Offset.")
 
-    def _send(self, url: str, path: Path, size: int, offset: int, progress: Progress | None) -> str:
+    def _send(
+        self,
+        url: str,
+        path: Path,
+        size: int,
+        offset: int,
+        progress: Progress | None,
+        bundle: str | None,
+    ) -> str:
         failures = 0
         piece = min(self.chunk_size, PIECE)
-        with path.open("rb") as fh, _Reader(fh.fileno(), piece, size) as reader:
+        completion = {BUNDLE_HEADER: bundle} if bundle is not None else None
+        with _Reader(path.open("rb"), piece, size, hashed=bundle is None) as reader:
             while True:
                 try:
-                    response = self._patch(url, offset, reader)
+                    response = self._patch(url, offset, reader, completion)
                 except Retry:
                     failures += 1
                     if failures > self.retries:
@@ -184,7 +206,9 @@ class TusUploader:
                 if offset >= size and TEMP_HEADER in response.headers:
                     return response.headers[TEMP_HEADER]
 
-    def _patch(self, url: str, offset: int, reader: _Reader) -> httpx.Response:
+    def _patch(
+        self, url: str, offset: int, reader: _Reader, completion: dict[str, str] | None
+    ) -> httpx.Response:
         headers = {
             **self.headers,
             "Upload-Offset": str(offset),
@@ -193,7 +217,7 @@ class TusUploader:
         if offset >= reader.last:
             # The completing PATCH: its piece is read, so the whole file is hashed.
             body: bytes | Iterator[bytes] = reader.piece_at(offset)
-            headers[SHA256_HEADER] = reader.sha256()
+            headers.update(completion or {SHA256_HEADER: reader.sha256()})
         else:
             end = min(offset + self.chunk_size, reader.last)
             body = _streamed(reader, offset, end)
@@ -279,7 +303,7 @@ def _save_state(state_file: Path | None, path: Path, url: str) -> None:
 
 
 class _Reader:
-    """Read the file in pieces ahead of the send, and hash it once, in order.
+    """Read the file in pieces ahead of the send, and hash it once, in order (if ``hashed``).
 
     Reading and hashing run on a worker thread (both release the GIL), up to ``depth``
     pieces ahead of the network send. Each piece is a ``bytes`` that httpx sends as it is,
@@ -289,31 +313,37 @@ class _Reader:
     saved upload) are read and hashed before the piece after them.
     """
 
-    def __init__(self, fd: int, piece: int, size: int, depth: int = 8) -> None:
-        self.fd, self.piece, self.size, self.depth = fd, piece, size, depth
+    def __init__(
+        self, fh: IO[bytes], piece: int, size: int, *, hashed: bool = True, depth: int = 8
+    ) -> None:
+        self.fh, self.fd = fh, fh.fileno()
+        self.piece, self.size, self.depth = piece, size, depth
         #: Where the last piece starts: the completing PATCH sends only that.
         self.last = max(size - ((size - 1) % piece + 1), 0)
         self.pool = ThreadPoolExecutor(max_workers=1)
         self.ahead: deque[tuple[int, Future[bytes]]] = deque()
-        self.file_hash = hashlib.sha256()
-        self.hashed = 0  # the file's first bytes, fed to file_hash
+        self.file_hash = hashlib.sha256() if hashed else None
+        self.hashed = 0 if hashed else size  # the file's first bytes, fed to file_hash
 
     def _read(self, offset: int) -> bytes:
         while self.hashed < offset:  # bytes never read yet: hash them first
             gap = os.pread(self.fd, min(self.piece, offset - self.hashed), self.hashed)
             if not gap:
                 break
+            assert self.file_hash is not None
             self.file_hash.update(gap)
             self.hashed += len(gap)
         # A short read means the file shrank: send what there is; the server tells the rest.
         data = os.pread(self.fd, min(self.piece, self.size - offset), offset)
         if offset <= self.hashed < offset + len(data):
+            assert self.file_hash is not None
             self.file_hash.update(memoryview(data)[self.hashed - offset :])
             self.hashed = offset + len(data)
         return data
 
     def sha256(self) -> str:
         """Return the SHA-256 of the file read so far (all of it, once the last piece is out)."""
+        assert self.file_hash is not None, "the reader was made without a hash"
         return self.file_hash.hexdigest()
 
     def piece_at(self, offset: int) -> bytes:
@@ -340,3 +370,4 @@ class _Reader:
 
     def __exit__(self, *exc: object) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.fh.close()

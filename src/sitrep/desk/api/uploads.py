@@ -7,8 +7,10 @@ reason in JSM's error shape, and an accepted one carries its temporary attachmen
 as JSON, including why it was refused.
 
 Sitrep's own client sends no per-PATCH checksum. Instead its completing PATCH carries
-``Sitrep-Upload-Sha256``, the whole file's SHA-256 in hex, and a file whose stored bytes
-hash otherwise is refused. Any PATCH may carry it; only the completing one is checked.
+what it computed of the whole file: ``Sitrep-Bundle-Sha256``, the bundle digest, for a
+Sitrep bundle, or else ``Sitrep-Upload-Sha256``, the file's SHA-256 (both in hex); a file
+whose stored bytes give another digest is refused. Any PATCH may carry them; only the
+completing one is checked.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ router = APIRouter(prefix="/api/v1/uploads", tags=["uploads"])
 
 TUS_VERSION = "1.0.0"
 TEMP_HEADER = "Sitrep-Temporary-Attachment-Id"
-SHA256_HEADER = "Sitrep-Upload-Sha256"
 ACTION = policy.route_action("attachment.add")
 
 
@@ -171,25 +172,25 @@ async def patch(
         raise HTTPException(415, "A PATCH body must be application/offset+octet-stream.")
     offset = _int_header(request, "upload-offset")
     checksum = service.parse_checksum(request.headers.get("upload-checksum"))
-    client_sha256 = service.parse_client_sha256(request.headers.get(SHA256_HEADER))
+    claimed = service.parse_client_digests(request.headers)
     upload = await run_in_threadpool(
         service.get_upload, session=session, principal=principal, upload_id=upload_id
     )
     if upload.status != "open" and offset == upload.length:
         # A repeated final PATCH (its response was lost) is harmless.
-        await run_in_threadpool(_finish, session, settings, upload, client_sha256)
+        await run_in_threadpool(_finish, session, settings, upload, claimed)
         return Response(status_code=204, headers=_tus_headers(upload))
     written = await service.append_chunk(
         settings=settings, upload=upload, offset=offset, body=_body(request), checksum=checksum
     )
     await run_in_threadpool(service.commit_offset, session=session, upload=upload, written=written)
     if written.offset == upload.length:
-        await run_in_threadpool(_finish, session, settings, upload, client_sha256)
+        await run_in_threadpool(_finish, session, settings, upload, claimed)
     return Response(status_code=204, headers=_tus_headers(upload))
 
 
-def _finish(session: Session, settings: Settings, upload: Upload, sha256: str | None) -> None:
-    service.finish_upload(session=session, settings=settings, upload=upload, client_sha256=sha256)
+def _finish(session: Session, settings: Settings, upload: Upload, claimed: dict[str, str]) -> None:
+    service.finish_upload(session=session, settings=settings, upload=upload, claimed=claimed)
 
 
 @router.delete("/{upload_id}", status_code=204, **ACTION)

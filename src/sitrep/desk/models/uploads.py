@@ -50,6 +50,8 @@ class TemporaryFile(Base):
     blob_key: Mapped[str] = mapped_column(String(64), index=True)
     content_type: Mapped[str] = mapped_column(String(100))
     manifest: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: A bundle's digest (sitrep.bundle.validate.bundle_sha256); None for other files.
+    bundle_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

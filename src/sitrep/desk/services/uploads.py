@@ -20,11 +20,12 @@ import logging
 import os
 import secrets
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
 from sqlalchemy import delete, func, select, update
@@ -55,6 +56,16 @@ class Refused(ValidationError):
     """A finished file failed validation; the message says exactly why."""
 
     status_code = 422
+
+
+#: What a client may tell the desk it computed of the file it sent, and the header that
+#: carries it: the whole file's SHA-256 or, for a bundle, its bundle digest
+#: (:func:`sitrep.bundle.validate.bundle_sha256`: the members through the manifest's
+#: hashes, every other byte as it is). Sitrep's client sends the bundle digest for a bundle,
+#: which spares it a pass over the file, and the file's SHA-256 for anything else.
+CLIENT_DIGESTS = {"file": "Sitrep-Upload-Sha256", "bundle": "Sitrep-Bundle-Sha256"}
+DIGEST_NAMES = {"file": "SHA-256", "bundle": "bundle digest"}
+NO_CLAIMS: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -242,12 +253,12 @@ def commit_offset(*, session: Session, upload: Upload, written: Written) -> None
 
 
 def finish_upload(
-    *, session: Session, settings: Settings, upload: Upload, client_sha256: str | None = None
+    *, session: Session, settings: Settings, upload: Upload, claimed: Mapping[str, str] = NO_CLAIMS
 ) -> TemporaryFile:
     """Validate a complete upload and turn it into a temporary file.
 
-    ``client_sha256`` is the whole file's SHA-256 as the client computed it: when given,
-    stored bytes that differ are refused. A refused upload is recorded with its reason (and
+    ``claimed`` holds the digests the client computed (see :data:`CLIENT_DIGESTS`): stored
+    bytes that give other digests are refused. A refused upload is recorded with its reason (and
     committed, since the error rolls back the rest) before the Refused error reaches the
     uploader; its bytes are deleted. Finishing an upload twice returns the same temporary
     file.
@@ -255,7 +266,8 @@ def finish_upload(
     if upload.status == "done" and upload.temporary_file_id:
         row = session.get(TemporaryFile, upload.temporary_file_id)
         if row is not None:
-            check_client_sha256(upload.filename, row.sha256, client_sha256)
+            computed = {"file": row.sha256, "bundle": row.bundle_sha256}
+            check_client_digests(upload.filename, computed, claimed)
             return row
     if upload.status == "refused":
         raise Refused(upload.refusal or "This upload was refused.")
@@ -269,7 +281,7 @@ def finish_upload(
             path=path,
             filename=upload.filename,
             running=FILE_HASHES.take(upload.id, upload.length, limits_for(settings)),
-            client_sha256=client_sha256,
+            claimed=claimed,
         )
     except Refused as exc:
         path.unlink(missing_ok=True)
@@ -281,22 +293,36 @@ def finish_upload(
     return temp
 
 
-def parse_client_sha256(header: str | None) -> str | None:
-    """Parse ``Sitrep-Upload-Sha256``: the whole file's SHA-256 in hex, sent by the client."""
-    if header is None:
-        return None
-    value = header.strip().lower()
-    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-        raise ValidationError("Sitrep-Upload-Sha256 must be 64 hexadecimal digits.")
-    return value
+def parse_client_digests(headers: Mapping[str, str]) -> dict[str, str]:
+    """Read the digests a client sent (:data:`CLIENT_DIGESTS`), each 64 hex digits."""
+    claimed = {}
+    for kind, header in CLIENT_DIGESTS.items():
+        value = headers.get(header)
+        if value is None:
+            continue
+        value = value.strip().lower()
+        if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+            raise ValidationError(f"{header} must be 64 hexadecimal digits.")
+        claimed[kind] = value
+    return claimed
 
 
-def check_client_sha256(filename: str, sha256: str, client_sha256: str | None) -> None:
-    """Refuse a file whose stored bytes do not hash to what the client computed."""
-    if client_sha256 is not None and client_sha256 != sha256:
+def check_client_digests(
+    filename: str, computed: Mapping[str, str | None], claimed: Mapping[str, str]
+) -> None:
+    """Refuse a file whose stored bytes do not give the digests the client computed."""
+    for kind, value in claimed.items():
+        ours = computed.get(kind)
+        if ours == value:
+            continue
+        if ours is None:
+            raise Refused(
+                f"{filename}: the client sent a bundle digest, but the file is not a Sitrep "
+                "bundle (a zip with a manifest.json). Upload it again."
+            )
         raise Refused(
-            f"{filename}: the desk stored bytes whose SHA-256 is {sha256}, but the client "
-            f"sent {client_sha256}; the file changed in transit or on the client's disk. "
+            f"{filename}: the desk stored bytes whose {DIGEST_NAMES[kind]} is {ours}, but the "
+            f"client sent {value}; the file changed in transit or on the client's disk. "
             "Upload it again."
         )
 
@@ -323,14 +349,14 @@ def store_temporary_file(
     path: Path,
     filename: str,
     running: Running | None = None,
-    client_sha256: str | None = None,
+    claimed: Mapping[str, str] = NO_CLAIMS,
 ) -> TemporaryFile:
     """Validate the file at ``path``, move it into the BlobStore and return its temporary file.
 
     A zip (by name or content) must pass :func:`sitrep.bundle.validate.check_zip`; a zip
     with a manifest is a bundle and keeps its manifest. Raises Refused with the reason.
     ``running`` is what the caller learnt while writing the file (its hash and its members'),
-    ``client_sha256`` the hash the sender computed (see :func:`check_client_sha256`).
+    ``claimed`` the digests the sender computed (see :func:`check_client_digests`).
     """
     size = path.stat().st_size
     check_size(settings, size)
@@ -340,8 +366,8 @@ def store_temporary_file(
     with ThreadPoolExecutor(max_workers=1) as pool:
         validating = pool.submit(_validate, path, filename, limits_for(settings), streamed)
         key = running.file_hash.hexdigest() if running is not None else sha256_file(path)
-        check_client_sha256(filename, key, client_sha256)
-        manifest, content_type = validating.result()
+        manifest, content_type, bundle_key = validating.result()
+    check_client_digests(filename, {"file": key, "bundle": bundle_key}, claimed)
     key = blobstore_from_settings(settings).put_file(path, move=True, sha256=key)
     temp = TemporaryFile(
         id=str(uuid.uuid4()),
@@ -353,6 +379,7 @@ def store_temporary_file(
         blob_key=key,
         content_type=content_type,
         manifest=manifest,
+        bundle_sha256=bundle_key,
         expires_at=now_utc() + timedelta(hours=settings.upload_expiry_hours),
     )
     session.add(temp)
@@ -362,12 +389,16 @@ def store_temporary_file(
 
 def _validate(
     path: Path, filename: str, limits: Limits, streamed: dict[int, MemberDigest] | None
-) -> tuple[dict[str, Any] | None, str]:
-    """Check a stored file; return its manifest (None when it has none) and content type."""
+) -> tuple[dict[str, Any] | None, str, str | None]:
+    """Check a stored file; return its manifest, content type and bundle digest.
+
+    The manifest and the digest are None for a file that is not a bundle.
+    """
     if not looks_like_zip(path, filename):
-        return None, "application/octet-stream"
+        return None, "application/octet-stream", None
     try:
-        return check_zip(path, limits, streamed=streamed).manifest, "application/zip"
+        checked = check_zip(path, limits, streamed=streamed)
+        return checked.manifest, "application/zip", checked.bundle_sha256
     except ValidationError as exc:
         raise Refused(f"{filename}: {exc.message}") from None
 
