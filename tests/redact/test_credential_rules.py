@@ -164,3 +164,92 @@ def test_paranoid_removes_any_random_token_that_standard_keeps() -> None:
     line = "trace 8Zq3Lw9XrT2vN7bM4kJ6hG1fD5sA0pQy end"
     assert redact(line) == line
     assert "8Zq3Lw9XrT2vN7bM4kJ6hG1fD5sA0pQy" not in redact(line, profile="paranoid")
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        # camel-case keys ending in Pass/Pw (Tomcat's keystorePass, truststorePass, bindPw)
+        (
+            f'<Connector port="8443" keystorePass="{SECRET}" keyAlias="tomcat"/>',
+            'keyAlias="tomcat"',
+        ),
+        (f"ldap.bindPw={SECRET}", "ldap.bindPw="),
+        # a key starting with "user" is not a counter prefix like "use"
+        (f"userPassword: {SECRET}", "userPassword: "),
+        # LDIF writes base64 values after "::"
+        (f"userPassword:: {base64.b64encode(SECRET.encode()).decode()}", "userPassword:: "),
+        # Redis, SSSD: directives that are passwords without the word
+        (f"ldap_default_authtok = {SECRET}", "ldap_default_authtok = "),
+        # pre-signed URL signatures grant access until they expire
+        (
+            "GET /b/k?X-Amz-Expires=3600&X-Amz-Signature=" + "ab12" * 16 + " 200",
+            "X-Amz-Expires=3600",
+        ),
+    ],
+)
+def test_it_recognises_more_secret_key_spellings(line: str, kept: str) -> None:
+    out = redact(line, profile="minimal")
+    assert SECRET not in out and "ab12ab12" not in out
+    assert base64.b64encode(SECRET.encode()).decode() not in out
+    assert kept in out
+
+
+def test_a_weak_key_hides_a_random_value_behind_a_base64_prefix() -> None:
+    out = redact("APP_KEY=base64:pZU5FvXokHHtrYTElQLNorsXwts0AMP6M6OJXnu6pJo=", profile="minimal")
+    assert "pZU5FvXok" not in out and out.startswith("APP_KEY=")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"<property>\n  <name>fs.s3a.secret.key</name>\n  <value>{SECRET}</value>\n</property>",
+        f"<param-name>clientSecret</param-name><param-value>{SECRET}</param-value>",
+        f'        - name: DB_PASSWORD\n          value: "{SECRET}"\n',
+    ],
+)
+def test_it_removes_values_paired_with_a_secret_name(text: str) -> None:
+    out = redact(text, profile="minimal")
+    assert SECRET not in out
+    assert "DB_PASSWORD" in out or "secret" in out.lower()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"LOG:  statement: ALTER USER app_rw WITH PASSWORD '{SECRET}';",
+        f"CREATE USER 'report'@'%' IDENTIFIED BY '{SECRET}';",
+        f"CREATE USER 'r'@'%' IDENTIFIED WITH mysql_native_password BY '{SECRET}';",
+        f"[Note] A temporary password is generated for root@localhost: {SECRET}",
+        f"requirepass {SECRET}",
+        f"  bindpw {SECRET}",
+        f"machine api.example.com login jdoe password {SECRET}",
+        f'ldapsearch -x -D "cn=reader,dc=example,dc=org" -w {SECRET} -b "dc=example,dc=org"',
+        f'sqlcmd -S sql01 -U jira -P {SECRET} -Q "SELECT 1"',
+        f"mongosh mongodb://mongo01/admin -u admin -p {SECRET}",
+        f"smbclient //fs01/share -U jdoe%{SECRET}",
+        f"openssl pkcs12 -export -in c.pem -out k.p12 -passout pass:{SECRET}",
+    ],
+)
+def test_it_removes_passwords_from_sql_directives_and_tool_flags(line: str) -> None:
+    out = redact(line, profile="minimal")
+    assert SECRET not in out
+    assert "***HIDDEN***" in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "implementation 'io.jsonwebtoken:jjwt-api:0.12.3'",
+        'api_key = "YOUR_API_KEY"',
+        'PASSWORD = os.environ.get("DB_PASSWORD")',
+        "    password: process.env.DB_PASSWORD,",
+        'String password = System.getenv("JIRA_DB_PASSWORD");',
+        "Password expired",
+        "PasswordAuthentication no",
+        "password   requisite   pam_pwquality.so retry=3",
+        "Please enter your password twice",
+    ],
+)
+def test_code_coordinates_and_placeholders_are_not_secrets(line: str) -> None:
+    assert redact(line, profile="minimal") == line

@@ -28,12 +28,25 @@ _STRONG = re.compile(
     rb"accesskey|access[._-]key|privatekey|private[._-]key|credential|^creds?$|accountkey|"
     rb"sharedaccesskey|sas[._-]?token|connection[._-]?string|connstr|licen[cs]e[._-]?key|"
     rb"encryption[._-]?key|signing[._-]?key|master[._-]?key|auth[._-]?key|_authtoken|"
-    rb"^pw$|[._-]pw$|^(?:bind|root|admin|db|user)pw$"
+    rb"^pw$|[._-]pw$|^(?:bind|root|admin|db|user)pw$|"
+    # Directives that name a password without saying so (Redis, SSSD) and the signatures of
+    # pre-signed cloud URLs, which grant access until they expire.
+    rb"requirepass|masterauth|authtok|(?:amz|goog)[._-]signature"
 )
+#: ``keystorePass``, ``bindPw``: a camel-case key whose last word is a password.
+_CAMEL_STRONG = re.compile(rb"[a-z0-9](?:Pass|Pw|PW)$")
 _WEAK = re.compile(rb"key|auth|sig|salt|session|cookie|licen[cs]e|otp|bearer|dsn")
-_COUNTER_PREFIX = re.compile(rb"^(?:max|min|num|total|count|use|has|is|show|enable|disable)[._-]?")
+#: A counter or flag word before the key (``max_password_age``, ``usePassword``), but not the
+#: start of a longer word (``userPassword``, ``issuerSecret``).
+_COUNTER_PREFIX = re.compile(
+    rb"^(?i:max|min|num|total|count|use|has|is|show|enable|disable)(?:[._-]|(?=[A-Z]))"
+)
 _HEXISH = re.compile(rb"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[0-9a-fA-F]+)$")
 _TOKENISH = re.compile(rb"^[A-Za-z0-9+/=_.~%-]+$")
+#: ``jjwt-api:0.12.3`` after ``io.jsonwebtoken:``: a Maven/Gradle coordinate, not a secret.
+_COORDINATE = re.compile(rb"[A-Za-z][\w.-]*:\d+(?:\.\d+)*[\w.+-]*$")
+#: ``os.environ.get(``, ``process.env.X``, ``ENV[``: code that reads a secret, not the secret.
+_CODE = re.compile(rb"(?:process\.env\.\w+|[A-Za-z_][\w.]*(?=[(\[]))")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -43,10 +56,11 @@ def key_strength(key: bytes) -> int:
     Cached: logs repeat a handful of keys on every line, and the three searches cost a few
     microseconds per match.
     """
-    plain = key.strip(b"\"'\\- ").lower()
-    if key_is_descriptive(key.strip(b"\"'\\- ")) or _COUNTER_PREFIX.match(plain):
+    bare = key.strip(b"\"'\\- ")
+    plain = bare.lower()
+    if key_is_descriptive(bare) or _COUNTER_PREFIX.match(bare):
         return 0
-    if _STRONG.search(plain):
+    if _STRONG.search(plain) or _CAMEL_STRONG.search(bare):
         return 2
     return 1 if _WEAK.search(plain) else 0
 
@@ -60,6 +74,7 @@ def value_is_secret(key: bytes, value: bytes) -> bool:
         return False  # The shell's working directory, not a password.
     if strength == 2:
         return not (value.isdigit() and len(value) <= 3)
+    value = value.removeprefix(b"base64:")  # Laravel's APP_KEY=base64:...
     if _HEXISH.match(value) or not _TOKENISH.match(value):
         return False
     return looks_random(value, min_len=20, min_entropy=3.5)
@@ -78,6 +93,10 @@ def check_key_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
     if span is None or "key" not in groups:
         return False
     key = buf[groups["key"][0] : groups["key"][1]]
+    if _CODE.match(buf, span[0], span[1] + 1):
+        return False
+    if groups["key"][1] + 1 == span[0] and _COORDINATE.match(buf, span[0], span[1]):
+        return False  # group:artifact:version, no space after the colon
     return value_is_secret(key, buf[span[0] : span[1]])
 
 
@@ -108,6 +127,13 @@ def check_basic(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
         return b":" in base64.b64decode(value + b"=" * (-len(value) % 4), validate=True)
     except (binascii.Error, ValueError):
         return False
+
+
+def check_directive(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """``requirepass Zx9...`` alone on a line: a strong key and a value that is not a word."""
+    value = buf[groups["secret"][0] : groups["secret"][1]]
+    key = buf[groups["key"][0] : groups["key"][1]]
+    return key_strength(key) == 2 and check_bearer(buf, groups, ctx) and not value.isdigit()
 
 
 def check_entropy(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -228,10 +254,67 @@ RULES = [
     ),
     Rule(
         "credentials.key-value",
-        _KEY + r"\\{0,3}[\"']?\]?\s*(?:=>|:=|[:=])\s*" + _VALUE,
+        # "::" is LDIF's base64 value ("userPassword:: e1NTSEF9...").
+        _KEY + r"\\{0,3}[\"']?\]?\s*(?:=>|:=|::[ \t]|[:=])\s*" + _VALUE,
         check=check_key_value,
         learn=True,
         trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\{{0,3}}[\"']?\]?\s*[:=]",
+    ),
+    Rule(
+        # Name and value in sibling elements: Hadoop/Maven <name>/<value>, web.xml
+        # <param-name>/<param-value>, also on separate lines.
+        "credentials.key-value",
+        r"<(?P<tag>(?:[\w-]*[-:])?(?i:name|key))>(?P<key>[^<]*(?i:" + KEY_WORDS + r")[^<]*)</"
+        r"[\w:-]+>\s*<(?:[\w-]*[-:])?(?i:value)>(?P<secret>[^<\r\n]+)</",
+        check=check_key_value,
+        learn=True,
+        trigger=rf"<(?:[\w-]*[-:])?(?i:name|key)>[^<]*(?i:{KEY_WORDS})[^<]*</[\w:-]+>\s*<",
+    ),
+    Rule(
+        # Kubernetes env entries and other YAML lists: "- name: DB_PASSWORD" then "value: x".
+        "credentials.key-value",
+        r"\b(?i:name):[ \t]*[\"']?(?P<key>[\w.-]*(?i:" + KEY_WORDS + r")[\w.-]*)[\"']?[ \t]*\r?\n"
+        r"[ \t]*(?i:value):[ \t]*" + _VALUE,
+        check=check_key_value,
+        learn=True,
+        trigger=rf"(?i:name):[ \t]*[\"']?[\w.-]*(?i:{KEY_WORDS})[\w.-]*[\"']?[ \t]*\r?\n"
+        r"[ \t]*(?i:value):",
+    ),
+    Rule(
+        # SQL statements in database logs: ALTER USER x PASSWORD '...', IDENTIFIED BY '...'.
+        "credentials.sql-password",
+        r"(?i:\bpassword(?:\s+|\s*\(\s*)|\bidentified(?:\s+with\s+\w+)?\s+by\s+)"
+        r"(?:'(?P<secret>[^'\r\n]+)'|\"(?P<secret2>[^\"\r\n]+)\")",
+        check=check_value,
+        learn=True,
+        trigger=r"(?i:password\s*\(?\s*['\"]|by\s+['\"])",
+    ),
+    Rule(
+        # "A temporary password is generated for root@localhost: Zx9..." (MySQL, installers).
+        "credentials.generated-password",
+        r"(?i:\b(?:temporary|generated|initial|default|random|one-time)\s+(?:[a-z]+\s+)?"
+        r"password\b)[^:\r\n]{0,60}:[ \t]+(?P<secret>[^\s'\"]+)",
+        check=check_bearer,
+        learn=True,
+        trigger=r"(?i:temporary|generated|initial|default|random|one-time)\s+(?:[a-z]+\s+)?"
+        r"(?i:password)",
+    ),
+    Rule(
+        # A config directive alone on its line: "requirepass x", "bindpw x", "rootpw {SSHA}x".
+        "credentials.directive",
+        r"(?m:^[ \t]*(?P<key>[\w.-]*(?i:pass|pw|secret|token|auth|credential)[\w.-]*)"
+        r"[ \t]+(?P<secret>[^\s\"']+)[ \t]*$)",
+        check=check_directive,
+        learn=True,
+        trigger=r"(?m:(?i:pass|pw|secret|token|auth|credential)[\w.-]*[ \t]+\S+[ \t]*$)",
+    ),
+    Rule(
+        # .netrc: "machine api.example.com login jdoe password x".
+        "credentials.directive",
+        r"\blogin[ \t]+\S+[ \t]+password[ \t]+(?P<secret>\S+)",
+        check=check_value,
+        learn=True,
+        trigger=r"\blogin[ \t]+\S+[ \t]+password",
     ),
     Rule(
         "credentials.command-line",
@@ -245,6 +328,20 @@ RULES = [
         check=check_command_line,
         learn=True,
         trigger=r"--|(?i:mysql|redis-cli|sshpass|docker)|\s-u|(?i:pass)\s",
+    ),
+    Rule(
+        # Tools whose password flag is a short option: ldapsearch -w, sqlcmd -P, mongosh -p,
+        # twine -p, smbclient -U user%password, openssl -passin pass:x.
+        "credentials.command-line",
+        r"(?:\bldap(?:search|modify|add|delete|passwd|compare|whoami|modrdn|exop)\b[^\r\n]*?\s-w"
+        r"|\b(?:sqlcmd|bcp|osql|isql)\b[^\r\n]*?\s-P"
+        r"|\b(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|twine)\b[^\r\n]*?\s-p)"
+        r"\s*[\"']?(?P<secret>[^\s\"']+)"
+        r"|\s-U\s*[\"']?[^%\s\"'/]+%(?P<secret2>[^\s\"']+)"
+        r"|\s-pass(?:in|out|word)?\s+[\"']?pass:(?P<secret3>[^\s\"']+)",
+        check=check_command_line,
+        learn=True,
+        trigger=r"(?i:ldap[a-z]+|sqlcmd|bcp|osql|isql|mongo|twine)\b|\s-U|-pass",
     ),
     Rule(
         "credentials.high-entropy",
