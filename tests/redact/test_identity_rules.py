@@ -62,3 +62,45 @@ def test_it_pseudonymises_ldap_names_and_domain_components() -> None:
     out = redact("CN=Dave Miller,OU=Staff,DC=umbrella,DC=local")
     assert "Dave Miller" not in out and "umbrella" not in out
     assert out.endswith(",DC=local") and "OU=Staff" in out
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        (
+            "Nov 29 10:15:32 app01 systemd-logind[812]: New session 42 of user jsmith.",
+            "New session 42",
+        ),
+        ("Nov 29 10:15:32 app01 systemd[1]: Started Session 42 of User jsmith.", "Started Session"),
+        ("[ConfluenceAuthenticator] login of user jsmith failed: bad password", "failed: bad"),
+        ("c.a.crowd.ApplicationServiceGeneric Authenticated user: jsmith", "Authenticated user: "),
+        ("smbd: Authentication for user [jsmith] -> [jsmith] FAILED", "FAILED"),
+        ("postfix/smtpd[1234]: 4F2A: client=unknown[10.1.2.3], sasl_username=jsmith", "sasl_"),
+        ("X-AUSERNAME: jsmith", "X-AUSERNAME: "),
+        ("spring.mail.username=jsmith", "spring.mail.username="),
+        ('10.1.2.3 - jsmith [29/Nov/2026:10:15:32 +0100] "GET / HTTP/1.1" 200 512', "GET /"),
+        ('10.1.2.3 615x123x1 jsmith [29/Nov/2026:10:15:32 +0100] "GET /" 200', "615x123x1"),
+        ("[client 10.1.2.3:51234] AH01618: user jsmith not found: /svn", "not found: /svn"),
+        ("12 Connect\tjsmith@10.1.2.3 on reporting using TCP/IP", "on reporting"),
+        ('{"event":{"action":"login"},"user":{"name":"jsmith"}}', '"action":"login"'),
+        ('"author":{"self":"https://jira/rest/api/2/user","name":"jsmith"}', '"self":'),
+    ],
+)
+def test_it_pseudonymises_user_names_in_more_log_formats(line: str, kept: str) -> None:
+    out = redact(line)
+    assert "jsmith" not in out
+    assert "user-" in out and kept in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "number of user sessions: 12",
+        "user_agent=curl/8.4.0",
+        "user=- status=200",
+        '127.0.0.1 - - [29/Nov/2026:10:15:32 +0100] "GET /status HTTP/1.1" 200 2',
+        "uuid=550e8400-e29b-41d4-a716-446655440000",
+    ],
+)
+def test_prose_and_empty_user_fields_stay(line: str) -> None:
+    assert redact(line) == line

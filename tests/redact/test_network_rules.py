@@ -86,3 +86,15 @@ def test_paranoid_also_pseudonymises_public_hosts_and_masks_url_paths() -> None:
     )
     assert "github" not in out and "secret-project" not in out
     assert out.startswith("GET https://") and ".com" in out
+
+
+def test_a_url_host_is_pseudonymised_whatever_its_top_level_domain() -> None:
+    out = redact("Base URL: https://jira.kraemer.group/secure/Dashboard.jspa")
+    assert "kraemer" not in out and "jira." not in out
+    assert out.startswith("Base URL: https://") and ".group/secure/Dashboard.jspa" in out
+
+
+def test_a_user_agent_version_is_not_an_address_but_a_java_host_address_is() -> None:
+    ua = "User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 Safari/537.36"
+    assert redact(ua) == ua
+    assert "10.20.30.40" not in redact("connect to db01.acme.local/10.20.30.40:5432 failed")

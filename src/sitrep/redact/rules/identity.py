@@ -52,8 +52,9 @@ RULES = [
     ),
     Rule(
         "identity.username",
-        r"(?i:\b(?:user(?:[_.-]?name)?|user[_.\s-]?id|login(?:[_.-]?name)?|uid|"
-        r"(?:db|remote|os|auth|sudo|bind|ldap|smtp|mail|proxy|ssh|git)[_.-]?user(?:name)?|"
+        # Any prefix before "user": sasl_username, spring.mail.user, X-AUSERNAME, dbUser.
+        r"(?i:\b(?:(?:[a-z0-9]+[_.-])*[a-z0-9]*user(?:[_.-]?name)?|user[_.\s-]?id|"
+        r"login(?:[_.-]?name)?|uid|"
         r"principal|samaccountname|userprincipalname|account[_.\s-]?name|logon[_.\s-]?name|"
         r"owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by))"
         r"\\{0,3}[\"']?\s*[:=]\s*\\{0,3}[\"']?" + _USER_VALUE,
@@ -78,13 +79,53 @@ RULES = [
         r"|session (?:opened|closed) for user|logged in as|login as|log(?:ged)? ?in user"
         r"|authenticated user|authentication (?:succeeded|failed|failure) for(?: user)?"
         r"|login (?:succeeded|failed|attempt) for(?: user)?|user logged in:|by user"
-        r"|for user)\s+[\"'`]?"
+        r"|for user|(?:session \d+|log(?:in|on)|password) of user):?\s+[\"'`\[]?"
         r"|\bUser [\"'`]|\bsudo(?:\[\d+\])?:\s+|\bsu(?:\[\d+\])?: \(to \S+\)\s+)" + _USER_VALUE,
         profile="standard",
         check=check_user,
         learn=True,
         trigger=r"(?i:accepted|failed|invalid|illegal|session|logged|log ?in|authentic|user|sudo)"
         r"|(?i:su\[|su:)",
+    ),
+    Rule(
+        # "user jdoe not found" (Apache AH01618), "user 'jdoe' is locked", ...
+        "identity.login",
+        r"(?i:\buser)[ \t]+[\"'`\[]?" + _USER_VALUE + r"[\"'`\]]?:?[ \t]+(?i:not found|"
+        r"does(?: not|n't) exist|unknown|not known|is (?:locked|disabled|inactive|not)|"
+        r"locked out|authentication fail)",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?i:user)",
+    ),
+    Rule(
+        # The user field of common/combined access logs: "10.1.2.3 - jdoe [29/Nov/2026:...".
+        "identity.login",
+        r"(?:^|[ \t])\S+[ \t]+(?P<user>[^\s\"\[\]]+)[ \t]+\[\d{1,2}/[A-Za-z]{3}/\d{4}:",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"[ \t]\[\d{1,2}/[A-Za-z]{3}/\d{4}:",
+    ),
+    Rule(
+        # A user at an address: "ssh jdoe@10.0.0.5", MySQL's "Connect jdoe@10.0.0.5 on db".
+        "identity.login",
+        r"\b(?P<user>[A-Za-z_][A-Za-z0-9_.-]*)@(?:\d{1,3}\.){3}\d{1,3}\b",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"@\d",
+    ),
+    Rule(
+        # A user object in JSON: ECS "user":{"name":"jdoe"}, Jira "author":{"name":"jdoe"}.
+        "identity.username",
+        r"(?i:\\?\"(?:user|actor|principal|owner|author|assignee|reporter|creator|sender)\\?\")"
+        r"\s*:\s*\{[^{}\r\n]*?\\?\"(?i:name|username|login|id)\\?\"\s*:\s*\\?\"" + _USER_VALUE,
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?i:user|actor|principal|owner|author|assignee|reporter|creator|sender)\\?\"\s*:"
+        r"\s*\{",
     ),
     Rule(
         "identity.login",

@@ -32,6 +32,10 @@ _VERSION_CONTEXT = re.compile(
 )
 
 
+#: "Chrome/" before a dotted number (a capitalised word, so "db01/10.0.0.5" is still an address).
+_PRODUCT = re.compile(rb"(?:^|[^A-Za-z0-9.-])[A-Z][a-z]+[A-Za-z]*/$")
+
+
 def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """Refuse dotted numbers that are part of versions, OIDs or longer dotted sequences."""
     start, end = groups["ip4"]
@@ -42,6 +46,8 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # tomcat-9.0.83.1, v1.2.3.4
     if right[:1] == b"-" and right[1:2].isalpha():
         return False  # 1.2.3.4-SNAPSHOT
+    if _PRODUCT.search(left):
+        return False  # A user agent's product version: Chrome/120.0.0.0
     return _VERSION_CONTEXT.search(left) is None
 
 
@@ -143,6 +149,16 @@ RULES = [
         r"(?P<path>[/?][^\s\"'<>`)\]]+)",
         profile="paranoid",
         trigger=r"(?i:http)",
+    ),
+    Rule(
+        # The host of any URL, whatever its top-level domain (https://jira.acme.group/).
+        # After url-path, which takes the whole URL in paranoid.
+        "network.hostname",
+        r"(?i:\b[a-z][a-z0-9+.-]*://)(?:[^\s/@\"'<>]*@)?(?P<fqdn>(?:" + _LABEL + r"\.)+"
+        r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9])\b",
+        profile="standard",
+        check=check_fqdn,
+        trigger=r"://",
     ),
     Rule(
         "network.ipv4",
