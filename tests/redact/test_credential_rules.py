@@ -253,3 +253,41 @@ def test_it_removes_passwords_from_sql_directives_and_tool_flags(line: str) -> N
 )
 def test_code_coordinates_and_placeholders_are_not_secrets(line: str) -> None:
     assert redact(line, profile="minimal") == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"ALTER LOGIN [jira_app] WITH PASSWORD = N'{SECRET}';",
+        f"SET PASSWORD FOR 'report'@'localhost' = '{SECRET}';",
+        f"echo '{SECRET}' | sudo -S systemctl restart jira",
+        f"net use Z: \\\\fs01\\share /user:ACME\\svc_backup {SECRET}",
+        f"htpasswd -b /etc/nginx/.htpasswd monitor {SECRET}",
+        f"rabbitmqctl add_user svc_events {SECRET}",
+    ],
+)
+def test_it_removes_passwords_given_as_sql_literals_piped_or_positional(line: str) -> None:
+    out = redact(line, profile="minimal")
+    assert SECRET not in out and "***HIDDEN***" in out
+
+
+def test_smtp_auth_plain_and_an_aws_key_pair_in_the_console_csv_are_removed() -> None:
+    plain = base64.b64encode(f"\0jdoe\0{SECRET}".encode()).decode()
+    out = redact(f"DEBUG [mail] C: AUTH PLAIN {plain}", profile="minimal")
+    assert plain not in out and out.startswith("DEBUG [mail] C: AUTH PLAIN ")
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzK9sQ2LmXw"
+    out = redact(f"Access key ID,Secret access key\nAKIA2E0A8F3B244C9986,{secret}\n")
+    assert secret not in out and "AKIA2E0A8F3B244C9986" not in out
+    assert out.startswith("Access key ID,Secret access key\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Nov 29 10:15:32 app01 passwd[2211]: pam_unix(passwd:chauthtok): password changed",
+        "password_encryption = scram-sha-256",
+        "TOKEN_ISSUER=sitrep",
+    ],
+)
+def test_pam_stages_and_descriptive_keys_are_not_secrets(line: str) -> None:
+    assert redact(line, profile="minimal") == line

@@ -104,3 +104,38 @@ def test_it_pseudonymises_user_names_in_more_log_formats(line: str, kept: str) -
 )
 def test_prose_and_empty_user_fields_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ('<Data Name="TargetUserName">jsmith</Data>', '<Data Name="TargetUserName">'),
+        (
+            "sudo: pam_unix(sudo:session): session opened for user root(uid=0) by jsmith(uid=1001)",
+            "pam_unix(sudo:session)",
+        ),
+        (
+            "[29/Nov/2026:10:15:32 +0100] jsmith http-nio-8090-exec-7 10.1.2.3 GET /wiki HTTP/1.1",
+            "http-nio-8090-exec-7",
+        ),
+        (
+            '10.1.2.3 | https | i@1ABC2Dx615x1x0 | jsmith | 2026-11-29 10:15:32,123 | "GET /" |',
+            "| https |",
+        ),
+        ("sudo -u jsmith crontab -l", "crontab -l"),
+        ("  512  su - jsmith", "  512  su - "),
+        ("ssh -l jsmith bastion01", "bastion01"),
+        ("Synchronised user 'jsmith' from directory 'Corporate AD'", "from directory"),
+        ("passwd[2211]: pam_unix(passwd:chauthtok): password changed for jsmith", "chauthtok"),
+    ],
+)
+def test_it_pseudonymises_user_names_in_event_logs_access_logs_and_commands(
+    line: str, kept: str
+) -> None:
+    out = redact(line)
+    assert "jsmith" not in out and "user-" in out and kept in out
+
+
+def test_uuids_are_not_user_names() -> None:
+    line = "  uid: 7f3a2b1c-9d8e-4f6a-b5c4-3e2d1f0a9b8c"
+    assert redact(line) == line

@@ -98,3 +98,15 @@ def test_a_user_agent_version_is_not_an_address_but_a_java_host_address_is() -> 
     ua = "User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 Safari/537.36"
     assert redact(ua) == ua
     assert "10.20.30.40" not in redact("connect to db01.acme.local/10.20.30.40:5432 failed")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "org.apache.catalina.startup.VersionLoggerListener.log Server number:  9.0.83.0",
+        'pattern="%a %{jira.request.id}r %t"',
+        "jira.home=${jira.shared.home}",
+    ],
+)
+def test_server_numbers_and_template_variables_stay(line: str) -> None:
+    assert redact(line) == line

@@ -80,8 +80,11 @@ def value_is_secret(key: bytes, value: bytes) -> bool:
     return looks_random(value, min_len=20, min_entropy=3.5)
 
 
+_SECRET_GROUPS = ("secret", *(f"secret{i}" for i in range(2, 10)))
+
+
 def _value_group(groups: Groups) -> tuple[int, int] | None:
-    for name in ("secret", "secret2", "secret3", "secret4", "secret5"):
+    for name in _SECRET_GROUPS:
         if name in groups:
             return groups[name]
     return None
@@ -95,6 +98,8 @@ def check_key_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
     key = buf[groups["key"][0] : groups["key"][1]]
     if _CODE.match(buf, span[0], span[1] + 1):
         return False
+    if buf[groups["key"][0] - 1 : groups["key"][0]] == b"(" and buf[span[1] : span[1] + 1] == b")":
+        return False  # pam_unix(passwd:chauthtok): a PAM service and its stage
     if groups["key"][1] + 1 == span[0] and _COORDINATE.match(buf, span[0], span[1]):
         return False  # group:artifact:version, no space after the colon
     return value_is_secret(key, buf[span[0] : span[1]])
@@ -196,6 +201,13 @@ RULES = [
         trigger=r"(?i:basic)",
     ),
     Rule(
+        # SMTP "AUTH PLAIN <base64 of \0user\0password>" in mail debug transcripts.
+        "credentials.basic-auth",
+        r"(?i:\bauth\s+plain)\s+(?P<secret>[A-Za-z0-9+/]{6,}={0,2})",
+        check=check_value,
+        trigger=r"(?i:auth\s+plain)",
+    ),
+    Rule(
         "credentials.session-id",
         r"(?i:(?P<key>jsessionid|phpsessid|asp\.net_sessionid|aspsessionid\w*|sessionid|"
         r"session[_-]?id|session[_-]?token|connect\.sid|seraph\.rememberme\.cookie|"
@@ -253,6 +265,18 @@ RULES = [
         trigger=rf"<[\w.:-]*(?i:{KEY_WORDS})",
     ),
     Rule(
+        # SQL statements in database logs: ALTER USER x PASSWORD '...', IDENTIFIED BY '...',
+        # PASSWORD = N'...' (T-SQL), SET PASSWORD FOR u = '...'. Before the generic key-value
+        # rule, which would take the N.
+        "credentials.sql-password",
+        r"(?i:\bset\s+password\s+for\s+\S+\s*=\s*|\bpassword(?:\s*=\s*N?|\s+|\s*\(\s*)"
+        r"|\bidentified(?:\s+with\s+\w+)?\s+by\s+)"
+        r"(?:'(?P<secret>[^'\r\n]+)'|\"(?P<secret2>[^\"\r\n]+)\")",
+        check=check_value,
+        learn=True,
+        trigger=r"(?i:password\s*[(=]?\s*N?['\"]|by\s+['\"]|set\s+password)",
+    ),
+    Rule(
         "credentials.key-value",
         # "::" is LDIF's base64 value ("userPassword:: e1NTSEF9...").
         _KEY + r"\\{0,3}[\"']?\]?\s*(?:=>|:=|::[ \t]|[:=])\s*" + _VALUE,
@@ -279,15 +303,6 @@ RULES = [
         learn=True,
         trigger=rf"(?i:name):[ \t]*[\"']?[\w.-]*(?i:{KEY_WORDS})[\w.-]*[\"']?[ \t]*\r?\n"
         r"[ \t]*(?i:value):",
-    ),
-    Rule(
-        # SQL statements in database logs: ALTER USER x PASSWORD '...', IDENTIFIED BY '...'.
-        "credentials.sql-password",
-        r"(?i:\bpassword(?:\s+|\s*\(\s*)|\bidentified(?:\s+with\s+\w+)?\s+by\s+)"
-        r"(?:'(?P<secret>[^'\r\n]+)'|\"(?P<secret2>[^\"\r\n]+)\")",
-        check=check_value,
-        learn=True,
-        trigger=r"(?i:password\s*\(?\s*['\"]|by\s+['\"])",
     ),
     Rule(
         # "A temporary password is generated for root@localhost: Zx9..." (MySQL, installers).
@@ -338,10 +353,18 @@ RULES = [
         r"|\b(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|twine)\b[^\r\n]*?\s-p)"
         r"\s*[\"']?(?P<secret>[^\s\"']+)"
         r"|\s-U\s*[\"']?[^%\s\"'/]+%(?P<secret2>[^\s\"']+)"
-        r"|\s-pass(?:in|out|word)?\s+[\"']?pass:(?P<secret3>[^\s\"']+)",
+        r"|\s-pass(?:in|out|word)?\s+[\"']?pass:(?P<secret3>[^\s\"']+)"
+        # Positional passwords: net use /user:u p, htpasswd -b file u p, rabbitmqctl add_user u p
+        r"|\bnet\s+use\b[^\r\n]*?\s/user:\S+\s+[\"']?(?P<secret4>[^\s\"'/][^\s\"']*)"
+        r"|\bhtpasswd\s+(?:-\w+\s+)*?-\w*b\w*\s+(?:-\w+\s+)*\S+\s+\S+\s+[\"']?(?P<secret5>[^\s\"']+)"
+        r"|\brabbitmqctl\s+(?:add_user|change_password)\s+\S+\s+[\"']?(?P<secret6>[^\s\"']+)"
+        # A password piped into a command that reads it: echo x | sudo -S, passwd --stdin.
+        r"|\becho\s+(?:-n\s+)?[\"']?(?P<secret7>[^\s\"'|]+)[\"']?\s*\|\s*(?:sudo\s+-S|passwd\s+--stdin|"
+        r"chpasswd|kinit|docker\s+login\b[^\r\n|]*--password-stdin)",
         check=check_command_line,
         learn=True,
-        trigger=r"(?i:ldap[a-z]+|sqlcmd|bcp|osql|isql|mongo|twine)\b|\s-U|-pass",
+        trigger=r"(?i:ldap[a-z]+|sqlcmd|bcp|osql|isql|mongo|twine)\b|\s-U|-pass|net\s+use|htpasswd"
+        r"|rabbitmqctl|echo\s",
     ),
     Rule(
         "credentials.high-entropy",

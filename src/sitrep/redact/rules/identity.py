@@ -19,15 +19,20 @@ SYSTEM_USERS = frozenset(
     true false yes no n/a - * invalid user""".split()
 )
 _URL_PASSWORD = re.compile(rb"://[^\s/@:]*:$")
+_UUID = re.compile(rb"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _EMAIL_TLD_NOT = re.compile(rb"(?i)\.(?:png|jpe?g|gif|svg|webp|ico|js|css|map|class|jar|java|py)$")
 
 
 def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """Keep system accounts, numeric ids and placeholders as they are."""
-    start, end = groups["user"]
+    start, end = next(groups[name] for name in ("user", "user2", "user3") if name in groups)
     value = buf[start:end].strip(b".,:;")
     if not 2 <= len(value) <= 128 or value.lower() in SYSTEM_USERS or is_placeholder(value):
         return False
+    if _UUID.match(value):
+        return False  # Kubernetes "uid: <uuid>", object ids: not a person's name.
+    if buf[end : end + 1] == b"(" and buf[end : end + 5] != b"(uid=":
+        return False  # pam_unix(sudo:session): a module, unlike "jdoe(uid=1001)".
     return not value.replace(b"-", b"").isdigit()
 
 
@@ -79,13 +84,46 @@ RULES = [
         r"|session (?:opened|closed) for user|logged in as|login as|log(?:ged)? ?in user"
         r"|authenticated user|authentication (?:succeeded|failed|failure) for(?: user)?"
         r"|login (?:succeeded|failed|attempt) for(?: user)?|user logged in:|by user"
-        r"|for user|(?:session \d+|log(?:in|on)|password) of user):?\s+[\"'`\[]?"
-        r"|\bUser [\"'`]|\bsudo(?:\[\d+\])?:\s+|\bsu(?:\[\d+\])?: \(to \S+\)\s+)" + _USER_VALUE,
+        r"|for user|(?:session \d+|log(?:in|on)|password) of user"
+        r"|password (?:changed|reset|expired|updated) for(?: user)?):?\s+[\"'`\[]?"
+        r"|\b[Uu]ser [\"'`]|\bsudo(?:\[\d+\])?:\s+|\bsu(?:\[\d+\])?: \(to \S+\)\s+)" + _USER_VALUE,
         profile="standard",
         check=check_user,
         learn=True,
         trigger=r"(?i:accepted|failed|invalid|illegal|session|logged|log ?in|authentic|user|sudo)"
         r"|(?i:su\[|su:)",
+    ),
+    Rule(
+        # A user key as an XML attribute: Windows events <Data Name="TargetUserName">jdoe</Data>.
+        "identity.username",
+        r"\b(?i:name|key)=[\"'][\w.:-]*(?i:user(?:[_.-]?name)?|login|account[_.-]?name)[\"']"
+        r"[^>]*>(?P<user>[^<\s]+)<",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?i:user|login|account)",
+    ),
+    Rule(
+        # Commands run as someone: sudo -u jdoe, crontab -u jdoe, ssh -l jdoe, su - jdoe.
+        "identity.login",
+        r"\b(?:sudo|runuser|crontab|pkexec)\b[^\r\n|;&]*?\s-u[ \t]*(?P<user>[A-Za-z_][\w.@-]*)"
+        r"|\bssh\b[^\r\n|;&]*?\s-l[ \t]*(?P<user2>[A-Za-z_][\w.-]*)"
+        r"|(?m:^[ \t]*(?:\d+[ \t]+)?(?:[$#][ \t]*)?(?:sudo[ \t]+)?su[ \t]+"
+        r"(?:-l?[ \t]+|--login[ \t]+)?(?P<user3>[A-Za-z_][\w.-]*)[ \t]*$)",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?:sudo|runuser|crontab|pkexec|ssh)\b[^\r\n]*\s-[ul]"
+        r"|(?m:^[ \t]*(?:\d+[ \t]+)?(?:[$#][ \t]*)?(?:sudo[ \t]+)?su[ \t])",
+    ),
+    Rule(
+        # PAM: "session opened for user root(uid=0) by jdoe(uid=1001)".
+        "identity.login",
+        r"\bby (?P<user>[^\s()]+)\(uid=\d+\)",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"\(uid=",
     ),
     Rule(
         # "user jdoe not found" (Apache AH01618), "user 'jdoe' is locked", ...
@@ -106,6 +144,19 @@ RULES = [
         check=check_user,
         learn=True,
         trigger=r"[ \t]\[\d{1,2}/[A-Za-z]{3}/\d{4}:",
+    ),
+    Rule(
+        # Confluence's access log: "[29/Nov/2026:10:15:32 +0100] jdoe http-nio-8090-exec-7 ...",
+        # Bitbucket's: "10.1.2.3 | https | i@1ABCx615x1x0 | jdoe | 2026-11-29 10:15:32,123 |".
+        "identity.login",
+        r"\[\d{1,2}/[A-Za-z]{3}/\d{4}:[\d:]+ [+-]\d{4}\][ \t]+(?P<user>[^\s\"\[\]]+)[ \t]+"
+        r"(?:https?|ajp)-[\w-]*exec-\d+"
+        r"|\|[ \t]*(?:https?|ssh)[ \t]*\|[ \t]*\S+[ \t]*\|[ \t]*(?P<user2>[^\s|]+)[ \t]*\|"
+        r"[ \t]*\d{4}-",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"\d{4}\][ \t]+\S+[ \t]+(?:https?|ajp)-|\|[ \t]*(?:https?|ssh)[ \t]*\|",
     ),
     Rule(
         # A user at an address: "ssh jdoe@10.0.0.5", MySQL's "Connect jdoe@10.0.0.5 on db".

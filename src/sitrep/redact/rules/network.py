@@ -28,7 +28,8 @@ _INTERNAL = frozenset(INTERNAL_TLDS.encode().split())
 #: TLDs that are also common file extensions: a two-label name ending in one is a file.
 _FILE_LIKE = frozenset(b"pl sh py md rs cs so js rb in it at io me co id tv ai ps cc gz".split())
 _VERSION_CONTEXT = re.compile(
-    rb"(?i)(?:^|[^a-z])(?:version|ver|v|release|build|rev|jdk|java|tomcat|firmware|bios)[\s:=_-]*$"
+    rb"(?i)(?:^|[^a-z])(?:version|ver|v|release|build|rev|jdk|java|tomcat|firmware|bios|number)"
+    rb"[\s:=_-]*$"
 )
 
 
@@ -100,6 +101,10 @@ def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     left = before(buf, start, 3)
     if left[-1:] in (b".", b"$", b"/", b"\\") and not left.endswith(b"://"):
         return False
+    if left[-1:] == b"{" or right[:1] == b"}":
+        return False  # ${jira.home}, %{jira.request.id}r: a template variable.
+    if after(buf, end, 3).lstrip(b" \t")[:1] == b"=":
+        return False  # jira.home=/var/atlassian: a property key.
     labels = host.lower().split(b".")
     if labels[-1] in _FILE_LIKE and len(labels) < 3 and not left.endswith((b"://", b"@")):
         return False  # script.sh, notes.md, main.py

@@ -51,6 +51,12 @@ TOKEN_SHAPES = [
 
 RULES = [
     Rule(
+        # An AWS key id next to its secret: the console's credentials CSV, "id:secret" pairs.
+        "credentials.provider-token",
+        r"\b(?P<secret>(?:AKIA|ASIA)[A-Z0-9]{16}),[ \t]*(?P<secret2>[A-Za-z0-9/+]{40})\b",
+        learn=True,
+    ),
+    Rule(
         "credentials.provider-token",
         r"\b(?P<secret>" + "|".join(f"(?:{shape})" for _, shape in TOKEN_SHAPES) + r")\b",
         learn=True,
