@@ -93,7 +93,7 @@ def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     Standard: every host name except well-known public domains (``maven.apache.org``).
     Paranoid: public ones too, except two-label names that look like file names.
     """
-    start, end = groups["fqdn"]
+    start, end = groups["fqdn"] if "fqdn" in groups else groups["fqdn2"]
     host = buf[start:end]
     right = after(buf, end, 2)
     if right[:1] == b"(" or (right[:1] == b"." and right[1:2].isalnum()):
@@ -156,16 +156,6 @@ RULES = [
         trigger=r"(?i:http)",
     ),
     Rule(
-        # The host of any URL, whatever its top-level domain (https://jira.acme.group/).
-        # After url-path, which takes the whole URL in paranoid.
-        "network.hostname",
-        r"(?i:\b[a-z][a-z0-9+.-]*://)(?:[^\s/@\"'<>]*@)?(?P<fqdn>(?:" + _LABEL + r"\.)+"
-        r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9])\b",
-        profile="standard",
-        check=check_fqdn,
-        trigger=r"://",
-    ),
-    Rule(
         "network.ipv4",
         r"\b(?P<ip4>" + _OCTET + r"(?:\." + _OCTET + r"){3})\b",
         profile="standard",
@@ -204,10 +194,14 @@ RULES = [
         skip=b"0123456789abcdefABCDEF:-",
     ),
     Rule(
+        # A host name with a known TLD anywhere, or with any TLD as the host of a URL
+        # (https://jira.acme.group/): one rule, so a URL host is one match, not two.
         "network.hostname",
-        r"(?i:\b(?P<fqdn>(?:" + _LABEL + r"\.)+(?:" + "|".join(TLDS.split()) + r")))\b",
+        r"(?:(?i:\b[a-z][a-z0-9+.-]*://)(?:[^\s/@\"'<>]*@)?(?P<fqdn>(?:" + _LABEL + r"\.)+"
+        r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9])"
+        r"|(?i:\b(?P<fqdn2>(?:" + _LABEL + r"\.)+(?:" + "|".join(TLDS.split()) + r"))))\b",
         profile="standard",
         check=check_fqdn,
-        trigger=r"(?i:\.(?:" + "|".join(TLDS.split()) + r"))\b",
+        trigger=r"://|(?i:\.(?:" + "|".join(TLDS.split()) + r"))\b",
     ),
 ]
