@@ -291,3 +291,8 @@ def test_smtp_auth_plain_and_an_aws_key_pair_in_the_console_csv_are_removed() ->
 )
 def test_pam_stages_and_descriptive_keys_are_not_secrets(line: str) -> None:
     assert redact(line, profile="minimal") == line
+
+
+def test_a_password_with_a_parenthesis_is_not_taken_for_code() -> None:
+    assert "Pa" not in redact("password=Pa(ss)w0rd", profile="minimal").split("=", 1)[1][:2]
+    assert redact('PASSWORD = getenv("X")', profile="minimal") == 'PASSWORD = getenv("X")'

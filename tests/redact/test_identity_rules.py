@@ -139,3 +139,19 @@ def test_it_pseudonymises_user_names_in_event_logs_access_logs_and_commands(
 def test_uuids_are_not_user_names() -> None:
     line = "  uid: 7f3a2b1c-9d8e-4f6a-b5c4-3e2d1f0a9b8c"
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "WARN user session not found for request 42",
+        "Processed 12 items [29/Nov/2026:10:15:32 +0000] in 3 s",
+    ],
+)
+def test_prose_near_user_phrases_and_access_log_dates_stays(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_an_address_with_a_port_before_a_date_stays_an_address() -> None:
+    out = redact("haproxy[1234]: 10.0.0.1:51234 [29/Nov/2026:10:15:32.123] fe be/srv1 200")
+    assert "10.0.0.1" not in out and "user-" not in out and ":51234 [29/Nov/2026" in out

@@ -46,7 +46,9 @@ _TOKENISH = re.compile(rb"^[A-Za-z0-9+/=_.~%-]+$")
 #: ``jjwt-api:0.12.3`` after ``io.jsonwebtoken:``: a Maven/Gradle coordinate, not a secret.
 _COORDINATE = re.compile(rb"[A-Za-z][\w.-]*:\d+(?:\.\d+)*[\w.+-]*$")
 #: ``os.environ.get(``, ``process.env.X``, ``ENV[``: code that reads a secret, not the secret.
-_CODE = re.compile(rb"(?:process\.env\.\w+|[A-Za-z_][\w.]*(?=[(\[]))")
+_CODE = re.compile(
+    rb"(?:process\.env\.\w+|[A-Za-z_]\w*(?:\.\w+)+(?=[(\[])|(?:get)?env(?:iron)?(?=[(\[])|ENV\[)"
+)
 
 
 @functools.lru_cache(maxsize=4096)

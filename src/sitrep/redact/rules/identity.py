@@ -127,11 +127,13 @@ RULES = [
         trigger=r"\(uid=",
     ),
     Rule(
-        # "user jdoe not found" (Apache AH01618), "user 'jdoe' is locked", ...
+        # "user 'jdoe' is locked", "user [jdoe] does not exist"; unquoted only in Apache's
+        # "user jdoe not found: /path" and "user jdoe: authentication failure" (AH01617/8),
+        # so "user session not found" stays.
         "identity.login",
-        r"(?i:\buser)[ \t]+[\"'`\[]?" + _USER_VALUE + r"[\"'`\]]?:?[ \t]+(?i:not found|"
-        r"does(?: not|n't) exist|unknown|not known|is (?:locked|disabled|inactive|not)|"
-        r"locked out|authentication fail)",
+        r"(?i:\buser)[ \t]+(?:[\"'`\[](?P<user>[^\s\"'`\[\]]+)[\"'`\]]:?[ \t]+(?i:not found|"
+        r"does(?: not|n't) exist|unknown|not known|is (?:locked|disabled|inactive|not)|locked out|"
+        r"authentication fail)|(?P<user2>[^\s\"'`:\[\]]+)(?: not found:|: authentication failure))",
         profile="standard",
         check=check_user,
         learn=True,
@@ -140,7 +142,9 @@ RULES = [
     Rule(
         # The user field of common/combined access logs: "10.1.2.3 - jdoe [29/Nov/2026:...".
         "identity.login",
-        r"(?:^|[ \t])\S+[ \t]+(?P<user>[^\s\"\[\]]+)[ \t]+\[\d{1,2}/[A-Za-z]{3}/\d{4}:",
+        # The field before it is identd's "-" (or Jira's request id, 615x123x1).
+        r"(?:^|[ \t])(?:-|\d+x\d+x\d+)[ \t]+(?P<user>[^\s\"\[\]:]+)[ \t]+"
+        r"\[\d{1,2}/[A-Za-z]{3}/\d{4}:",
         profile="standard",
         check=check_user,
         learn=True,
