@@ -296,3 +296,17 @@ def test_pam_stages_and_descriptive_keys_are_not_secrets(line: str) -> None:
 def test_a_password_with_a_parenthesis_is_not_taken_for_code() -> None:
     assert "Pa" not in redact("password=Pa(ss)w0rd", profile="minimal").split("=", 1)[1][:2]
     assert redact('PASSWORD = getenv("X")', profile="minimal") == 'PASSWORD = getenv("X")'
+
+
+def test_a_cookie_being_cleared_stays_but_a_real_one_beside_it_goes() -> None:
+    line = "Set-Cookie: atlassian.xsrf.token=; Max-Age=0; Path=/"
+    assert redact(line, profile="minimal") == line
+    assert "0A1B2C3D" not in redact("Cookie: a=; JSESSIONID=0A1B2C3D4E5F", profile="minimal")
+
+
+def test_a_hash_scheme_alone_is_a_placeholder_and_crypto_keys_are_strong() -> None:
+    line = "UPDATE cwd_user SET credential = '{PKCS5S2}' WHERE id = 0;"
+    assert redact(line, profile="minimal") == line
+    key = "cb2c5af58b0cfd5158e4e1e0b39027592aa42194a93dadbf6ef2f786bf90dd5b"
+    assert key not in redact(f"HMAC_KEY={key}", profile="minimal")
+    assert redact(f"sha256={key}", profile="minimal") == f"sha256={key}"

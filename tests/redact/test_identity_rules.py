@@ -155,3 +155,8 @@ def test_prose_near_user_phrases_and_access_log_dates_stays(line: str) -> None:
 def test_an_address_with_a_port_before_a_date_stays_an_address() -> None:
     out = redact("haproxy[1234]: 10.0.0.1:51234 [29/Nov/2026:10:15:32.123] fe be/srv1 200")
     assert "10.0.0.1" not in out and "user-" not in out and ":51234 [29/Nov/2026" in out
+
+
+def test_a_red_hat_prompt_is_a_user_and_last_login_is_a_date() -> None:
+    out = redact("Last login: Sun Nov 29 10:15:32 2026 from 10.0.0.5\n[jsmith@app01 ~]$ sudo -i")
+    assert "jsmith" not in out and "Last login: Sun Nov 29" in out and "~]$ sudo -i" in out

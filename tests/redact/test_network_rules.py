@@ -110,3 +110,20 @@ def test_a_user_agent_version_is_not_an_address_but_a_java_host_address_is() -> 
 )
 def test_server_numbers_and_template_variables_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ff02::1     ip6-allnodes",
+        "Server: nginx",
+        "Server: Apache/2.4.57 (Debian)",
+        "Current node: null.",
+    ],
+)
+def test_multicast_server_products_and_placeholders_are_not_hosts(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_a_host_under_a_server_key_is_still_pseudonymised() -> None:
+    assert "sql-prod01" not in redact("Server=sql-prod01;Database=jira")

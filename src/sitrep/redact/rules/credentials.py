@@ -31,7 +31,7 @@ _STRONG = re.compile(
     rb"^pw$|[._-]pw$|^(?:bind|root|admin|db|user)pw$|"
     # Directives that name a password without saying so (Redis, SSSD) and the signatures of
     # pre-signed cloud URLs, which grant access until they expire.
-    rb"requirepass|masterauth|authtok|(?:amz|goog)[._-]signature"
+    rb"requirepass|masterauth|authtok|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
 )
 #: ``keystorePass``, ``bindPw``: a camel-case key whose last word is a password.
 _CAMEL_STRONG = re.compile(rb"[a-z0-9](?:Pass|Pw|PW)$")
@@ -119,6 +119,22 @@ def check_command_line(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     return (
         span is not None and check_value(buf, groups, ctx) and not buf[span[0] : span[1]].isdigit()
     )
+
+
+_COOKIE_ATTRIBUTES = frozenset(
+    b"path domain expires max-age samesite secure httponly priority partitioned version".split()
+)
+
+
+def check_cookie(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A cookie header hides its values, unless every cookie in it is being cleared (``a=;``)."""
+    if not check_value(buf, groups, ctx):
+        return False
+    for pair in buf[groups["secret"][0] : groups["secret"][1]].split(b";"):
+        name, _, value = pair.partition(b"=")
+        if value.strip() and name.strip().lower() not in _COOKIE_ATTRIBUTES:
+            return True
+    return False
 
 
 def check_bearer(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -222,7 +238,7 @@ RULES = [
     Rule(
         "credentials.cookie",
         r"(?i:\b(?:set-)?cookie)\\?[\"']?\s*[:=]\s*\\?[\"']?(?P<secret>[^\r\n\"]*=[^\r\n\"]+)",
-        check=check_value,
+        check=check_cookie,
         trigger=r"(?i:cookie)",
     ),
     Rule(

@@ -19,6 +19,7 @@ SYSTEM_USERS = frozenset(
     true false yes no n/a - * invalid user""".split()
 )
 _URL_PASSWORD = re.compile(rb"://[^\s/@:]*:$")
+_LAST_LOGIN = re.compile(rb"(?i)last[ _-]?log(?:in|on)\W*$")
 _UUID = re.compile(rb"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _EMAIL_TLD_NOT = re.compile(rb"(?i)\.(?:png|jpe?g|gif|svg|webp|ico|js|css|map|class|jar|java|py)$")
 
@@ -29,6 +30,8 @@ def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     value = buf[start:end].strip(b".,:;")
     if not 2 <= len(value) <= 128 or value.lower() in SYSTEM_USERS or is_placeholder(value):
         return False
+    if _LAST_LOGIN.search(buf, max(0, start - 24), start):
+        return False  # "Last login: Sun Nov 29 ...": a date.
     if len(value) == 36 and _UUID.match(value):
         return False  # Kubernetes "uid: <uuid>", object ids: not a person's name.
     if buf[end : end + 1] == b"(" and buf[end : end + 5] != b"(uid=":
@@ -193,7 +196,9 @@ RULES = [
     ),
     Rule(
         "identity.login",
-        r"\b(?P<user>[a-z_][a-z0-9_.-]*)@(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*):[~/]",
+        # Shell prompts: Debian's "jdoe@app01:~$", Red Hat's "[jdoe@app01 ~]$".
+        r"\b(?P<user>[a-z_][a-z0-9_.-]*)@(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*)"
+        r"(?::[~/]|[ \t][^\]\s]*\][$#])",
         profile="standard",
         check=check_user,
         learn=True,

@@ -13,7 +13,7 @@ import re
 
 from sitrep.redact.pseudonym import PUBLIC_DOMAINS, registrable_index
 from sitrep.redact.rules import CheckContext, Groups, Rule
-from sitrep.redact.rules.text import after, before
+from sitrep.redact.rules.text import after, before, is_placeholder
 
 #: Top-level domains a candidate host name may end in (the candidate pattern needs a list to
 #: tell ``jira.acme.com`` from ``org.apache.Foo``); internal ones are always the customer's.
@@ -62,10 +62,10 @@ def check_ipv6(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     if value in (b"::", b"::1") or value.count(b":") < 2:
         return False
     try:
-        ipaddress.IPv6Address(value.decode("ascii"))
+        address = ipaddress.IPv6Address(value.decode("ascii"))
     except ValueError:
         return False
-    return True
+    return not address.is_multicast  # ff02::1 (all nodes) is IPv6's broadcast
 
 
 def check_mac(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -114,12 +114,22 @@ def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     return ctx.profile == "paranoid" or public not in PUBLIC_DOMAINS
 
 
+#: Web servers and proxies that name themselves in the HTTP "Server:" header.
+_SERVER_PRODUCTS = frozenset(
+    b"""nginx apache apache-coyote openresty cloudflare envoy istio-envoy jetty tomcat
+    microsoft-iis iis gunicorn uvicorn caddy kestrel lighttpd haproxy squid varnish awselb
+    amazons3 gws gse esf litespeed cowboy werkzeug tengine akamaighost""".split()
+)
+
+
 def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """A value under a host-like key is the customer's, unless it is an address or localhost."""
     start, end = groups["host"]
     value = buf[start:end].lower()
     if value in (b"localhost", b"localhost.localdomain", b"0.0.0.0", b"127.0.0.1", b"true"):
         return False
+    if is_placeholder(value) or value in _SERVER_PRODUCTS or buf[end : end + 1] == b"/":
+        return False  # "node: null", the HTTP header "Server: nginx" or "Server: Apache/2.4"
     if value.replace(b".", b"").isdigit() or b":" in value:
         return False  # Addresses are the IP rules' job.
     return value[:1].isalpha()

@@ -14,6 +14,7 @@ _PLACEHOLDER = re.compile(
       | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
       | no-?check|disabled|enabled|redacted|removed|omitted|not[-_ ]?set
       | your[-_ ]\S*|\S+[-_]here|replace[-_]?me|change[-_]me
+      | \{[A-Z0-9-]+\}
       | user-[0-9a-f]{8}|host-[0-9a-f]{8}|domain-[0-9a-f]{8}|word-[0-9a-f]{8}
     )$"""
 )
