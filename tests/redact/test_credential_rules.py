@@ -242,6 +242,7 @@ def test_it_removes_passwords_from_sql_directives_and_tool_flags(line: str) -> N
     [
         "implementation 'io.jsonwebtoken:jjwt-api:0.12.3'",
         'api_key = "YOUR_API_KEY"',
+        "client_secret: PASTE_SECRET_HERE",
         'PASSWORD = os.environ.get("DB_PASSWORD")',
         "    password: process.env.DB_PASSWORD,",
         'String password = System.getenv("JIRA_DB_PASSWORD");',

@@ -222,16 +222,34 @@ class Candidates:
         return list(zip(flat[::2], flat[1::2], strict=True))
 
 
+#: Credential rules for rarer forms (directives, SQL-free tool flags, name/value pairs):
+#: in the main credentials automaton they pushed its DFA past the cache on dense logs.
+_RARE_CREDENTIALS = frozenset(
+    {
+        "credentials.directive",
+        "credentials.generated-password",
+        "credentials.name-value",
+        "credentials.tool-password",
+        "credentials.smtp-auth",
+    }
+)
+
+
 def _family(name: str) -> str:
     """Group rules into automata small enough to stay DFAs.
 
     Addresses get automata of their own: a refused address skips its whole run of digits
     and dots, which must not hide a neighbour of another kind ("::ffff:10.0.0.1").
+    ``identity.login`` (log phrases, access logs, prompts) is apart from the user keys, and the
+    rarer credential forms from the key-value rules: together they overflowed the DFA cache on
+    match-dense logs and ran 25-40 % slower.
     """
     if name in ("credentials.provider-token", "credentials.private-key", "credentials.jwt"):
         return "shapes"
-    if name in ("network.ipv4", "network.ipv6", "network.mac"):
+    if name in ("network.ipv4", "network.ipv6", "network.mac", "identity.login"):
         return name
+    if name in _RARE_CREDENTIALS:
+        return "credentials-rare"
     return name.split(".", 1)[0]
 
 

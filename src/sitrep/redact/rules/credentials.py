@@ -98,8 +98,9 @@ def check_key_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
     if span is None or "key" not in groups:
         return False
     key = buf[groups["key"][0] : groups["key"][1]]
-    if _CODE.match(buf, span[0], span[1] + 1):
-        return False
+    if buf[span[1] : span[1] + 1] in (b"(", b"[") or buf.startswith(b"process.env.", span[0]):
+        if _CODE.match(buf, span[0], span[1] + 1):
+            return False
     if buf[groups["key"][0] - 1 : groups["key"][0]] == b"(" and buf[span[1] : span[1] + 1] == b")":
         return False  # pam_unix(passwd:chauthtok): a PAM service and its stage
     if groups["key"][1] + 1 == span[0] and _COORDINATE.match(buf, span[0], span[1]):
@@ -220,7 +221,7 @@ RULES = [
     ),
     Rule(
         # SMTP "AUTH PLAIN <base64 of \0user\0password>" in mail debug transcripts.
-        "credentials.basic-auth",
+        "credentials.smtp-auth",
         r"(?i:\bauth\s+plain)\s+(?P<secret>[A-Za-z0-9+/]{6,}={0,2})",
         check=check_value,
         trigger=r"(?i:auth\s+plain)",
@@ -305,7 +306,7 @@ RULES = [
     Rule(
         # Name and value in sibling elements: Hadoop/Maven <name>/<value>, web.xml
         # <param-name>/<param-value>, also on separate lines.
-        "credentials.key-value",
+        "credentials.name-value",
         r"<(?P<tag>(?:[\w-]*[-:])?(?i:name|key))>(?P<key>[^<]*(?i:" + KEY_WORDS + r")[^<]*)</"
         r"[\w:-]+>\s*<(?:[\w-]*[-:])?(?i:value)>(?P<secret>[^<\r\n]+)</",
         check=check_key_value,
@@ -314,7 +315,7 @@ RULES = [
     ),
     Rule(
         # Kubernetes env entries and other YAML lists: "- name: DB_PASSWORD" then "value: x".
-        "credentials.key-value",
+        "credentials.name-value",
         r"\b(?i:name):[ \t]*[\"']?(?P<key>[\w.-]*(?i:" + KEY_WORDS + r")[\w.-]*)[\"']?[ \t]*\r?\n"
         r"[ \t]*(?i:value):[ \t]*" + _VALUE,
         check=check_key_value,
@@ -326,7 +327,7 @@ RULES = [
         # "A temporary password is generated for root@localhost: Zx9..." (MySQL, installers).
         "credentials.generated-password",
         r"(?i:\b(?:temporary|generated|initial|default|random|one-time)\s+(?:[a-z]+\s+)?"
-        r"password\b)[^:\r\n]{0,60}:[ \t]+(?P<secret>[^\s'\"]+)",
+        r"password\b)[^:\r\n]*:[ \t]+(?P<secret>[^\s'\"]+)",
         check=check_bearer,
         learn=True,
         trigger=r"(?i:temporary|generated|initial|default|random|one-time)\s+(?:[a-z]+\s+)?"
@@ -365,7 +366,7 @@ RULES = [
     Rule(
         # Tools whose password flag is a short option: ldapsearch -w, sqlcmd -P, mongosh -p,
         # twine -p, smbclient -U user%password, openssl -passin pass:x.
-        "credentials.command-line",
+        "credentials.tool-password",
         r"(?:\bldap(?:search|modify|add|delete|passwd|compare|whoami|modrdn|exop)\b[^\r\n]*?\s-w"
         r"|\b(?:sqlcmd|bcp|osql|isql)\b[^\r\n]*?\s-P"
         r"|\b(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|twine)\b[^\r\n]*?\s-p)"

@@ -19,6 +19,7 @@ SYSTEM_USERS = frozenset(
     true false yes no n/a - * invalid user""".split()
 )
 _URL_PASSWORD = re.compile(rb"://[^\s/@:]*:$")
+_WEEKDAYS = frozenset(b"mon tue wed thu fri sat sun".split())
 _LAST_LOGIN = re.compile(rb"(?i)last[ _-]?log(?:in|on)\W*$")
 _UUID = re.compile(rb"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _EMAIL_TLD_NOT = re.compile(rb"(?i)\.(?:png|jpe?g|gif|svg|webp|ico|js|css|map|class|jar|java|py)$")
@@ -28,9 +29,10 @@ def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     """Keep system accounts, numeric ids and placeholders as they are."""
     start, end = groups.get("user") or groups.get("user2") or groups["user3"]
     value = buf[start:end].strip(b".,:;")
-    if not 2 <= len(value) <= 128 or value.lower() in SYSTEM_USERS or is_placeholder(value):
+    lower = value.lower()
+    if not 2 <= len(value) <= 128 or lower in SYSTEM_USERS or is_placeholder(value):
         return False
-    if _LAST_LOGIN.search(buf, max(0, start - 24), start):
+    if lower in _WEEKDAYS and _LAST_LOGIN.search(buf, max(0, start - 24), start):
         return False  # "Last login: Sun Nov 29 ...": a date.
     if len(value) == 36 and _UUID.match(value):
         return False  # Kubernetes "uid: <uuid>", object ids: not a person's name.

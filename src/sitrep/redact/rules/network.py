@@ -47,7 +47,7 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # tomcat-9.0.83.1, v1.2.3.4
     if right[:1] == b"-" and right[1:2].isalpha():
         return False  # 1.2.3.4-SNAPSHOT
-    if _PRODUCT.search(left):
+    if left[-1:] == b"/" and _PRODUCT.search(left):
         return False  # A user agent's product version: Chrome/120.0.0.0
     return _VERSION_CONTEXT.search(left) is None
 
@@ -207,7 +207,7 @@ RULES = [
         # A host name with a known TLD anywhere, or with any TLD as the host of a URL
         # (https://jira.acme.group/): one rule, so a URL host is one match, not two.
         "network.hostname",
-        r"(?:(?i:\b[a-z][a-z0-9+.-]*://)(?:[^\s/@\"'<>]*@)?(?P<fqdn>(?:" + _LABEL + r"\.)+"
+        r"(?:://(?P<fqdn>(?:" + _LABEL + r"\.)+"
         r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9])"
         r"|(?i:\b(?P<fqdn2>(?:" + _LABEL + r"\.)+(?:" + "|".join(TLDS.split()) + r"))))\b",
         profile="standard",

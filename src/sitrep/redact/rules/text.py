@@ -13,7 +13,7 @@ _PLACEHOLDER = re.compile(
       | \*+hidden\*+|\[?redacted\]?|\[?hidden\]?|\[?masked\]?|\[?filtered\]?|sanitized.*
       | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
       | no-?check|disabled|enabled|redacted|removed|omitted|not[-_ ]?set
-      | your[-_ ]\S*|\S+[-_]here|replace[-_]?me|change[-_]me
+      | replace[-_]?me|change[-_]me
       | \{[A-Z0-9-]+\}
       | user-[0-9a-f]{8}|host-[0-9a-f]{8}|domain-[0-9a-f]{8}|word-[0-9a-f]{8}
     )$"""
@@ -34,7 +34,14 @@ _WORDY_KEY_SUFFIX = re.compile(
 
 def is_placeholder(value: bytes) -> bool:
     """True for values that are clearly not a real secret: ``${VAR}``, ``****``, ``null``."""
-    return not value.strip(b"\"' ") or _PLACEHOLDER.match(value.strip(b"\"' ")) is not None
+    value = value.strip(b"\"' ")
+    if not value or _PLACEHOLDER.match(value) is not None:
+        return True
+    # YOUR_API_KEY, your-token-here, PASTE_SECRET_HERE: tested apart, and only when the first
+    # or last letter fits, which is cheaper than more alternatives in the regex.
+    if value[:1] in b"yY" and value[:5].lower() in (b"your_", b"your-", b"your "):
+        return True
+    return value[-1:] in b"eE" and value[-5:].lower() in (b"_here", b"-here")
 
 
 _COMMON_VALUES = frozenset(
