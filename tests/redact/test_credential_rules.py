@@ -248,6 +248,7 @@ def test_it_removes_passwords_from_sql_directives_and_tool_flags(line: str) -> N
         'String password = System.getenv("JIRA_DB_PASSWORD");',
         "Password expired",
         "PasswordAuthentication no",
+        "auth-user-pass /etc/openvpn/creds.txt",
         "password   requisite   pam_pwquality.so retry=3",
         "Please enter your password twice",
     ],

@@ -157,6 +157,8 @@ def check_directive(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
     """``requirepass Zx9...`` alone on a line: a strong key and a value that is not a word."""
     value = buf[groups["secret"][0] : groups["secret"][1]]
     key = buf[groups["key"][0] : groups["key"][1]]
+    if value.startswith((b"/", b"~/", b"./")):
+        return False  # "auth-user-pass /etc/openvpn/creds.txt": a file, not the password
     return key_strength(key) == 2 and check_bearer(buf, groups, ctx) and not value.isdigit()
 
 
