@@ -160,3 +160,33 @@ def test_an_address_with_a_port_before_a_date_stays_an_address() -> None:
 def test_a_red_hat_prompt_is_a_user_and_last_login_is_a_date() -> None:
     out = redact("Last login: Sun Nov 29 10:15:32 2026 from 10.0.0.5\n[jsmith@app01 ~]$ sudo -i")
     assert "jsmith" not in out and "Last login: Sun Nov 29" in out and "~]$ sudo -i" in out
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        (
+            "2026-11-29 10:15:32 10.0.0.4 GET /owa/ - 443 jsmith 10.9.8.7 Mozilla/5.0 - 200 0 0 46",
+            "GET /owa/ - 443 ",
+        ),
+        (
+            "1732875332.123 512 10.9.8.7 TCP_MISS/200 1234 CONNECT api.github.com:443 jsmith"
+            " HIER_DIRECT/140.82.112.6 -",
+            " HIER_DIRECT/",
+        ),
+        (
+            "openvpn[2211]: 10.9.8.7:51234 [jsmith] Peer Connection Initiated",
+            "Peer Connection Initiated",
+        ),
+    ],
+)
+def test_it_pseudonymises_positional_users_of_iis_squid_and_openvpn_logs(
+    line: str, kept: str
+) -> None:
+    out = redact(line)
+    assert "jsmith" not in out and "user-" in out and kept in out
+
+
+def test_anonymous_positional_fields_stay() -> None:
+    line = "1732875332.123 0 127.0.0.1 TCP_DENIED/403 3900 GET http://localhost/ - HIER_NONE/- x"
+    assert redact(line) == line

@@ -169,6 +169,20 @@ RULES = [
         trigger=r"\d{4}\][ \t]+\S+[ \t]+(?:https?|ajp)-|\|[ \t]*(?:https?|ssh)[ \t]*\|",
     ),
     Rule(
+        # Positional user fields of other access logs: IIS W3C (method stem query port
+        # cs-username c-ip), Squid (... URL user HIER_DIRECT/peer), OpenVPN (ip:port [cn]).
+        "identity.login",
+        r"\b(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|PROPFIND)[ \t]+\S+[ \t]+\S+[ \t]+"
+        r"\d{1,5}[ \t]+(?P<user>[^\s-][^\s]*)[ \t]+\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[ \t]"
+        r"|[ \t](?P<user2>[^\s-][^\s]*)[ \t]+(?:HIER_[A-Z_]+|DIRECT|FIRST_UP_PARENT|ORIGINAL_DST)/"
+        r"|\d:\d{1,5} \[(?P<user3>[^\]\s/:]+)\] ",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|PROPFIND)[ \t]+\S+[ \t]+\S+[ \t]+\d"
+        r"|(?:HIER_[A-Z_]+|DIRECT|FIRST_UP_PARENT|ORIGINAL_DST)/|\d:\d{1,5} \[",
+    ),
+    Rule(
         # A user at an address: "ssh jdoe@10.0.0.5", MySQL's "Connect jdoe@10.0.0.5 on db".
         "identity.login",
         r"\b(?P<user>[A-Za-z_][A-Za-z0-9_.-]*)@(?:\d{1,3}\.){3}\d{1,3}\b",
