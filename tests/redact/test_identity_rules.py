@@ -190,3 +190,8 @@ def test_it_pseudonymises_positional_users_of_iis_squid_and_openvpn_logs(
 def test_anonymous_positional_fields_stay() -> None:
     line = "1732875332.123 0 127.0.0.1 TCP_DENIED/403 3900 GET http://localhost/ - HIER_NONE/- x"
     assert redact(line) == line
+
+
+def test_a_time_before_a_thread_name_is_not_an_openvpn_peer() -> None:
+    line = "2026-11-29 10:15:32 [main] INFO c.a.j.ComponentManager started"
+    assert redact(line) == line

@@ -49,6 +49,8 @@ def check_email(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
     return _EMAIL_TLD_NOT.search(buf[start:end]) is None
 
 
+#: The start of an IIS W3C line: date time s-ip cs-method.
+_IIS = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ (?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|PROPFIND)"
 _USER_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+)"
 
 RULES = [
@@ -169,18 +171,21 @@ RULES = [
         trigger=r"\d{4}\][ \t]+\S+[ \t]+(?:https?|ajp)-|\|[ \t]*(?:https?|ssh)[ \t]*\|",
     ),
     Rule(
-        # Positional user fields of other access logs: IIS W3C (method stem query port
-        # cs-username c-ip), Squid (... URL user HIER_DIRECT/peer), OpenVPN (ip:port [cn]).
+        # Positional user fields of other access logs: IIS W3C (date time s-ip method stem
+        # query port cs-username c-ip), Squid (... URL user HIER_DIRECT/peer), OpenVPN
+        # (ip:port [cn]). The triggers are as narrow as the formats: "GET /x HTTP/1.1" 200"
+        # or "10:15:32 [main]" on every line made most lines of a log candidates.
         "identity.login",
-        r"\b(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|PROPFIND)[ \t]+\S+[ \t]+\S+[ \t]+"
-        r"\d{1,5}[ \t]+(?P<user>[^\s-][^\s]*)[ \t]+\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[ \t]"
-        r"|[ \t](?P<user2>[^\s-][^\s]*)[ \t]+(?:HIER_[A-Z_]+|DIRECT|FIRST_UP_PARENT|ORIGINAL_DST)/"
-        r"|\d:\d{1,5} \[(?P<user3>[^\]\s/:]+)\] ",
+        r"(?m:^"
+        + _IIS
+        + r" \S+ \S+ \d{1,5} (?P<user>[^\s-][^\s]*) \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3} )"
+        r"|[ \t](?P<user2>[^\s-][^\s]*)[ \t]+(?:HIER_[A-Z_]+|FIRST_UP_PARENT|ORIGINAL_DST)/"
+        r"|\d\.\d{1,3}:\d{1,5} \[(?P<user3>[^\]\s/:]+)\] ",
         profile="standard",
         check=check_user,
         learn=True,
-        trigger=r"(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|PROPFIND)[ \t]+\S+[ \t]+\S+[ \t]+\d"
-        r"|(?:HIER_[A-Z_]+|DIRECT|FIRST_UP_PARENT|ORIGINAL_DST)/|\d:\d{1,5} \[",
+        trigger=r"(?m:^" + _IIS + r" )|(?:HIER_[A-Z_]+|FIRST_UP_PARENT|ORIGINAL_DST)/"
+        r"|\d\.\d{1,3}:\d{1,5} \[",
     ),
     Rule(
         # A user at an address: "ssh jdoe@10.0.0.5", MySQL's "Connect jdoe@10.0.0.5 on db".
