@@ -312,3 +312,11 @@ def test_a_hash_scheme_alone_is_a_placeholder_and_crypto_keys_are_strong() -> No
     key = "cb2c5af58b0cfd5158e4e1e0b39027592aa42194a93dadbf6ef2f786bf90dd5b"
     assert key not in redact(f"HMAC_KEY={key}", profile="minimal")
     assert redact(f"sha256={key}", profile="minimal") == f"sha256={key}"
+
+
+def test_a_default_password_is_still_a_password():
+    # "changeme" and "changeit" are shipped defaults that stay in use: that the admin kept
+    # one is itself worth hiding.
+    for line in ("admin.password=changeme\n", "keystorePass=changeit\n"):
+        out = redact(line)
+        assert "change" not in out and out.endswith("=***HIDDEN***\n"), out
