@@ -320,3 +320,20 @@ def test_a_default_password_is_still_a_password():
     for line in ("admin.password=changeme\n", "keystorePass=changeit\n"):
         out = redact(line)
         assert "change" not in out and out.endswith("=***HIDDEN***\n"), out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "  stats auth admin:Zx9-pasted-Secret",
+        "$c = ConvertTo-SecureString 'Zx9-pasted-Secret' -AsPlainText -Force",
+        "Please use the following password to proceed to installation:\n\nZx9-pasted-Secret\n",
+    ],
+)
+def test_haproxy_stats_powershell_and_jenkins_initial_passwords_are_hidden(line: str) -> None:
+    assert "Zx9-pasted-Secret" not in redact(line, profile="minimal")
+
+
+def test_a_password_hashing_module_is_not_a_password() -> None:
+    line = "password_hashing_module = rabbit_password_hashing_sha256\n"
+    assert redact(line, profile="minimal") == line

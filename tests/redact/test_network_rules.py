@@ -127,3 +127,8 @@ def test_multicast_server_products_and_placeholders_are_not_hosts(line: str) -> 
 
 def test_a_host_under_a_server_key_is_still_pseudonymised() -> None:
     assert "sql-prod01" not in redact("Server=sql-prod01;Database=jira")
+
+
+def test_the_terraform_registry_is_a_public_host() -> None:
+    line = "+ provider registry.terraform.io/hashicorp/aws v5.14.0"
+    assert redact(line) == line

@@ -52,7 +52,8 @@ PUBLIC_DOMAINS = frozenset(
     readthedocs.io stackoverflow.com xmlsoap.org opensource.org gmail.com googlemail.com
     outlook.com hotmail.com yahoo.com icloud.com gradle.org microsoftonline.com office.com
     live.com jfrog.io sonatype.org apache.net oracle.net adoptium.net eclipse.dev
-    example.com example.org example.net localhost.localdomain ietf.org iana.org""".split()
+    example.com example.org example.net localhost.localdomain ietf.org iana.org
+    terraform.io hashicorp.com""".split()
 )
 #: Sub-labels that say what a public host is for and identify nobody.
 GENERIC_LABELS = frozenset(

@@ -328,12 +328,14 @@ RULES = [
     Rule(
         # "A temporary password is generated for root@localhost: Zx9..." (MySQL, installers).
         "credentials.generated-password",
-        r"(?i:\b(?:temporary|generated|initial|default|random|one-time)\s+(?:[a-z]+\s+)?"
-        r"password\b)[^:\r\n]*:[ \t]+(?P<secret>[^\s'\"]+)",
+        # Jenkins: "use the following password ...:", the password after a blank line.
+        r"(?i:\b(?:temporary|generated|initial|default|random|one-time|following)\s+(?:[a-z]+\s+)?"
+        r"password\b)[^:\r\n]*:(?:[ \t]+|[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*)(?P<secret>[^\s'\"]+)",
         check=check_bearer,
         learn=True,
-        trigger=r"(?i:temporary|generated|initial|default|random|one-time)\s+(?:[a-z]+\s+)?"
-        r"(?i:password)",
+        trigger=r"(?i:temporary|generated|initial|default|random|one-time|following)\s+"
+        r"(?:[a-z]+\s+)?(?i:password)\b[^:\r\n]*:(?:[ \t]+|[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*)"
+        r"[^\s'\"]",
     ),
     Rule(
         # A config directive alone on its line: "requirepass x", "bindpw x", "rootpw {SSHA}x".
@@ -381,11 +383,14 @@ RULES = [
         r"|\brabbitmqctl\s+(?:add_user|change_password)\s+\S+\s+[\"']?(?P<secret6>[^\s\"']+)"
         # A password piped into a command that reads it: echo x | sudo -S, passwd --stdin.
         r"|\becho\s+(?:-n\s+)?[\"']?(?P<secret7>[^\s\"'|]+)[\"']?\s*\|\s*(?:sudo\s+-S|passwd\s+--stdin|"
-        r"chpasswd|kinit|docker\s+login\b[^\r\n|]*--password-stdin)",
+        r"chpasswd|kinit|docker\s+login\b[^\r\n|]*--password-stdin)"
+        # HAProxy "stats auth admin:x", PowerShell "ConvertTo-SecureString 'x' -AsPlainText".
+        r"|\bstats[ \t]+auth[ \t]+[^:\s]+:(?P<secret8>\S+)"
+        r"|(?i:\bConvertTo-SecureString)[ \t]+(?:-String[ \t]+)?[\"'](?P<secret9>[^\"'\r\n]+)[\"']",
         check=check_command_line,
         learn=True,
         trigger=r"(?i:ldap[a-z]+|sqlcmd|bcp|osql|isql|mongo|twine)\b|\s-U|-pass|net\s+use|htpasswd"
-        r"|rabbitmqctl|echo\s",
+        r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)",
     ),
     Rule(
         "credentials.high-entropy",

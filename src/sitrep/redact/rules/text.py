@@ -28,7 +28,7 @@ _WORDY_KEY_SUFFIX = re.compile(
     rb"exception|error|encoder|decoder|filter|factory|impl|validator|util|utils|helper|listener|"
     rb"resolver|holder|context|config|configuration|properties|registry|generator|request|"
     rb"response|dialog|form|page|view|controller|action|test|tests|spec|event|events|"
-    rb"encryption|issuer|audience)$"
+    rb"encryption|issuer|audience|module)$"
 )
 
 
