@@ -195,3 +195,49 @@ def test_anonymous_positional_fields_stay() -> None:
 def test_a_time_before_a_thread_name_is_not_an_openvpn_peer() -> None:
     line = "2026-11-29 10:15:32 [main] INFO c.a.j.ComponentManager started"
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Username: ACME\\jsmith\nRunAs User: ACME\\jsmith", "RunAs User: "),
+        ("  Auth: [SMB2,(null)] user [ACME]\\[jsmith] at [Sun, 29 Nov 2026]", "[SMB2,(null)]"),
+        ("dovecot: auth: pam(jsmith,10.9.8.7,<abcDEF12>): pam_authenticate() failed", "pam("),
+        ("dovecot: imap-login: Login: user=<jsmith>, method=PLAIN, rip=10.9.8.7", "method=PLAIN"),
+        ("INFO  [qtp1234-56] jsmith org.sonatype.nexus.repository.ViewServlet - Upload", "org."),
+        ("2026-11-29T10:15:32.123Z|8f3a2c1d|10.9.8.7|jsmith|GET|/api/storage|200|1024", "|GET|"),
+        ('  # module.iam.aws_iam_user.this["jsmith"] will be created', "will be created"),
+        ('   9) "username"\n  10) "jsmith"', '9) "username"'),
+        ('type=USER_LOGIN msg=audit(1.1:4): op=login acct="jsmith" exe="/sbin/sshd"', "exe="),
+        ('type=SYSCALL msg=audit(1.1:4): auid=1001 uid=0 AUID="jsmith" UID="root"', 'UID="root"'),
+        ("[es01] Authentication of [jsmith] was terminated by realm [ldap1]", "realm [ldap1]"),
+        ("SignInPost() [I] Failed authentication attempt for jsmith from 10.9.8.7:5123", "from "),
+        ("Approved by jsmith", "Approved by "),
+        ('{"author":{"id":"10001","name":"jsmith","type":"user"},"source":"x"}', '"id":"10001"'),
+    ],
+)
+def test_it_pseudonymises_users_of_windows_samba_dovecot_nexus_artifactory_and_audit_logs(
+    line: str, kept: str
+) -> None:
+    out = redact(line)
+    assert "jsmith" not in out and "user-" in out and kept in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "C:\\Program Files\\ACME\\bin\\app.exe started",
+        'type=USER_LOGIN msg=audit(1.1:4): op=login acct="root" exe="/usr/sbin/sshd" res=success',
+        "2026-11-29 10:15:32,123+0000 INFO  [jetty-main-1] *SYSTEM org.sonatype.nexus.Jetty - ok",
+        "ldap(connect) failed, retrying",
+        '{"author":{"id":"-2","name":"Anonymous","type":"system"}}',
+    ],
+)
+def test_look_alikes_of_those_user_fields_stay(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_a_dovecot_backend_needs_an_address_after_the_name() -> None:
+    line = "rows = sql(select,a) from ldap(cn,dc)"
+    assert redact(line) == line
+    assert "jsmith" not in redact("auth: ldap(jsmith,fe80::1,<x>): unknown user")

@@ -25,9 +25,12 @@ _UUID = re.compile(rb"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _EMAIL_TLD_NOT = re.compile(rb"(?i)\.(?:png|jpe?g|gif|svg|webp|ico|js|css|map|class|jar|java|py)$")
 
 
+_USER_GROUPS = ("user", "user2", "user3", "user4", "user5", "user6", "user7")
+
+
 def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """Keep system accounts, numeric ids and placeholders as they are."""
-    start, end = groups.get("user") or groups.get("user2") or groups["user3"]
+    start, end = next(groups[name] for name in _USER_GROUPS if name in groups)
     value = buf[start:end].strip(b".,:;")
     lower = value.lower()
     if not 2 <= len(value) <= 128 or lower in SYSTEM_USERS or is_placeholder(value):
@@ -67,14 +70,14 @@ RULES = [
         # Any prefix before "user" (sasl_username, spring.mail.user, dbUser, X-AUSERNAME):
         # the prefix is context, so only the byte before "user" is matched (cheaper DFA).
         r"(?:(?:\b|_)(?i:user(?:[_.-]?name)?)|[a-z0-9]User(?i:[_.-]?name)?|[A-Z]USER(?:NAME)?|"
-        r"(?i:\b(?:user[_.\s-]?id|login(?:[_.-]?name)?|uid|"
+        r"(?:A|E|S|FS|O)UID|(?i:\b(?:user[_.\s-]?id|login(?:[_.-]?name)?|uid|acct|"
         r"principal|samaccountname|userprincipalname|account[_.\s-]?name|logon[_.\s-]?name|"
         r"owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by)))"
-        r"\\{0,3}[\"']?\s*[:=]\s*\\{0,3}[\"']?" + _USER_VALUE,
+        r"\\{0,3}[\"']?\s*[:=]\s*\\{0,3}[\"'<]?" + _USER_VALUE,
         profile="standard",
         check=check_user,
         learn=True,
-        trigger=r"(?i:user|login|uid|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated)",
+        trigger=r"(?i:user|login|uid|acct|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated)",
     ),
     Rule(
         "identity.username",
@@ -93,12 +96,15 @@ RULES = [
         r"|authenticated user|authentication (?:succeeded|failed|failure) for(?: user)?"
         r"|login (?:succeeded|failed|attempt) for(?: user)?|user logged in:|by user"
         r"|for user|(?:session \d+|log(?:in|on)|password) of user"
-        r"|password (?:changed|reset|expired|updated) for(?: user)?):?\s+[\"'`\[]?"
+        r"|password (?:changed|reset|expired|updated) for(?: user)?|authentication attempt for"
+        r"|authentication of|authenticate user|(?:approved|aborted|rejected) by)"
+        r":?\s+[\"'`\[]?"
         r"|\b[Uu]ser [\"'`]|\bsudo(?:\[\d+\])?:\s+|\bsu(?:\[\d+\])?: \(to \S+\)\s+)" + _USER_VALUE,
         profile="standard",
         check=check_user,
         learn=True,
         trigger=r"(?i:accepted|failed|invalid|illegal|session|logged|log ?in|authentic|user|sudo)"
+        r"|(?i:approved|aborted|rejected) by"
         r"|(?i:su\[|su:)",
     ),
     Rule(
@@ -200,12 +206,43 @@ RULES = [
         # A user object in JSON: ECS "user":{"name":"jdoe"}, Jira "author":{"name":"jdoe"}.
         "identity.username",
         r"(?i:\\?\"(?:user|actor|principal|owner|author|assignee|reporter|creator|sender)\\?\")"
-        r"\s*:\s*\{[^{}\r\n]*?\\?\"(?i:name|username|login|id)\\?\"\s*:\s*\\?\"" + _USER_VALUE,
+        r"\s*:\s*\{[^{}\r\n]*?\\?\"(?:(?i:name|username|login)\\?\"\s*:\s*\\?\""
+        + _USER_VALUE
+        # A numeric "id" is not the name: go on to "name" (Jira's audit log puts id first).
+        + r"|(?i:id)\\?\"\s*:\s*\\?\"(?P<user2>[^\d\s\"',;&<>()\[\]{}=|`\\/]"
+        r"[^\s\"',;&<>()\[\]{}=|`\\/]*))",
         profile="standard",
         check=check_user,
         learn=True,
         trigger=r"(?i:user|actor|principal|owner|author|assignee|reporter|creator|sender)\\?\"\s*:"
         r"\s*\{",
+    ),
+    Rule(
+        # Positional and qualified user names of more products: a Windows down-level logon
+        # name after a user key ("Username: ACME\jdoe", Samba's "user [ACME]\[jdoe]"),
+        # Dovecot's auth backends ("pam(jdoe,10.0.0.5,<sess>)"), the user field of Nexus
+        # ("[qtp1-2] jdoe org.sonatype...") and Artifactory request logs ("|ip|jdoe|GET|"),
+        # Terraform addresses of user resources (aws_iam_user.this["jdoe"]) and the value
+        # after "username" in redis-cli replies.
+        "identity.login",
+        r"(?i:\b(?:user(?:[ _]?name)?|became|account(?:[ _]?name)?))[\"']?"
+        r"(?:[ \t]*[:=][ \t]*|[ \t]+)"
+        r"\[?[A-Za-z][\w.-]{1,14}\]?\\{1,2}\[?(?P<user>[^\s\\\[\]\"'<>,;|]+)"
+        r"|\b(?:pam|passwd-file|passwd|shadow|ldap|sql|checkpassword|bsdauth)\("
+        r"(?P<user2>[^\s,()]+),(?:\d{1,3}\.){3}\d{1,3}[,)]|\b(?:pam|passwd-file|passwd|shadow|ldap|sql"
+        r"|checkpassword|bsdauth)\((?P<user7>[^\s,()]+),[0-9a-fA-F]*:[0-9a-fA-F:.]+[,)]"
+        r"|\][ \t]+(?P<user3>[^\s*\[\]]+)[ \t]+(?:org|com)\.sonatype\."
+        r"|\|(?P<user4>[^\s|]+)\|(?:GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS)\|"
+        r"|_user\.[\w-]+\[\\?\"(?P<user5>[^\"\\\s]+)\\?\"\]"
+        r"|\"(?i:user(?:name)?)\"[ \t]*\r?\n[ \t]*\d+\)[ \t]+\"(?P<user6>[^\"\s]+)\"",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?i:user|became|account)[^\\\r\n]{0,24}\\"
+        r"|(?:pam|passwd-file|passwd|shadow|ldap|sql|checkpassword|bsdauth)\([^\s,()]+,"
+        r"|\][ \t]+[^\s*\[\]]+[ \t]+(?:org|com)\.sonatype\."
+        r"|\|(?:GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS)\|"
+        r"|_user\.[\w-]+\[|\"(?i:user(?:name)?)\"[ \t]*\r?\n[ \t]*\d+\)[ \t]+\"",
     ),
     Rule(
         "identity.login",
