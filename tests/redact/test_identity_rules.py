@@ -241,3 +241,9 @@ def test_a_dovecot_backend_needs_an_address_after_the_name() -> None:
     line = "rows = sql(select,a) from ldap(cn,dc)"
     assert redact(line) == line
     assert "jsmith" not in redact("auth: ldap(jsmith,fe80::1,<x>): unknown user")
+
+
+def test_a_capitalised_label_after_a_login_key_is_not_a_user() -> None:
+    line = "Nov 29 10:15:32 mail01 dovecot: imap-login: Login: user=<jsmith>, method=PLAIN"
+    out = redact(line)
+    assert "imap-login: Login: user=<user-" in out and "jsmith" not in out

@@ -37,6 +37,8 @@ def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False
     if lower in _WEEKDAYS and _LAST_LOGIN.search(buf, max(0, start - 24), start):
         return False  # "Last login: Sun Nov 29 ...": a date.
+    if buf[end - 1 : end] == b":" and value.isalpha() and value[:1].isupper():
+        return False  # Dovecot's "imap-login: Login: user=<x>": a label, not a name.
     if len(value) == 36 and _UUID.match(value):
         return False  # Kubernetes "uid: <uuid>", object ids: not a person's name.
     if buf[end : end + 1] == b"(" and buf[end : end + 5] != b"(uid=":
