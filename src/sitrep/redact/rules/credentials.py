@@ -333,9 +333,10 @@ RULES = [
         r"password\b)[^:\r\n]*:(?:[ \t]+|[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*)(?P<secret>[^\s'\"]+)",
         check=check_bearer,
         learn=True,
-        trigger=r"(?i:temporary|generated|initial|default|random|one-time|following)\s+"
-        r"(?:[a-z]+\s+)?(?i:password)\b[^:\r\n]*:(?:[ \t]+|[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*)"
-        r"[^\s'\"]",
+        trigger=r"(?i:temporary|generated|initial|default|random|one-time)\s+(?:[a-z]+\s+)?"
+        r"(?i:password)"
+        # The value's line must be in the candidate range too.
+        r"|(?i:following\s+password)[^:\r\n]*:[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*[^\s'\"]",
     ),
     Rule(
         # A config directive alone on its line: "requirepass x", "bindpw x", "rootpw {SSHA}x".

@@ -240,10 +240,9 @@ RULES = [
         profile="standard",
         check=check_user,
         learn=True,
-        trigger=r"(?i:user|became|account)[^\\\r\n]{0,24}\\"
-        r"|(?:pam|passwd-file|passwd|shadow|ldap|sql|checkpassword|bsdauth)\([^\s,()]+,"
-        r"|\][ \t]+[^\s*\[\]]+[ \t]+(?:org|com)\.sonatype\."
-        r"|\|(?:GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS)\|"
+        trigger=r"(?i:user|became|account)"
+        r"|(?:pam|passwd-file|passwd|shadow|ldap|sql|checkpassword|bsdauth)\("
+        r"|[ \t](?:org|com)\.sonatype\.|\|(?:GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS)\|"
         r"|_user\.[\w-]+\[|\"(?i:user(?:name)?)\"[ \t]*\r?\n[ \t]*\d+\)[ \t]+\"",
     ),
     Rule(
