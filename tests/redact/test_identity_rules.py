@@ -141,17 +141,6 @@ def test_uuids_are_not_user_names() -> None:
     assert redact(line) == line
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
-        "WARN user session not found for request 42",
-        "Processed 12 items [29/Nov/2026:10:15:32 +0000] in 3 s",
-    ],
-)
-def test_prose_near_user_phrases_and_access_log_dates_stays(line: str) -> None:
-    assert redact(line) == line
-
-
 def test_an_address_with_a_port_before_a_date_stays_an_address() -> None:
     out = redact("haproxy[1234]: 10.0.0.1:51234 [29/Nov/2026:10:15:32.123] fe be/srv1 200")
     assert "10.0.0.1" not in out and "user-" not in out and ":51234 [29/Nov/2026" in out
@@ -231,6 +220,9 @@ def test_it_pseudonymises_users_of_windows_samba_dovecot_nexus_artifactory_and_a
         "2026-11-29 10:15:32,123+0000 INFO  [jetty-main-1] *SYSTEM org.sonatype.nexus.Jetty - ok",
         "ldap(connect) failed, retrying",
         '{"author":{"id":"-2","name":"Anonymous","type":"system"}}',
+        # Prose near user phrases, and dates in brackets that are not access logs.
+        "WARN user session not found for request 42",
+        "Processed 12 items [29/Nov/2026:10:15:32 +0000] in 3 s",
     ],
 )
 def test_look_alikes_of_those_user_fields_stay(line: str) -> None:
