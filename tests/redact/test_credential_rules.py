@@ -41,6 +41,29 @@ SECRET = "Xq7!vR2#pL9"
         f"mongosh mongodb://mongo01/admin -u admin -p {SECRET}",
         f"smbclient //fs01/share -U jdoe%{SECRET}",
         f"openssl pkcs12 -export -in c.pem -out k.p12 -passout pass:{SECRET}",
+        # Wrapped, bracketed, braced and block values; values named by a sibling or a variable.
+        f'"spring.mail.password":{{"value":"{SECRET}","origin":"env"}}',
+        f'    "MIRROR_TOKEN" : {{ "value" : "{SECRET}", "origin" : "env" }},',
+        f"smtp:\n  password: >-\n    {SECRET}\n  port: 587",
+        f"Request parameters: {{os_username=[jdoe], os_password=[{SECRET}], login=[Log in]}}",
+        f"Driver={{ODBC Driver 18}};Server=sql01;UID=report;PWD={{{SECRET};x}};",
+        f"headers={{Host=[wiki], Authorization=[Bearer {SECRET}A1], Accept=[*/*]}}",
+        f'headers={{"Authorization"=>"Splunk {SECRET}"}}',
+        f'{{"fieldName":"Password","changedFrom":"","changedTo":"{SECRET}"}}',
+        f"Substituting variable: ${{bamboo.db.password}} with {SECRET}",
+        f"define( 'DB_PASSWORD', '{SECRET}' );",
+        f'masterauth "{SECRET}"',
+        f"user ingest on >{SECRET} ~ingest:* &* +@all",
+        f'AuthInfo:smtp.example.org "U:postmaster" "P:{SECRET}" "M:PLAIN"',
+        f"db01.example.org:5432:*:replicator:{SECRET}",
+        f'  org.apache.zookeeper.server.auth.DigestLoginModule required\n  user_super="{SECRET}";',
+        f"Set the following 'random' passwords\nubuntu:{SECRET}\n",
+        f"Created account jdoe with temporary password {SECRET} (change at first login)",
+        f"kadmin -p admin/admin -w '{SECRET}' -q listprincs",
+        f"ConvertTo-SecureString -AsPlainText '{SECRET}' -Force",
+        f"net use Z: \\\\fs01\\data {SECRET} /user:ACME\\svc_backup /persistent:no",
+        f"  routing_key: {SECRET}",
+        f"Using TSIG secret dns_rfc2136_secret = {SECRET}",
     ],
 )
 def test_it_removes_values_under_secret_keys_in_every_syntax(line: str) -> None:
@@ -241,6 +264,28 @@ def test_it_removes_values_paired_with_a_secret_name(text: str) -> None:
         "auth-user-pass /etc/openvpn/creds.txt",
         "password   requisite   pam_pwquality.so retry=3",
         "Please enter your password twice",
+        # What names or points at a secret, and values that are not one.
+        "proxy_pass http://127.0.0.1:8080;",
+        "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd",
+        "existingSecret: keycloak-db-secret\nexistingSecretPasswordKey: redis-password",
+        "secrets:\n  db_password:\n    file: ./secrets/db_password.txt",
+        "STRIPE_SECRET_KEY=\nSTRIPE_WEBHOOK_SECRET=\n",
+        "imageCredentials:\n  create: true",
+        "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}",
+        "default_pass = $(RABBITMQ_DEFAULT_PASS)",
+        '"login_password": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"',
+        "token_type=Bearer expires_in=3600 refresh_token_expires_in=7776000",
+        "default_authentication_plugin=caching_sha2_password",
+        '<password>{"region": "eu-west-1", "secretId": "db", "secretPointer": "/pw"}</password>',
+        "jdbc.password.decrypter.classname=com.atlassian.db.config.password.ciphers.Base64Cipher",
+        "session.tokenkey=session.tokenkey",
+        '"errors":{"password":"The password must be at least 12 characters long"}',
+        "slack.token.scope=chat:write",
+        "<password>{ATL_SECURED}</password>",
+        '{"username": "", "password": null, "remember_me": false}',
+        "webhook_url: https://hooks.slack.com/services/XXXXXXXXX/XXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX",
+        'user_agent="Mozilla/5.0 (X11; Linux x86_64)" status=200',
+        "Initial password change required for jdoe",
     ],
 )
 def test_code_coordinates_and_placeholders_are_not_secrets(line: str) -> None:
@@ -327,3 +372,30 @@ def test_haproxy_stats_powershell_and_jenkins_initial_passwords_are_hidden(line:
 def test_a_password_hashing_module_is_not_a_password() -> None:
     line = "password_hashing_module = rabbit_password_hashing_sha256\n"
     assert redact(line, profile="minimal") == line
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        # PostgreSQL's verifiers (PgBouncer userlist.txt), a Docker config.json in base64,
+        # password hashes with their scheme: as good as the password for whoever has them.
+        "md53c1e4b7a9f2d0e8c6b5a4f3e2d1c0b9a",
+        "SCRAM-SHA-256$4096:Gq3v1k9xZ2bQ7mLp0sT4wA==$yJ4n8QeR2vT6kL0pZ3mX9cB1dF5hW7sA2uE4gY6iO8o="
+        ":Pk7mN2bV5cX8zL1qW4eR6tY9uI3oA0sD2fG5hJ7kL9c=",
+        base64.b64encode(b'{"auths":{"registry.acme.de":{"auth":"Y2k6cHc="}}}').decode(),
+        "{PKCS5S2}Qh5gR0Jr2Ul7n9aXcVbYw3mK8sDfT1pLz6oHiE4uJ+NqWxCvBkM0yPtAeZgF9dS",
+        "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
+    ],
+)
+def test_password_verifiers_and_encoded_registry_logins_are_removed_by_shape(value: str) -> None:
+    out = redact(f'"app_rw" "{value}" - [{value}]', profile="minimal")
+    assert value not in out and out.startswith('"app_rw" "')
+
+
+def test_an_elasticsearch_encoded_api_key_is_removed_and_filler_tokens_stay() -> None:
+    encoded = base64.b64encode(b"VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw").decode()
+    assert encoded not in redact(f'{{"name" : "ingest", "encoded" : "{encoded}"}}')
+    line = "token: ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
+    assert redact(line.replace("token: ", "see "), profile="minimal") == line.replace(
+        "token: ", "see "
+    )

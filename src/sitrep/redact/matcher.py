@@ -244,7 +244,12 @@ def _family(name: str) -> str:
     rarer credential forms from the key-value rules: together they overflowed the DFA cache on
     match-dense logs and ran 25-40 % slower.
     """
-    if name in ("credentials.provider-token", "credentials.private-key", "credentials.jwt"):
+    if name in (
+        "credentials.provider-token",
+        "credentials.password-hash",
+        "credentials.private-key",
+        "credentials.jwt",
+    ):
         return "shapes"
     if name in ("network.ipv4", "network.ipv6", "network.mac", "identity.login"):
         return name

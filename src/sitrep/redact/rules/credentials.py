@@ -31,7 +31,7 @@ _STRONG = re.compile(
     rb"^pw$|[._-]pw$|^(?:bind|root|admin|db|user)pw$|"
     # Directives that name a password without saying so (Redis, SSSD) and the signatures of
     # pre-signed cloud URLs, which grant access until they expire.
-    rb"requirepass|masterauth|authtok|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
+    rb"requirepass|masterauth|authtok|(?:routing|integration|app|application)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
 )
 #: ``keystorePass``, ``bindPw``: a camel-case key whose last word is a password.
 _CAMEL_STRONG = re.compile(rb"[a-z0-9](?:Pass|Pw|PW)$")
@@ -67,22 +67,39 @@ def key_strength(key: bytes) -> int:
     return 1 if _WEAK.search(plain) else 0
 
 
+#: Values that say what the secret is, not what it is: a URL without user-info (nginx
+#: ``proxy_pass http://...``), a Java class (``...decrypter.classname=com.acme.Cipher``), a
+#: JSON object (a pointer into a secrets manager), or a sentence (a validation message).
+_NOT_A_SECRET = re.compile(
+    rb"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^@\s]*"
+    rb"|(?:[a-z][a-z0-9_]*\.){2,}[A-Z][A-Za-z0-9_$]*"
+    rb"|\{\s*\\?\"[^\"]+\\?\"\s*:[\s\S]*\})$"
+)
+_PROSE = re.compile(rb"(?i)(?:\S+\s+){4,}\S+")
+_PROSE_WORDS = re.compile(rb"(?i)\b(?:the|must|should|is|are|be|not|least|characters|contain)\b")
+
+
 def value_is_secret(key: bytes, value: bytes) -> bool:
     """Decide whether ``value`` found under ``key`` is a credential to hide."""
     strength = key_strength(key)
-    if strength == 0 or is_placeholder(value):
+    if strength == 0 or is_placeholder(value) or _NOT_A_SECRET.match(value):
         return False
     if key.strip(b"\"' ").lower() in (b"pwd", b"oldpwd") and value[:1] in (b"/", b"~"):
         return False  # The shell's working directory, not a password.
+    if value == key or (_PROSE.match(value) and len(_PROSE_WORDS.findall(value)) >= 2):
+        return False  # "session.tokenkey=session.tokenkey", "The password must be ..."
     if strength == 2:
         return not (value.isdigit() and len(value) <= 3)
     value = value.removeprefix(b"base64:")  # Laravel's APP_KEY=base64:...
-    if _HEXISH.match(value) or not _TOKENISH.match(value):
+    if _HEXISH.match(value):
         return False
+    if not _TOKENISH.match(value):
+        # Random keys with symbols (WordPress's LOGGED_IN_KEY, NONCE_SALT): long, no spaces.
+        return b" " not in value and looks_random(value, min_len=32, min_entropy=4.5)
     return looks_random(value, min_len=20, min_entropy=3.5)
 
 
-_SECRET_GROUPS = ("secret", *(f"secret{i}" for i in range(2, 10)))
+_SECRET_GROUPS = ("secret", *(f"secret{i}" for i in range(2, 16)))
 
 
 def _value_group(groups: Groups) -> tuple[int, int] | None:
@@ -105,6 +122,8 @@ def check_key_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
         return False  # pam_unix(passwd:chauthtok): a PAM service and its stage
     if groups["key"][1] + 1 == span[0] and _COORDINATE.match(buf, span[0], span[1]):
         return False  # group:artifact:version, no space after the colon
+    if buf[groups["key"][0] - 2 : groups["key"][0]] == b"${" and buf[groups["key"][1]] == 58:
+        return False  # ${DB_PASSWORD:?must be set}: a variable with its message or default
     return value_is_secret(key, buf[span[0] : span[1]])
 
 
@@ -140,8 +159,14 @@ def check_cookie(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
 
 def check_bearer(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """A bearer token has a digit or a symbol; ``Bearer authentication`` is prose."""
-    value = buf[groups["secret"][0] : groups["secret"][1]]
-    return not value.isalpha() and not is_placeholder(value)
+    span = _value_group(groups)
+    if span is None:
+        return False
+    start, end = span
+    value = buf[start:end]
+    if buf[end : end + 1] in (b"=", b":") or (value[-1:] == b"=" and buf[end : end + 1].isalnum()):
+        return False  # "token_type=Bearer expires_in=3600": the next key, not a token
+    return not value.replace(b"_", b"").isalpha() and not is_placeholder(value)
 
 
 def check_basic(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -157,16 +182,36 @@ def check_directive(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
     """``requirepass Zx9...`` alone on a line: a strong key and a value that is not a word."""
     value = buf[groups["secret"][0] : groups["secret"][1]]
     key = buf[groups["key"][0] : groups["key"][1]]
-    if value.startswith((b"/", b"~/", b"./")):
-        return False  # "auth-user-pass /etc/openvpn/creds.txt": a file, not the password
+    if value.startswith((b"/", b"~/", b"./")) or _NOT_A_SECRET.match(value):
+        return False  # "auth-user-pass /etc/openvpn/creds.txt", "proxy_pass http://..."
     return key_strength(key) == 2 and check_bearer(buf, groups, ctx) and not value.isdigit()
+
+
+def check_variable(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """``${x.password} with v`` and ``define('DB_PASSWORD', 'v')``: the usual key test."""
+    key = groups.get("key") or groups["key2"]
+    span = _value_group(groups)
+    return span is not None and value_is_secret(buf[key[0] : key[1]], buf[span[0] : span[1]])
+
+
+_JAAS = re.compile(rb"LoginModule\b")
+
+
+def check_jaas(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """``user_alice="x"`` is a password only inside a JAAS login module's options."""
+    start = groups["secret"][0]
+    return _JAAS.search(buf, max(0, start - 2000), start) is not None and check_value(
+        buf, groups, ctx
+    )
 
 
 def check_entropy(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """A token next to a secret-like key counts only when it looks random."""
     key = buf[groups["key"][0] : groups["key"][1]]
-    value = buf[groups["secret"][0] : groups["secret"][1]]
-    return key_strength(key) > 0 and looks_random(value, min_len=16, min_entropy=3.3)
+    start, end = groups["secret"]
+    if buf[end : end + 3].lstrip(b" \t")[:1] in (b"=", b":"):
+        return False  # "TSIG secret dns_secret = x": a key of its own, the value follows
+    return key_strength(key) > 0 and looks_random(buf[start:end], min_len=16, min_entropy=3.3)
 
 
 def check_random_token(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -177,7 +222,10 @@ def check_random_token(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  
 
 _KEY = rf"(?P<key>[A-Za-z0-9_.-]*(?i:{KEY_WORDS})[A-Za-z0-9_.-]*)"
 _VALUE = (
-    r"(?:(?P<secret4>\$\{[^}\r\n]*\})"
+    r"(?:(?P<secret4>\$\{[^}\r\n]*\}|\$\([^)\r\n]*\))"
+    # ODBC braces ("PWD={a;b}"), hash schemes ("{PKCS5S2}abc"), Java map dumps ("=[x]").
+    r"|(?P<secret5>\{[^}\r\n]+\}[^\s\"',;&<>(){}\[\]\\|`]*)"
+    r"|\[(?P<secret6>[^\]\s,]+)\]"
     r"|\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
     r"|'(?P<secret2>[^'\r\n]+)'"
     r"|(?P<secret3>[^\s\"',;&<>(){}\[\]\\|`]+))"
@@ -201,17 +249,17 @@ PRIORITY_RULES = [
 RULES = [
     Rule(
         "credentials.authorization",
-        r"(?i:(?:proxy-)?authori[sz]ation)\\?[\"']?\s*[:=]\s*\\?[\"']?"
+        r"(?i:(?:proxy-)?authori[sz]ation)\\?[\"']?\s*(?:=>|[:=])\s*\\?[\"'\[]?"
         r"(?:(?i:digest|aws4-hmac-sha256|hmac|sharedkey|signature)\s+(?P<secret>[^\r\n]+)"
         r"|(?:[A-Za-z][A-Za-z0-9_-]+\s+)?"
-        r"(?P<secret2>[^\s\"',]+))",
+        r"(?P<secret2>[^\s\"',\]]+))",
         check=check_value,
         learn=True,
         trigger=r"(?i:authori[sz]ation)",
     ),
     Rule(
         "credentials.bearer",
-        r"(?i:\bbearer)\s+(?P<secret>[A-Za-z0-9._~+/=-]{8,})",
+        r"(?i:\bbearer)\s+(?P<secret>[A-Za-z0-9._~+/-]{8,}=*)",
         check=check_bearer,
         trigger=r"(?i:bearer)",
     ),
@@ -233,7 +281,7 @@ RULES = [
         r"(?i:(?P<key>jsessionid|phpsessid|asp\.net_sessionid|aspsessionid\w*|sessionid|"
         r"session[_-]?id|session[_-]?token|connect\.sid|seraph\.rememberme\.cookie|"
         r"atlassian\.xsrf\.token|xsrf[_-]token|csrf[_-]?token|csrftoken|remember[_-]?me|"
-        r"_session))\\?[\"']?\s*[=:]\s*\\?[\"']?(?P<secret>[^\s;,&\"'<>)]+)",
+        r"_session))\\?[\"']?\s*[=:]\s*\\?[\"']?(?P<secret>[^\s;,&\"'<>)}\]]+)",
         check=check_value,
         learn=True,
         trigger=r"(?i:session|sessid|sid|xsrf|csrf|remember|seraph)",
@@ -298,12 +346,35 @@ RULES = [
         trigger=r"(?i:password\s*[(=]?\s*N?['\"]|by\s+['\"]|set\s+password)",
     ),
     Rule(
+        # Files whose format says which field is the password: Sendmail's AuthInfo "P:x",
+        # Maven's settings-security.xml <master>, Redis ACL rules (user u on >x ~*), and
+        # ~/.pgpass lines (host:port:database:user:password).
+        "credentials.config-file",
+        r"\bAuthInfo:[^\r\n]*?\"P:(?P<secret>[^\"\r\n]+)\""
+        r"|<master>(?P<secret2>\{[^<\r\n]+\})</master>"
+        r"|(?m:^[ \t]*(?i:acl[ \t]+setuser|user)[ \t]+\S+[ \t]+(?:[^\r\n>]*[ \t])?>"
+        r"(?P<secret3>\S+))"
+        r"|(?m:^(?:[A-Za-z0-9*][\w.*-]*|\[[0-9A-Fa-f:]+\]):(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:"
+        r"(?P<secret4>(?:[^\s:\\]|\\.)+)$)",
+        check=check_command_line,
+        learn=True,
+        trigger=r"AuthInfo:|<master>\{"
+        r"|(?m:^[ \t]*(?i:acl[ \t]+setuser|user)[ \t]+\S+[ \t][^\r\n]*>)"
+        r"|(?m::(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:[^\s:]+$)",
+    ),
+    Rule(
         "credentials.key-value",
         # "::" is LDIF's base64 value ("userPassword:: e1NTSEF9...").
-        _KEY + r"\\{0,3}[\"']?\]?\s*(?:=>|:=|::[ \t]|[:=])\s*" + _VALUE,
+        # Spaces and tabs only around the separator: an empty value ("SECRET_KEY=") must not
+        # take the next line. Spring's /actuator/env wraps values ("x.password": {"value":
+        # "..."}); a YAML block scalar ("password: >-") has the value on the next line.
+        _KEY + r"\\{0,3}[\"']?\]?[ \t]*(?:=>|:=|::[ \t]|[:=])[ \t]*"
+        r"(?:\{\s*\\?\"(?i:value)\\?\"[ \t]*:[ \t]*|[|>][+-]?[ \t]*\r?\n[ \t]+)?" + _VALUE,
         check=check_key_value,
         learn=True,
-        trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\{{0,3}}[\"']?\]?\s*[:=]",
+        # A block scalar's or a wrapped value's line must be in the candidate range too.
+        trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\{{0,3}}[\"']?\]?\s*[:=]"
+        r"(?:[ \t]*[|>][+-]?[ \t]*\r?\n[ \t]*\S|[ \t]*\{\s*\\?\"(?i:value))?",
     ),
     Rule(
         # Name and value in sibling elements: Hadoop/Maven <name>/<value>, web.xml
@@ -326,11 +397,62 @@ RULES = [
         r"[ \t]*(?i:value):",
     ),
     Rule(
+        # Jira's audit log: {"fieldName":"Password","changedFrom":"x","changedTo":"y"}.
+        "credentials.key-value",
+        r"\"fieldName\"\s*:\s*\"(?P<key>[^\"]*(?i:" + KEY_WORDS + r")[^\"]*)\"\s*,\s*"
+        r"\"changedFrom\"\s*:\s*\"(?P<secret>[^\"\r\n]+)?\"\s*,\s*"
+        r"\"changedTo\"\s*:\s*\"(?P<secret2>[^\"\r\n]+)?\"",
+        check=check_key_value,
+        learn=True,
+        trigger=rf"\"fieldName\"\s*:\s*\"[^\"]*(?i:{KEY_WORDS})",
+    ),
+    Rule(
+        # A variable and its value: Bamboo's "Substituting variable: ${x.password} with v",
+        # PHP's define('DB_PASSWORD', 'v').
+        "credentials.key-value",
+        r"\$\{(?P<key>[\w.-]*(?i:" + KEY_WORDS + r")[\w.-]*)\}\s+(?i:with|to)\s+"
+        r"(?P<secret>[^\s\"']+)"
+        r"|\bdefine\s*\(\s*['\"](?P<key2>[^'\"\r\n]*(?i:" + KEY_WORDS + r")[^'\"\r\n]*)['\"]\s*,\s*"
+        r"(?:'(?P<secret2>[^'\r\n]+)'|\"(?P<secret3>[^\"\r\n]+)\")",
+        check=check_variable,
+        learn=True,
+        trigger=rf"\$\{{[\w.-]*(?i:{KEY_WORDS})[\w.-]*\}}\s+(?i:with|to)\s|\bdefine\s*\(",
+    ),
+    Rule(
+        # JAAS login modules (Kafka, ZooKeeper): user_NAME="password".
+        "credentials.jaas-user",
+        r"\buser_(?P<user>[\w.-]+)[ \t]*=[ \t]*\"(?P<secret>[^\"\r\n]+)\"",
+        check=check_jaas,
+        learn=True,
+        trigger=r"user_[\w.-]+[ \t]*=[ \t]*\"",
+    ),
+    Rule(
+        # Elasticsearch's create-API-key answer: "encoded" is base64 of "id:api_key".
+        "credentials.key-value",
+        r"\\?\"encoded\\?\"\s*:\s*\\?\"(?P<secret>[A-Za-z0-9+/]{16,}={0,2})\\?\"",
+        check=check_basic,
+        learn=True,
+        trigger=r"\"encoded\\?\"\s*:",
+    ),
+    Rule(
+        # cloud-init: "Set the following 'random' passwords" then user:password lines.
+        "credentials.generated-password",
+        r"(?i:following\s+'?random'?\s+passwords?)[^\r\n]*\r?\n[ \t]*[\w.-]+:(?P<secret>\S+)"
+        r"(?:\r?\n[ \t]*[\w.-]+:(?P<secret2>\S+))?(?:\r?\n[ \t]*[\w.-]+:(?P<secret3>\S+))?",
+        check=check_value,
+        learn=True,
+        trigger=r"(?i:following\s+'?random'?\s+passwords?)[^\r\n]*\r?\n[ \t]*[\w.-]+:\S+"
+        r"(?:\r?\n[ \t]*[\w.-]+:\S+)?(?:\r?\n[ \t]*[\w.-]+:\S+)?",
+    ),
+    Rule(
         # "A temporary password is generated for root@localhost: Zx9..." (MySQL, installers).
         "credentials.generated-password",
         # Jenkins: "use the following password ...:", the password after a blank line.
         r"(?i:\b(?:temporary|generated|initial|default|random|one-time|following)\s+(?:[a-z]+\s+)?"
-        r"password\b)[^:\r\n]*:(?:[ \t]+|[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*)(?P<secret>[^\s'\"]+)",
+        r"password\b)[^:\r\n]*:(?:[ \t]+|[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*)(?P<secret>[^\s'\"]+)"
+        # In prose, without a colon: "created with temporary password Zx9-1 (change it)".
+        r"|(?i:\b(?:temporary|generated|initial|one-time)\s+password)[ \t]+(?:(?i:is|of)[ \t]+)?"
+        r"(?P<secret2>[A-Za-z0-9][^\s'\"]*[^\s'\".,;)])",
         check=check_bearer,
         learn=True,
         trigger=r"(?i:temporary|generated|initial|default|random|one-time)\s+(?:[a-z]+\s+)?"
@@ -342,7 +464,7 @@ RULES = [
         # A config directive alone on its line: "requirepass x", "bindpw x", "rootpw {SSHA}x".
         "credentials.directive",
         r"(?m:^[ \t]*(?P<key>[\w.-]*(?i:pass|pw|secret|token|auth|credential)[\w.-]*)"
-        r"[ \t]+(?P<secret>[^\s\"']+)[ \t]*$)",
+        r"[ \t]+[\"']?(?P<secret>[^\s\"']+)[\"']?[ \t]*$)",
         check=check_directive,
         learn=True,
         trigger=r"(?m:(?i:pass|pw|secret|token|auth|credential)[\w.-]*[ \t]+\S+[ \t]*$)",
@@ -372,7 +494,8 @@ RULES = [
         # Tools whose password flag is a short option: ldapsearch -w, sqlcmd -P, mongosh -p,
         # twine -p, smbclient -U user%password, openssl -passin pass:x.
         "credentials.tool-password",
-        r"(?:\bldap(?:search|modify|add|delete|passwd|compare|whoami|modrdn|exop)\b[^\r\n]*?\s-w"
+        r"(?:\b(?:ldap(?:search|modify|add|delete|passwd|compare|whoami|modrdn|exop)|kadmin)\b"
+        r"[^\r\n]*?\s-w"
         r"|\b(?:sqlcmd|bcp|osql|isql)\b[^\r\n]*?\s-P"
         r"|\b(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|twine)\b[^\r\n]*?\s-p)"
         r"\s*[\"']?(?P<secret>[^\s\"']+)"
@@ -387,11 +510,14 @@ RULES = [
         r"chpasswd|kinit|docker\s+login\b[^\r\n|]*--password-stdin)"
         # HAProxy "stats auth admin:x", PowerShell "ConvertTo-SecureString 'x' -AsPlainText".
         r"|\bstats[ \t]+auth[ \t]+[^:\s]+:(?P<secret8>\S+)"
-        r"|(?i:\bConvertTo-SecureString)[ \t]+(?:-String[ \t]+)?[\"'](?P<secret9>[^\"'\r\n]+)[\"']",
+        r"|(?i:\bConvertTo-SecureString)[ \t]+(?:-(?i:String|AsPlainText|Force)[ \t]+)*"
+        r"[\"'](?P<secret9>[^\"'\r\n]+)[\"']"
+        # "net use Z: \\\\server\\share PASSWORD /user:DOMAIN\\name"
+        r"|\bnet\s+use\s+(?:[A-Za-z]:\s+|\*\s+)?\\\\\S+\s+[\"']?(?P<secret10>[^\s\"'/*][^\s\"']*)",
         check=check_command_line,
         learn=True,
         trigger=r"(?i:ldap[a-z]+|sqlcmd|bcp|osql|isql|mongo|twine)\b|\s-U|-pass|net\s+use|htpasswd"
-        r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)",
+        r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)|kadmin",
     ),
     Rule(
         "credentials.high-entropy",

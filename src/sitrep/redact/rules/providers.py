@@ -6,7 +6,9 @@ They need no key next to them, so they also catch a token pasted into a log line
 
 from __future__ import annotations
 
-from sitrep.redact.rules import Rule
+import re
+
+from sitrep.redact.rules import CheckContext, Groups, Rule
 
 #: (provider, pattern) pairs; the whole token is the secret.
 TOKEN_SHAPES = [
@@ -46,8 +48,25 @@ TOKEN_SHAPES = [
     ("postman", r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}"),
     ("age", r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"),
     ("heroku", r"HRKU-[A-Za-z0-9_-]{60}"),
+    # Not tokens but as good as passwords: a Docker config.json in base64 ({"auths": ...),
+    # PostgreSQL's md5 and SCRAM verifiers (PgBouncer's userlist.txt, pg_authid dumps).
+    ("docker-config", r"(?:eyJhdXRocyI6|ewogICJhdXRocyI6|ewoJImF1dGhzIjo)[A-Za-z0-9+/]{20,}"),
+    (
+        "postgres",
+        r"md5[0-9a-f]{32}|SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/]+",
+    ),
 ]
 # Okta API tokens have no distinctive prefix; the key-value rules catch them (SSWS ...).
+
+#: Documentation fills a token's shape with filler: ``ghp_XXXX...``, ``.../services/XXXX/``.
+_FILLER = re.compile(rb"(?i)x{8,}|\*{4,}|0{20,}")
+
+
+def check_shape(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """A token of the right shape counts unless it is filler from an example."""
+    start, end = groups["secret"]
+    return _FILLER.search(buf, start, end) is None
+
 
 RULES = [
     Rule(
@@ -57,8 +76,18 @@ RULES = [
         learn=True,
     ),
     Rule(
+        # A password hash with its scheme (Atlassian's {PKCS5S2}, LDAP's {SSHA}): crackable,
+        # so removed like the password itself. The scheme alone is a placeholder.
+        "credentials.password-hash",
+        r"(?P<secret>\{(?i:PKCS5S2|SSHA(?:256|512)?|SHA(?:256|512)?|SMD5|MD5|CRYPT|ARGON2(?:I|ID)?|"
+        r"BCRYPT)\}[A-Za-z0-9+/$.=]{16,})",
+        learn=True,
+        trigger=r"\{(?i:pkcs5s2|ssha|sha|smd5|md5|crypt|argon2|bcrypt)",
+    ),
+    Rule(
         "credentials.provider-token",
         r"\b(?P<secret>" + "|".join(f"(?:{shape})" for _, shape in TOKEN_SHAPES) + r")\b",
+        check=check_shape,
         learn=True,
     ),
 ]

@@ -14,7 +14,8 @@ _PLACEHOLDER = re.compile(
       | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
       | no-?check|disabled|enabled|redacted|removed|omitted|not[-_ ]?set
       | replace[-_]?me|change[-_]me
-      | \{[A-Z0-9-]+\}
+      | \{[A-Z0-9_-]+\}
+      | [A-Z]+(?:_[A-Z]+){2,}
       | user-[0-9a-f]{8}|host-[0-9a-f]{8}|domain-[0-9a-f]{8}|word-[0-9a-f]{8}
     )$"""
 )
@@ -28,7 +29,8 @@ _WORDY_KEY_SUFFIX = re.compile(
     rb"exception|error|encoder|decoder|filter|factory|impl|validator|util|utils|helper|listener|"
     rb"resolver|holder|context|config|configuration|properties|registry|generator|request|"
     rb"response|dialog|form|page|view|controller|action|test|tests|spec|event|events|"
-    rb"encryption|issuer|audience|module)$"
+    rb"encryption|issuer|audience|module|map|maps|plugin|plugins|scope|scopes|classname|"
+    rb"pointer|arn|in)$"
 )
 
 
@@ -56,10 +58,24 @@ def is_learnable(value: bytes) -> bool:
     return len(value) >= 6 and not is_placeholder(value) and value.lower() not in _COMMON_VALUES
 
 
+#: ``passwordKey: password`` names the entry of a Kubernetes Secret that holds the password.
+_ENTRY_NAME = frozenset(b"password passwd username user".split())
+
+
 def key_is_descriptive(key: bytes) -> bool:
-    """True when a secret-looking key names a property of the secret (``password_length``)."""
+    """True when a secret-looking key names a property of the secret (``password_length``).
+
+    Also ``existingSecret`` (the name of a Secret object) and ``adminPasswordKey`` (the
+    entry that holds the password), as Helm charts spell them.
+    """
     parts = re.split(rb"[._\-\s]|(?<=[a-z])(?=[A-Z])", key.strip(b"\"'\\"))
-    return len(parts) > 1 and _WORDY_KEY_SUFFIX.match(parts[-1]) is not None
+    if len(parts) < 2:
+        return False
+    if parts[0].lower() == b"existing":
+        return True
+    if parts[-1].lower() == b"key" and parts[-2].lower() in _ENTRY_NAME:
+        return True
+    return _WORDY_KEY_SUFFIX.match(parts[-1]) is not None
 
 
 def entropy(value: bytes) -> float:
