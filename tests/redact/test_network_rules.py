@@ -132,3 +132,58 @@ def test_a_host_under_a_server_key_is_still_pseudonymised() -> None:
 def test_the_terraform_registry_is_a_public_host() -> None:
     line = "+ provider registry.terraform.io/hashicorp/aws v5.14.0"
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Property keys under the ".id" TLD, XML elements under ".home", .NET names (".App").
+        '<property name="confluence.setup.server.id">BP2W-3YHG-K8NM-7QXR</property>',
+        '{"group.id": "billing", "client.id": "billing-1"} crowd.server.id',
+        "<user.home>/home/jira</user.home>\n<jira.home>/var/atlassian/jira</jira.home>",
+        "Microsoft.AspNetCore.App 8.0.6 [/usr/share/dotnet/shared/Microsoft.AspNetCore.App]",
+        # Public vendor services.
+        "using SMTP server 'Default SMTP Server' (smtp.office365.com:587)",
+        "url: https://events.pagerduty.com/v2/enqueue relay smtp.sendgrid.net smtp.mailgun.org",
+        "site: datadoghq.eu, in-v3.mailjet.com, prometheus-prod-24.grafana.net",
+        # Loopback in its long spelling, versions where an address could be.
+        "0:0:0:0:0:0:0:1 2x1x1 - [03/Jan/2024:09:16:03 +0100] and 0:0:0:0:0:0:0:0",
+        "sm-mta[901]: starting daemon (8.17.1.9): SMTP+queueing@00:30:00",
+        "by mail (8.17.1.9/8.17.1.9) with ESMTP id 3A1B",
+        # A scheme and field names under host keys.
+        "    server: https://127.0.0.1:6443",
+        "format `hostname:port:database:username`",
+    ],
+)
+def test_keys_tags_code_names_public_services_and_versions_are_not_hosts_or_addresses(
+    line: str,
+) -> None:
+    assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "gone", "kept"),
+    [
+        ('allow="172\\.18\\.0\\.\\d+|192\\.168\\.77\\.14"', "77\\.14", "192\\.168\\."),
+        ("krb5kdc: AS_REQ 2001:16b8:5c3a:e600::12: PREAUTH_FAILED", "2001:16b8", ": PREAUTH"),
+        (
+            "Additional Information:\tMSSQLSvc/sql02.corp.hafenwerk.de:1433",
+            "hafenwerk",
+            "MSSQLSvc/",
+        ),
+        ("realmd: * Resolving: _ldap._tcp.dc._msdcs.kestrel.corp", "kestrel", "_ldap._tcp.dc."),
+        ("Workstation Name:\tLT-MROSSI-07\nSource Workstation: WS-0042", "MROSSI", "Name:\t"),
+        ("    server: https://k8s.acme.corp:6443", "acme", "server: https://"),
+        ("Received: from mail.acme.de (8.17.1.9) and helo=<mx1.acme.de>", "acme", "helo=<"),
+    ],
+)
+def test_escaped_addresses_spns_srv_names_and_workstations_are_pseudonymised(
+    line: str, gone: str, kept: str
+) -> None:
+    out = redact(line)
+    assert gone not in out and kept in out
+
+
+def test_a_host_key_without_a_value_on_its_line_takes_nothing_from_the_next() -> None:
+    out = redact("Target Server:\n\tTarget Server Name:\tsql02.corp.hafenwerk.de")
+    assert out.startswith("Target Server:\n\tTarget Server Name:\thost-")

@@ -113,3 +113,10 @@ def test_the_stdlib_hkdf_matches_cryptography() -> None:
     for key, info in ((b"k" * 32, b"sitrep pseudonyms v1"), (bytes(range(32)), b"x")):
         expected = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key)
         assert derive(key, info) == expected
+
+
+def test_loopback_keeps_its_spelling_and_an_escaped_address_its_escapes() -> None:
+    pseudo = Pseudonymizer(b"k" * 32)
+    assert pseudo.ipv6(b"0:0:0:0:0:0:0:1") == b"0:0:0:0:0:0:0:1"
+    escaped = pseudo.ipv4(b"192\\.168\\.77\\.14")
+    assert escaped == pseudo.ipv4(b"192.168.77.14").replace(b".", b"\\.")

@@ -53,14 +53,17 @@ PUBLIC_DOMAINS = frozenset(
     outlook.com hotmail.com yahoo.com icloud.com gradle.org microsoftonline.com office.com
     live.com jfrog.io sonatype.org apache.net oracle.net adoptium.net eclipse.dev
     example.com example.org example.net localhost.localdomain ietf.org iana.org
-    terraform.io hashicorp.com""".split()
+    terraform.io hashicorp.com office365.com pagerduty.com opsgenie.com grafana.net
+    sendgrid.net sendgrid.com mailgun.org mailgun.net mailjet.com mandrillapp.com
+    postmarkapp.com sparkpostmail.com amazonses.com datadoghq.com datadoghq.eu newrelic.com
+    splunkcloud.com sentry-cdn.com statuspage.io twilio.com zoom.us""".split()
 )
 #: Sub-labels that say what a public host is for and identify nobody.
 GENERIC_LABELS = frozenset(
     """www api repo repo1 maven docs mail smtp imap cdn static downloads download packages
     registry hub auth login id accounts marketplace status support developer developers raw
     objects s3 storage blob core files plugins update updates security archive dl ftp mirror
-    mirrors central oss services""".split()
+    mirrors central oss services events in-v3 outlook""".split()
 )
 _SECOND_LEVEL = frozenset({b"co", b"com", b"net", b"org", b"ac", b"gov", b"edu", b"ne", b"or"})
 
@@ -230,6 +233,9 @@ class Pseudonymizer:
         hit = self._cache.get(("ip4", value))
         if hit is not None:
             return hit
+        if b"\\" in value:  # Escaped for a regex: 192\.168\.77\.14 keeps its escapes.
+            plain = self.ipv4(value.replace(b"\\.", b"."))
+            return self._remember("ip4", value, plain.replace(b".", b"\\."))
         octets = [int(p) for p in value.split(b".")]
         keep = _ipv4_kept_octets(octets)
         out = octets[:keep]
@@ -251,8 +257,10 @@ class Pseudonymizer:
         if hit is not None:
             return hit
         addr = ipaddress.IPv6Address(value.decode("ascii"))
+        if addr.is_loopback or addr.is_unspecified:
+            return value  # Byte-identical: 0:0:0:0:0:0:0:1 must not become ::1.
         groups = [int.from_bytes(addr.packed[i : i + 2], "big") for i in range(0, 16, 2)]
-        keep = 8 if addr.is_loopback or addr.is_unspecified else (1 if groups[0] >= 0xFC00 else 0)
+        keep = 1 if groups[0] >= 0xFC00 else 0
         out = groups[:keep]
         for i in range(keep, 8):
             prefix = b"".join(g.to_bytes(2, "big") for g in groups[:i])

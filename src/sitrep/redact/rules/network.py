@@ -35,6 +35,13 @@ _VERSION_CONTEXT = re.compile(
 
 #: "Chrome/" before a dotted number (a capitalised word, so "db01/10.0.0.5" is still an address).
 _PRODUCT = re.compile(rb"(?:^|[^A-Za-z0-9.-])[A-Z][a-z]+[A-Za-z]*/$")
+#: Sendmail names its version where others put an address: "starting daemon (8.17.1.9):" and
+#: "(8.17.1.9/8.17.1.9)" in Received headers.
+_DAEMON_VERSION = re.compile(rb"(?i)(?:starting|started|restarting) daemon \($")
+_VERSION_PAIR = re.compile(rb"^/\d+\.\d+")
+_VERSION_PAIR_END = re.compile(rb"\(\d+(?:\.\d+)+/$")
+#: The label before a dot is an SRV or DKIM label: _ldap._tcp.dc._msdcs.acme.corp.
+_SERVICE_LABEL = re.compile(rb"_[A-Za-z0-9-]+\.$")
 
 
 def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -49,6 +56,12 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # 1.2.3.4-SNAPSHOT
     if left[-1:] == b"/" and _PRODUCT.search(left):
         return False  # A user agent's product version: Chrome/120.0.0.0
+    if (right[:1] == b"/" and _VERSION_PAIR.match(after(buf, end, 4))) or (
+        left[-1:] == b"/" and _VERSION_PAIR_END.search(left)
+    ):
+        return False  # Sendmail's "(8.17.1.9/8.17.1.9)"; a CIDR suffix has no dot.
+    if left[-1:] == b"(" and _DAEMON_VERSION.search(before(buf, start, 24)):
+        return False
     return _VERSION_CONTEXT.search(left) is None
 
 
@@ -56,16 +69,20 @@ def check_ipv6(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     """Accept only real IPv6 addresses (not ``Foo::bar`` or times) with sane boundaries."""
     start, end = groups["ip6"]
     value = buf[start:end]
-    left, right = before(buf, start, 1), after(buf, end, 1)
-    if left.isalnum() or left in (b":", b".") or right.isalnum() or right in (b".", b":"):
+    left, right = before(buf, start, 1), after(buf, end, 2)
+    if left.isalnum() or left in (b":", b".") or right[:1].isalnum() or right[:1] == b".":
         return False
+    if right[:1] == b":" and not (right[1:2].isspace() or len(right) == 1):
+        return False  # Part of something longer; "2001:db8::12: PREAUTH_FAILED" is a field.
     if value in (b"::", b"::1") or value.count(b":") < 2:
         return False
     try:
         address = ipaddress.IPv6Address(value.decode("ascii"))
     except ValueError:
         return False
-    return not address.is_multicast  # ff02::1 (all nodes) is IPv6's broadcast
+    # Loopback and unspecified stay byte-identical in any spelling (0:0:0:0:0:0:0:1), and
+    # ff02::1 (all nodes) is IPv6's broadcast.
+    return not (address.is_multicast or address.is_loopback or address.is_unspecified)
 
 
 def check_mac(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -87,25 +104,34 @@ def is_customer_host(host: bytes, ctx: CheckContext) -> bool:
     return domain in ctx.customer_domains
 
 
+#: Kerberos service classes: the host of "MSSQLSvc/sql02.acme.de:1433" is a host, unlike
+#: the rest of a path ("/srv/www/acme.de").
+_SPN = re.compile(
+    rb"(?:^|[\s\"'=:,(\[])(?i:mssqlsvc|http|https|host|ldap|cifs|krbtgt|nfs|postgres|wsman|termsrv"
+    rb"|restrictedkrbhost|gc|dns|smtp|imap|pop|exchangemdb|exchangerfr|exchangeab|kafka|hdfs"
+    rb"|hive|hbase|yarn|zookeeper|mongodb|oracle|rpcss|ftp|sip|vnc|iisadmin)/$"
+)
+#: Second-level labels under which ".id" is Indonesia's TLD; "server.id" and "group.id"
+#: alone are property keys.
+_ID_SECOND_LEVEL = frozenset(b"co ac go or net web sch my biz mil desa ponpes".split())
+
+
 def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """Decide whether a host name found in free text is pseudonymised.
 
     Standard: every host name except well-known public domains (``maven.apache.org``).
     Paranoid: public ones too, except two-label names that look like file names.
     """
-    start, end = groups["fqdn"] if "fqdn" in groups else groups["fqdn2"]
+    url = "fqdn" in groups
+    start, end = groups["fqdn"] if url else groups["fqdn2"]
     host = buf[start:end]
     right = after(buf, end, 2)
     if right[:1] == b"(" or (right[:1] == b"." and right[1:2].isalnum()):
         return False  # java.io.File, com.acme.Foo(...): code, not a host.
-    left = before(buf, start, 3)
-    if left[-1:] in (b".", b"$", b"/", b"\\") and not left.endswith(b"://"):
+    if not url and not _free_text_host(buf, start, end):
         return False
-    if left[-1:] == b"{" or right[:1] == b"}":
-        return False  # ${jira.home}, %{jira.request.id}r: a template variable.
-    if after(buf, end, 3).lstrip(b" \t")[:1] == b"=":
-        return False  # jira.home=/var/atlassian: a property key.
     labels = host.lower().split(b".")
+    left = before(buf, start, 3)
     if labels[-1] in _FILE_LIKE and len(labels) < 3 and not left.endswith((b"://", b"@")):
         return False  # script.sh, notes.md, main.py
     if is_customer_host(host, ctx):
@@ -114,12 +140,40 @@ def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     return ctx.profile == "paranoid" or public not in PUBLIC_DOMAINS
 
 
+def _free_text_host(buf: bytes, start: int, end: int) -> bool:
+    """Tell a host name in free text from code, paths, keys and tags that look like one."""
+    left, right = before(buf, start, 24), after(buf, end, 3)
+    if left[-1:] == b"." and not _SERVICE_LABEL.search(left):
+        return False  # The tail of a longer dotted name, unless after _ldap._tcp. (SRV).
+    if left[-1:] in (b"$", b"\\") or (
+        left[-1:] == b"/" and not left.endswith(b"://") and not _SPN.search(left)
+    ):
+        return False  # $x.y, C:\dir\acme.de, /srv/www/acme.de; not MSSQLSvc/sql02.acme.de
+    if left[-1:] == b"{" or right[:1] == b"}":
+        return False  # ${jira.home}, %{jira.request.id}r: a template variable.
+    if right.lstrip(b" \t")[:1] == b"=":
+        return False  # jira.home=/var/atlassian: a property key.
+    host = buf[start:end]
+    if left[-1:] == b"<" and right[:1] == b">" and b"</" + host + b">" in buf[end : end + 4096]:
+        return False  # <user.home>/home/jira</user.home>: an XML element, not a host.
+    labels = host.split(b".")
+    tld = labels[-1]
+    if tld.lower() == b"id" and labels[-2].lower() not in _ID_SECOND_LEVEL:
+        return False  # confluence.setup.server.id, group.id: a property key.
+    # Microsoft.AspNetCore.App, Contoso.Web.Net: a .NET name; hosts are lower or upper case.
+    return not (tld[:1].isupper() and tld[1:].islower() and labels[0][:1].isupper())
+
+
 #: Web servers and proxies that name themselves in the HTTP "Server:" header.
 _SERVER_PRODUCTS = frozenset(
     b"""nginx apache apache-coyote openresty cloudflare envoy istio-envoy jetty tomcat
     microsoft-iis iis gunicorn uvicorn caddy kestrel lighttpd haproxy squid varnish awselb
     amazons3 gws gse esf litespeed cowboy werkzeug tengine akamaighost""".split()
 )
+
+
+#: Words that name a field rather than fill it ("host:port", "hostname:port:database").
+_FIELD_NAMES = frozenset(b"port database dbname user username password address path".split())
 
 
 def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -132,6 +186,8 @@ def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # no
         return False  # "node: null", the HTTP header "Server: nginx" or "Server: Apache/2.4"
     if value.replace(b".", b"").isdigit() or b":" in value:
         return False  # Addresses are the IP rules' job.
+    if buf[end : end + 3] == b"://" or value in _FIELD_NAMES:
+        return False  # "server: https://...": a scheme; "hostname:port:database": a format.
     return value[:1].isalpha()
 
 
@@ -143,13 +199,16 @@ _H = r"[0-9A-Fa-f]{1,4}"
 RULES = [
     Rule(
         "network.hostname",
+        # The value is on the key's line: "Target Server:\n\tTarget Server Name:" has none.
         r"(?i:\b(?:host(?:[_.-]?name)?|server(?:[_.-]?name)?|data source|node(?:[_.-]?name)?|"
-        r"fqdn|machine(?:[_.-]?name)?|computer(?:[_.-]?name)?|instance(?:[_.-]?name)?))"
-        r"\\?[\"']?\s*[:=]\s*\\?[\"']?(?P<host>" + _LABEL + r"(?:\." + _LABEL + r")*)",
+        # One group for machine/computer/workstation: three alternatives cost 40 % more per
+        # match on dense logs.
+        r"fqdn|(?:machine|computer|workstation)(?:[ _.-]?name)?|instance(?:[_.-]?name)?))"
+        r"\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?(?P<host>" + _LABEL + r"(?:\." + _LABEL + r")*)",
         profile="standard",
         check=check_host_key,
         learn=True,
-        trigger=r"(?i:host|server|data source|node|fqdn|machine|computer|instance)",
+        trigger=r"(?i:host|server|data source|node|fqdn|machine|computer|instance|workstation)",
     ),
     Rule(
         "network.hostname",
@@ -172,6 +231,14 @@ RULES = [
         check=check_ipv4,
         trigger=r"\d\.\d+\.\d+\.\d",
         skip=b"0123456789.",
+    ),
+    Rule(
+        # Escaped for a regex (Tomcat's RemoteAddrValve allow="192\.168\.77\.14").
+        "network.ipv4",
+        r"\b(?P<ip4>" + _OCTET + r"(?:\\\." + _OCTET + r"){3})\b",
+        profile="standard",
+        check=check_ipv4,
+        trigger=r"\d\\\.\d+\\\.\d+\\\.\d",
     ),
     Rule(
         "network.ipv6",
