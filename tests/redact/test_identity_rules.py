@@ -239,3 +239,122 @@ def test_a_capitalised_label_after_a_login_key_is_not_a_user() -> None:
     line = "Nov 29 10:15:32 mail01 dovecot: imap-login: Login: user=<jsmith>, method=PLAIN"
     out = redact(line)
     assert "imap-login: Login: user=<user-" in out and "jsmith" not in out
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        # Atlassian application logs: the user column before the request id, Bamboo's access
+        # filter, a quoted user before the request, and phrases.
+        (
+            "2026-11-29 10:15:32,123+0100 http-nio-8080-exec-3 INFO jsmith 615x123x1 1abc2d"
+            " 10.1.2.3 /secure/Dashboard.jspa [c.a.j.web.Dispatcher] ok",
+            " 615x123x1 1abc2d ",
+        ),
+        (
+            "2026-11-29 10:15:32,123+0100 http-nio-8080-exec-9 jsmith 494x19x1 - 2001:db8::7"
+            " /secure/admin/WebSudoAuthenticate.jspa Websudo session started",
+            " 494x19x1 - ",
+        ),
+        (
+            "2026-11-29 10:15:32,123 INFO  [http-nio-7990-exec-4] jsmith @1ABCDx615x12x0 1qa2ws3"
+            ' 10.1.2.3 "GET /projects HTTP/1.1" c.a.s.i.Foo ok',
+            "[http-nio-7990-exec-4] ",
+        ),
+        ("[http-nio-8085-exec-4] [AccessLogFilter] jsmith GET https://ci/build 5124kb", "GET "),
+        ('[10/Feb/2026:14:33:21 +0000] 10.1.2.3 "jsmith" "GET /rest/api HTTP/1.1" 200', '"GET'),
+        ("Basic authentication attempt by 'jsmith' rejected: CAPTCHA required", "rejected"),
+        ("c.a.s.i.auth.DefaultAuthenticationService Authentication for jsmith succeeded", "succ"),
+        ("[c.a.j.p.mobile.LoginResource] Mobile login for jsmith", "Mobile login for "),
+        # Atlassian user objects and links.
+        ("Deactivated user: ConfluenceUserImpl{name='jsmith', key='8a7f808a'}", "UserImpl{name="),
+        ("doFilter Request parameters: {os_username=[jsmith], login=[Log in]}", "[Log in]"),
+        ('"objectItem":{"id":"JIRAUSER10201","name":"jsmith","typeName":"USER"}', '"typeName"'),
+        ('[{"type": "USER", "name": "jsmith"}, {"name": "devs", "type": "GROUP"}]', '"devs"'),
+        ("https://jira.acme.de/secure/ViewProfile.jspa?name=jsmith", "ViewProfile.jspa?name="),
+        ("https://wiki.acme.de/display/~jsmith and /projects/~JSMITH/repos/x", "/display/~"),
+        # Linux: sshd, su, PAM, cron, Exim, Ansible, SSH keys, OpenVPN.
+        ("sshd[1]: Connection closed by authenticating user jsmith 10.1.2.3 port 50122", "port"),
+        ("su[9930]: FAILED SU (to postgres) jsmith on pts/3", "FAILED SU (to postgres) "),
+        ("pam_unix(su:auth): authentication failure; logname=jsmith uid=1001 ruser=jsmith", "uid"),
+        ("CROND[8801]: (jsmith) CMDEND (/usr/local/bin/report)", "CMDEND"),
+        ("535 Incorrect authentication data (set_id=jsmith)", "(set_id="),
+        ("<= a@b.c H=(x) [10.1.2.3] P=esmtpsa A=dovecot_login:jsmith S=1234", " S=1234"),
+        ("changed: [web03] => (item={'name': 'jsmith', 'uid': 2011, 'groups': 'wheel'})", "'uid'"),
+        ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKPm3R4UWyxPN79dVKV jsmith@LT-0231", "ssh-ed25519"),
+        ("openvpn[912]: jsmith/203.0.113.5:1194 MULTI_sva: pool returned IPv4=10.8.0.6", "MULTI"),
+        # Command lines and config.
+        ('mongosh "mongodb://db01:27017" --username jsmith --authenticationDatabase admin', "--a"),
+        ("kafka-configs.sh --alter --entity-type users --entity-name jsmith", "--entity-type"),
+        ("psql -h db01 -U jsmith -d jira", "-d jira"),
+        ("machine git.acme.de login jsmith password x", "login "),
+        ('"attr":{"mechanism":"SCRAM-SHA-256","principalName":"jsmith"}', "principalName"),
+    ],
+)
+def test_it_pseudonymises_users_of_atlassian_apps_linux_services_and_command_lines(
+    line: str, kept: str
+) -> None:
+    out = redact(line)
+    assert "jsmith" not in out.lower() and "user-" in out and kept in out
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        ('"author": {"name": "Anna Kowalczyk", "type": "user", "id": "JIRAUSER1"}', "Kowalczyk"),
+        ("Started by user Katarzyna Nowak (knowak)", "Nowak"),
+        ("Started by user Jan de Vries", "Vries"),
+    ],
+)
+def test_a_display_name_in_a_user_field_is_pseudonymised_whole(line: str, gone: str) -> None:
+    out = redact(line)
+    assert gone not in out and "user-" in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # System accounts and Kubernetes identities.
+        "Mar 12 07:12:30 app01 systemd[1]: pam_unix(systemd-user:session): session opened"
+        " for user gdm(uid=120) by (uid=0)",
+        "Login failed for user 'sa'. Reason: Password did not match",
+        '{"user":{"username":"system:serviceaccount:kube-system:bootstrap-signer"}}',
+        "    basic_auth:\n      username: prometheus",
+        "[testpypi]\nusername = __token__",
+        # Templates, field names, directory attributes, measures.
+        "data:\n  username: <base64-encoded-username>",
+        "      POSTGRES_USER: ${POSTGRES_USER:-app}",
+        "format: username:password",
+        "ldap.user.filter=(&(objectCategory=Person)(sAMAccountName=*))\n"
+        "ldap.user.username=sAMAccountName",
+        "[gc,cpu] GC(42) User=0.11s Sys=0.00s Real=0.02s",
+        "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 ruser= rhost=  user=",
+        "app01 CRON[812]: (CRON) INFO (pidfile fd = 3)\napp01 cron[812]: (*system*) RELOAD (/x)",
+        # Not people: units, certificates, SSH URLs, Kerberos realms, programs, kubeconfig.
+        "systemd[1]: Started postgresql@15-main.service; user@1000.service: Consumed 2.4s CPU",
+        "subject=CN=*.atlassian.net, O=Atlassian US\\, Inc., L=San Francisco",
+        "plugin.ssh.baseurl=ssh://git@github.com:22",
+        "krb5kdc: AS_REQ ...: NEEDED_PREAUTH: krbtgt/EXAMPLE.COM@EXAMPLE.COM for x",
+        '"creator": {"name": "WebInspector", "version": "537.36"},',
+        "contexts:\n- context:\n    cluster: kind-dev\n    user: kind-dev\n  name: kind-dev\n"
+        "current-context: kind-dev",
+        "users:\n- name: dev\n  user:\n    exec:\n      command: aws",
+        "Deactivated user: ConfluenceUserImpl{name='System', key='1'} UserDirectory{name='AD x'}",
+        # Look-alikes of the new positional forms.
+        "Xvfb :99 -screen 0 1920x1080x24 -ac and resolution 1920x1080x32 depth 24 bits",
+        'Started by timer\nStarted by upstream project "deploy" build number 5',
+        "Login for the admin console is disabled.",
+        "bash --login -c make; mysql --login-path=local; psql -l",
+        '{"ownerReferences":[{"kind":"ReplicaSet","name":"coredns-5d7","uid":"8f0e1c2d-1111-2222-3333-444455556666"}]}',
+        "cd ~ && ls ~/bin and https://example.org/~/x",
+    ],
+)
+def test_system_accounts_templates_and_look_alikes_of_the_new_user_fields_stay(
+    line: str,
+) -> None:
+    assert redact(line) == line
+
+
+def test_a_non_ascii_user_name_learned_in_one_place_is_replaced_everywhere() -> None:
+    out = redact("su[9930]: FAILED SU (to postgres) dmüller on pts/3\nlogin of dmüller done")
+    assert "dmüller" not in out and out.count("user-") == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from sitrep.redact.rules import CheckContext, Groups, Rule
+from sitrep.redact.rules.network import TLDS
 from sitrep.redact.rules.text import is_placeholder
 
 #: Accounts that name a role, not a person; pseudonymising them only hides useful facts.
@@ -16,24 +17,67 @@ SYSTEM_USERS = frozenset(
     b"""root admin administrator nobody system daemon anonymous guest unknown null none
     jira confluence bitbucket bamboo crowd postgres mysql oracle www-data nginx apache tomcat
     sshd git jenkins docker ubuntu ec2-user centos service default public shared all users
-    true false yes no n/a - * invalid user""".split()
+    true false yes no n/a - * invalid user
+    sa sys dba gdm lightdm sddm polkitd messagebus avahi colord rtkit pulse geoclue
+    systemd-network systemd-resolve systemd-timesync systemd-coredump postfix dovecot exim
+    mail mailnull smmsp ftp ntp chrony named bind redis elasticsearch kibana logstash grafana
+    prometheus node_exporter alertmanager consul vault nagios zabbix icinga haproxy squid
+    memcached rabbitmq kafka zookeeper mongodb mongod cassandra solr hdfs yarn hive hadoop
+    gitlab gitlab-runner svn krbtgt undef cron crond __token__""".split()
 )
+#: Names of fields, not values ("hostname:port:database:username:password" in docs) and
+#: directory attributes that configure where a user name is (ldap.user.username=sAMAccountName).
+_FIELD_WORDS = frozenset(
+    b"""password passwd username login port host hostname database email samaccountname
+    userprincipalname uid cn mail displayname givenname sn memberof member uniquemember
+    memberuid objectclass objectguid objectsid distinguishedname entryuuid uidnumber
+    gidnumber""".split()
+)
+_NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS
+#: Bytes after a value that may make it something else, and first bytes that call for a
+#: closer look (numbers, templates, Kubernetes groups, cron's *system*).
+_STOP_AFTER = frozenset((b"(", b"{", b"=", b")"))
+_ODD_FIRST = frozenset(bytes((c,)) for c in b"0123456789-*_?=+sS")
+#: PAM management groups: pam_unix(systemd-user:session) names a module, not a user.
+_PAM_TYPES = frozenset(b"session auth account password".split())
+#: A number with a unit (GC logs: "User=0.11s Sys=0.00s") is not a name.
+_MEASURE = re.compile(rb"^\d[\d.,]*[a-zA-Z%]{0,2}$")
+#: Words that say an angle-bracketed value is a template: <base64-encoded-username>.
+_TEMPLATE_WORDS = (b"user", b"name", b"login", b"your", b"encoded", b"example")
+#: The lines before a kubeconfig context's "user:", which names a users entry, not a person.
+_KUBE_CONTEXT_KEYS = (b"cluster:", b"- cluster:", b"namespace:", b"- context:", b"context:")
 _URL_PASSWORD = re.compile(rb"://[^\s/@:]*:$")
 _WEEKDAYS = frozenset(b"mon tue wed thu fri sat sun".split())
 _LAST_LOGIN = re.compile(rb"(?i)last[ _-]?log(?:in|on)\W*$")
 _UUID = re.compile(rb"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_EMAIL_TLD_NOT = re.compile(rb"(?i)\.(?:png|jpe?g|gif|svg|webp|ico|js|css|map|class|jar|java|py)$")
+_EMAIL_TLD_NOT = re.compile(
+    rb"(?i)\.(?:png|jpe?g|gif|svg|webp|ico|js|css|map|class|jar|java|py"
+    # systemd template units: user@1000.service, postgresql@15-main.service.
+    rb"|service|socket|timer|target|mount|automount|slice|scope|path|device|swap)$"
+)
+#: A host name with a known TLD, as a whole value (CN=jira.acme.com).
+_HOST_LIKE = re.compile(
+    rb"(?i)^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + "|".join(TLDS.split()).encode() + rb")$"
+)
 
 
 _USER_GROUPS = ("user", "user2", "user3", "user4", "user5", "user6", "user7")
 
 
 def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
-    """Keep system accounts, numeric ids and placeholders as they are."""
+    """Keep system accounts, numeric ids, placeholders and field names as they are.
+
+    Dense logs call this for every user field: the common case is a few set lookups, and
+    the rarer shapes (a digit, ``*``, ``_`` or ``system:`` first, ``<`` or ``[`` before)
+    are looked at only when the first or the previous byte says so.
+    """
     start, end = next(groups[name] for name in _USER_GROUPS if name in groups)
     value = buf[start:end].strip(b".,:;")
     lower = value.lower()
-    if not 2 <= len(value) <= 128 or lower in SYSTEM_USERS or is_placeholder(value):
+    if not 2 <= len(value) <= 128 or lower in _NOT_NAMES or is_placeholder(value):
+        return False
+    after = buf[end : end + 1]
+    if after in _STOP_AFTER and _after_says_no(buf, end, after, lower):
         return False
     if lower in _WEEKDAYS and _LAST_LOGIN.search(buf, max(0, start - 24), start):
         return False  # "Last login: Sun Nov 29 ...": a date.
@@ -41,9 +85,66 @@ def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # Dovecot's "imap-login: Login: user=<x>": a label, not a name.
     if len(value) == 36 and _UUID.match(value):
         return False  # Kubernetes "uid: <uuid>", object ids: not a person's name.
-    if buf[end : end + 1] == b"(" and buf[end : end + 5] != b"(uid=":
-        return False  # pam_unix(sudo:session): a module, unlike "jdoe(uid=1001)".
-    return not value.replace(b"-", b"").isdigit()
+    prior = buf[start - 1 : start]
+    if value[:1] in _ODD_FIRST or prior == b"<" or prior == b"[":
+        return _not_a_template(buf, start, end, value, lower)
+    return prior != b" " or b"user:" not in buf[max(0, start - 12) : start] or _not_kube(buf, start)
+
+
+def _after_says_no(buf: bytes, end: int, after: bytes, lower: bytes) -> bool:
+    """pam_unix(sudo:session) names a module, unlike "jdoe(uid=1001)"; "ConfluenceUserImpl{"
+    a class; PAM's "ruser= rhost=" is an empty value before the next key."""
+    if after == b")":
+        return lower in _PAM_TYPES  # pam_unix(systemd-user:session)
+    return after != b"(" or buf[end : end + 5] != b"(uid="
+
+
+def _not_a_template(buf: bytes, start: int, end: int, value: bytes, lower: bytes) -> bool:
+    """Refuse numbers, Kubernetes groups, templates and labels; accept anything else."""
+    prior, after, first = buf[start - 1 : start], buf[end : end + 1], value[:1]
+    if (first.isdigit() or first == b"-") and (
+        value.replace(b"-", b"").isdigit() or _MEASURE.match(value)
+    ):
+        return False  # Numeric ids, and "User=0.11s Sys=0.00s" in GC logs.
+    if lower.startswith(b"system:") or first == b"*":
+        return False  # Kubernetes' system:apiserver; cron's "(*system*) RELOAD".
+    if value.startswith(b"__") and value.endswith(b"__"):
+        return False  # PyPI's __token__.
+    if prior == b"<" and after == b">":
+        return not any(word in lower for word in _TEMPLATE_WORDS)  # <base64-encoded-username>
+    if prior == b"[" and after in (b" ", b"\t"):
+        return False  # {os_username=[jdoe], login=[Log in]}: a button's label, not a name.
+    if prior == b" " and b"user:" in buf[max(0, start - 12) : start]:
+        return _not_kube(buf, start)
+    # A shell default: ${POSTGRES_USER:-app}.
+    return not (first in b"-?=+" and b"${" in buf[max(0, start - 64) : start])
+
+
+def _not_kube(buf: bytes, start: int) -> bool:
+    """False for "user:" in a kubeconfig context, under "cluster:" (a users entry's name)."""
+    line = buf.rfind(b"\n", 0, start) + 1
+    if buf[line:start].strip() != b"user:":
+        return True
+    lines = buf[max(0, line - 240) : line].splitlines()[-3:]
+    return not any(previous.strip().startswith(_KUBE_CONTEXT_KEYS) for previous in lines)
+
+
+def check_dn_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A certificate's ``CN=*.acme.com`` or ``CN=jira.acme.com`` is a host, not a person."""
+    start, end = groups["user"]
+    value = buf[start:end]
+    if value[:2] == b"*." or _HOST_LIKE.match(value):
+        return False  # The host rules take it (and keep public ones).
+    return check_user(buf, groups, ctx)
+
+
+def check_user_object(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A HAR file's ``"creator": {"name": "WebInspector", "version": ...}`` is a program."""
+    start, end = next(groups[name] for name in _USER_GROUPS if name in groups)
+    low, high = buf.rfind(b"{", 0, start), buf.find(b"}", end)
+    if b'"version' in buf[low : high if high >= 0 else end + 256]:
+        return False
+    return check_user(buf, groups, ctx)
 
 
 def check_email(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -51,12 +152,41 @@ def check_email(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
     start, end = groups["email"]
     if _URL_PASSWORD.search(buf[max(0, start - 256) : start]):
         return False  # https://user:PASSWORD@host: the URL rule masks it and keeps the host.
+    prior = buf[start - 1 : start]
+    if prior == b"/" or prior == b".":
+        if prior == b"." or buf[start - 3 : start] != b"://":
+            return False  # Kerberos krbtgt/ACME.COM@ACME.COM, HTTP/web01.acme.com@ACME.COM.
+        if buf[start:end].partition(b"@")[0].lower() in SYSTEM_USERS:
+            return False  # ssh://git@github.com: a system account at a host.
+    elif buf[end : end + 1] == b":" and buf[start:end].partition(b"@")[0].lower() in SYSTEM_USERS:
+        return False  # git@bitbucket.acme.com:team/repo.git: the same, in scp syntax.
     return _EMAIL_TLD_NOT.search(buf[start:end]) is None
 
 
 #: The start of an IIS W3C line: date time s-ip cs-method.
 _IIS = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ (?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|PROPFIND)"
 _USER_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+)"
+#: A name of one or more words (a display name, "Katarzyna Nowak"): taken whole, since
+#: replacing the first word alone leaves the surname.
+_NAME_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+(?: [^\s\"',;&<>()\[\]{}=|`\\/]+)*)"
+#: A display name at the end of a line: capitalised words and name particles ("Jan de
+#: Vries"), so "Started by user jdoe for build 5" is not read as a name of five words.
+_DISPLAY_NAME = (
+    r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+(?: (?:[A-Z\x80-\xff][^\s\"',;&<>()\[\]{}=|`\\/]*"
+    r"|de|van|von|der|den|da|di|du|la|le|del|dos|das|ter|ten|bin|al|y)){0,3})"
+)
+_DB_CLIENTS = (
+    r"mysql|mysqldump|mysqladmin|mysqlsh|mariadb|psql|pg_dump|pg_dumpall|pg_restore|"
+    r"pg_basebackup|createdb|dropdb|createuser|vacuumdb|mongosh|mongo|mongodump|mongorestore|"
+    r"mongoexport|mongoimport|sqlcmd|bcp|clickhouse-client|cqlsh|smbclient|curl"
+)
+_METHODS = r"(?:GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS|PROPFIND)"
+#: What OpenVPN logs after a client instance name ("jdoe/203.0.113.5:1194 MULTI_sva: ...").
+_OPENVPN = (
+    r"(?:MULTI|PUSH|SENT CONTROL|Data Channel|Outgoing|Incoming|Control Channel|TLS|VERIFY"
+    r"|peer info|SIGTERM|SIGUSR1|Connection reset|Inactivity timeout|Timers|Protocol options"
+    r"|OPTIONS IMPORT|REMOVE|Delayed exit)"
+)
 
 RULES = [
     Rule(
@@ -71,15 +201,18 @@ RULES = [
         "identity.username",
         # Any prefix before "user" (sasl_username, spring.mail.user, dbUser, X-AUSERNAME):
         # the prefix is context, so only the byte before "user" is matched (cheaper DFA).
+        # PAM's ruser=/logname=, Exim's set_id=, MongoDB's principalName. The value is on the
+        # key's line ("user:\n    exec:" is a YAML mapping), maybe in brackets ({os_username=[x]}).
         r"(?:(?:\b|_)(?i:user(?:[_.-]?name)?)|[a-z0-9]User(?i:[_.-]?name)?|[A-Z]USER(?:NAME)?|"
-        r"(?:A|E|S|FS|O)UID|(?i:\b(?:user[_.\s-]?id|login(?:[_.-]?name)?|uid|acct|"
-        r"principal|samaccountname|userprincipalname|account[_.\s-]?name|logon[_.\s-]?name|"
-        r"owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by)))"
-        r"\\{0,3}[\"']?\s*[:=]\s*\\{0,3}[\"'<]?" + _USER_VALUE,
+        r"(?:A|E|S|FS|O)UID|\b(?:ruser|logname|set_id)|(?i:\b(?:user[_.\s-]?id|login(?:[_.-]?name)?|"
+        r"uid|acct|principal(?:[_.-]?name)?|samaccountname|userprincipalname|account[_.\s-]?name|"
+        r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by)))"
+        r"\\{0,3}[\"']?\s*[:=][ \t]*\\{0,3}[\"'<\[]?" + _USER_VALUE,
         profile="standard",
         check=check_user,
         learn=True,
-        trigger=r"(?i:user|login|uid|acct|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated)",
+        trigger=r"(?i:user|login|uid|acct|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated)"
+        r"|logname|set_id",
     ),
     Rule(
         "identity.username",
@@ -91,6 +224,23 @@ RULES = [
         trigger=r"(?i:<user|<login|<db|<os|<ldap|<bind)",
     ),
     Rule(
+        # Jenkins and approval steps name people by display name, sometimes with the login:
+        # "Started by user Katarzyna Nowak (knowak)". Only when the line ends there, so
+        # "Started by user jdoe for build 5" is left to the phrases below.
+        "identity.login",
+        r"\b(?:Started|Triggered|Replayed|Rebuilt|Restarted|Approved|Aborted|Rejected|Cancell?ed)"
+        r" by user " + _DISPLAY_NAME + r"(?: \((?P<user2>[^\s()]+)\))?[ \t.]*(?m:$)"
+        # "Authentication for jdoe succeeded", "Mobile login for jdoe" (at the end of a line).
+        r"|(?i:\b(?:authentication|login|logon|sign-?in) for)[ \t]+[\"'`\[]?"
+        r"(?P<user3>[^\s\"',;&<>()\[\]{}=|`\\/]+)[\"'`\]]?"
+        r"(?:[ \t]+(?i:succeeded|successful|failed|rejected|denied)|[ \t]*[.,;]?[ \t]*(?m:$))",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?:Started|Triggered|Replayed|Rebuilt|Restarted|Approved|Aborted|Rejected"
+        r"|Cancell?ed) by user |(?i:authentication|login|logon|sign-?in) for[ \t]",
+    ),
+    Rule(
         "identity.login",
         r"(?:(?i:accepted (?:password|publickey|keyboard-interactive/pam|gssapi-with-mic) for"
         r"|failed (?:password|publickey|none) for(?: invalid user)?|invalid user|illegal user"
@@ -98,16 +248,21 @@ RULES = [
         r"|authenticated user|authentication (?:succeeded|failed|failure) for(?: user)?"
         r"|login (?:succeeded|failed|attempt) for(?: user)?|user logged in:|by user"
         r"|for user|(?:session \d+|log(?:in|on)|password) of user"
-        r"|password (?:changed|reset|expired|updated) for(?: user)?|authentication attempt for"
-        r"|authentication of|authenticate user|(?:approved|aborted|rejected) by)"
+        r"|password (?:changed|reset|expired|updated) for(?: user)?"
+        r"|(?:authentication|login|logon) attempt (?:for|by)(?: user)?"
+        r"|authentication of|authenticate user|(?:approved|aborted|rejected) by"
+        r"|authenticating user|disconnected from user)"
         r":?\s+[\"'`\[]?"
-        r"|\b[Uu]ser [\"'`]|\bsudo(?:\[\d+\])?:\s+|\bsu(?:\[\d+\])?: \(to \S+\)\s+)" + _USER_VALUE,
+        r"|\b[Uu]ser [\"'`]|\bsudo(?:\[\d+\])?:\s+"
+        # su: "su[9930]: (to postgres) jdoe on pts/3", "FAILED SU (to postgres) jdoe on pts/3".
+        r"|\b(?:su(?:\[\d+\])?:[ \t]+|(?:FAILED|SUCCESSFUL) SU[ \t]+)"
+        r"(?:(?:FAILED|SUCCESSFUL) SU[ \t]+)?\(to \S+\)\s+)" + _USER_VALUE,
         profile="standard",
         check=check_user,
         learn=True,
         trigger=r"(?i:accepted|failed|invalid|illegal|session|logged|log ?in|authentic|user|sudo)"
         r"|(?i:approved|aborted|rejected) by"
-        r"|(?i:su\[|su:)",
+        r"|(?i:su\[|su:|logon)|SU \(to ",
     ),
     Rule(
         # A user key as an XML attribute: Windows events <Data Name="TargetUserName">jdoe</Data>.
@@ -120,17 +275,35 @@ RULES = [
         trigger=r"(?i:user|login|account)",
     ),
     Rule(
-        # Commands run as someone: sudo -u jdoe, crontab -u jdoe, ssh -l jdoe, su - jdoe.
+        # Commands run as someone: sudo -u jdoe, crontab -u jdoe, ssh -l jdoe, su - jdoe, and
+        # database clients: mysql -u jdoe, psql -U jdoe, mongosh -u jdoe.
         "identity.login",
-        r"\b(?:sudo|runuser|crontab|pkexec)\b[^\r\n|;&]*?\s-u[ \t]*(?P<user>[A-Za-z_][\w.@-]*)"
+        r"\b(?:sudo|runuser|crontab|pkexec|" + _DB_CLIENTS + r")\b[^\r\n|;&]*?\s-[uU][ \t]*"
+        r"[\"']?(?P<user>[A-Za-z_][\w.@-]*)"
         r"|\bssh\b[^\r\n|;&]*?\s-l[ \t]*(?P<user2>[A-Za-z_][\w.-]*)"
         r"|(?m:^[ \t]*(?:\d+[ \t]+)?(?:[$#][ \t]*)?(?:sudo[ \t]+)?su[ \t]+"
         r"(?:-l?[ \t]+|--login[ \t]+)?(?P<user3>[A-Za-z_][\w.-]*)[ \t]*$)",
         profile="standard",
         check=check_user,
         learn=True,
-        trigger=r"(?:sudo|runuser|crontab|pkexec|ssh)\b[^\r\n]*\s-[ul]"
+        trigger=r"(?:sudo|runuser|crontab|pkexec|ssh|" + _DB_CLIENTS + r")\b[^\r\n]*\s-[ulU]"
         r"|(?m:^[ \t]*(?:\d+[ \t]+)?(?:[$#][ \t]*)?(?:sudo[ \t]+)?su[ \t])",
+    ),
+    Rule(
+        # Long options with the name after a space (--username jdoe; --user=jdoe is a key),
+        # Kafka's SCRAM users (--entity-type users ... --entity-name jdoe, either order) and
+        # .netrc's "machine host login jdoe" (one line or several).
+        "identity.login",
+        r"(?:^|[ \t])--(?:user(?:name)?|login(?:-name)?|db-user|admin-user)[ \t]+[\"']?"
+        r"(?P<user>[^\s\"':-][^\s\"':]*)"
+        r"|--entity-type[ =]users\b[^\r\n|;&]*?--entity-name[ =][\"']?(?P<user2>[^\s\"']+)"
+        r"|--entity-name[ =][\"']?(?P<user3>[^\s\"']+)[^\r\n|;&]*?--entity-type[ =]users\b"
+        r"|\bmachine[ \t]+\S+\s+login[ \t]+(?P<user4>[^\s]+)",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"[ \t]--(?:user|login|db-user|admin-user)[ \t]|--entity-type[ =]users"
+        r"|\bmachine[ \t]+\S+\s+login[ \t]",
     ),
     Rule(
         # PAM: "session opened for user root(uid=0) by jdoe(uid=1001)".
@@ -179,6 +352,42 @@ RULES = [
         trigger=r"\d{4}\][ \t]+\S+[ \t]+(?:https?|ajp)-|\|[ \t]*(?:https?|ssh)[ \t]*\|",
     ),
     Rule(
+        # The user column of Atlassian application logs, found by the request id after it:
+        # Jira "2026-11-29 10:15:32,123+0100 http-nio-8080-exec-3 INFO jdoe 615x123x1 1abc
+        # 10.1.2.3 /secure/..." (session and address follow), Bitbucket "[http-nio-7990-exec-4]
+        # jdoe @1ABCDx615x12x0 10.1.2.3 ...", Bamboo "[AccessLogFilter] jdoe GET https://...",
+        # and a quoted user between the address and the request ("10.1.2.3 "jdoe" "GET /...").
+        "identity.login",
+        r"(?:^|[ \t])(?P<user>[^\s\"'\[\]@|]+)[ \t]+\d+x\d+x\d+[ \t]+\S+[ \t]+"
+        r"(?:-|[0-9A-Fa-f]{0,4}[.:][0-9A-Fa-f.:,]+)[ \t]"
+        r"|(?:^|[ \t])(?P<user2>[^\s\"'\[\]@|]+)[ \t]+@[0-9A-Z]+x\d+x\d+x\d+[ \t]"
+        r"|\[AccessLogFilter\][ \t]+(?P<user3>[^\s\"'\[\]]+)[ \t]+" + _METHODS + r"[ \t]"
+        r"|[0-9A-Fa-f][ \t]+\"(?P<user4>[^\"\s]+)\"[ \t]+\"" + _METHODS + r" ",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"\dx\d+x\d+[ \t]|\[AccessLogFilter\]|\"[ \t]+\"" + _METHODS + r" ",
+    ),
+    Rule(
+        # cron's "CROND[8801]: (jdoe) CMD (...)", Exim's authenticated sender "A=plain:jdoe",
+        # OpenVPN's client instance "jdoe/203.0.113.5:1194 MULTI_sva: ..." and the comment of
+        # an SSH public key "ssh-ed25519 AAAA... jdoe@laptop01".
+        "identity.login",
+        r"\b(?i:crond?|crontab)\[\d+\]:[ \t]+\((?P<user>[^()\s]+)\)[ \t]+[A-Z]"
+        r"|[ \t]A=[\w-]+:(?P<user2>[^\s]+)"
+        r"|(?:^|[ \t])(?P<user3>[^\s/\[\]]+)/(?:\d{1,3}\.){3}\d{1,3}:\d{1,5}[ \t]+"
+        + _OPENVPN
+        + r"|\b(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+)[ \t]+AAAA[A-Za-z0-9+/]+=*[ \t]+"
+        r"(?P<user4>[^\s@\"']+)@(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?i:crond?|crontab)\[\d+\]:[ \t]+\(|[ \t]A=[\w-]+:"
+        r"|:\d{1,5}[ \t]+"
+        + _OPENVPN
+        + r"|(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+)[ \t]+AAAA",
+    ),
+    Rule(
         # Positional user fields of other access logs: IIS W3C (date time s-ip method stem
         # query port cs-username c-ip), Squid (... URL user HIER_DIRECT/peer), OpenVPN
         # (ip:port [cn]). The triggers are as narrow as the formats: "GET /x HTTP/1.1" 200"
@@ -209,15 +418,40 @@ RULES = [
         "identity.username",
         r"(?i:\\?\"(?:user|actor|principal|owner|author|assignee|reporter|creator|sender)\\?\")"
         r"\s*:\s*\{[^{}\r\n]*?\\?\"(?:(?i:name|username|login)\\?\"\s*:\s*\\?\""
-        + _USER_VALUE
+        + _NAME_VALUE
         # A numeric "id" is not the name: go on to "name" (Jira's audit log puts id first).
         + r"|(?i:id)\\?\"\s*:\s*\\?\"(?P<user2>[^\d\s\"',;&<>()\[\]{}=|`\\/]"
         r"[^\s\"',;&<>()\[\]{}=|`\\/]*))",
         profile="standard",
-        check=check_user,
+        check=check_user_object,
         learn=True,
         trigger=r"(?i:user|actor|principal|owner|author|assignee|reporter|creator|sender)\\?\"\s*:"
         r"\s*\{",
+    ),
+    Rule(
+        # Atlassian user objects and links: audit records' {"name": "jdoe", "type": "USER"}
+        # (either order), toString forms (ConfluenceUserImpl{name='jdoe', key=...}), profile
+        # pages (ViewProfile.jspa?name=jdoe) and personal spaces and projects (/display/~jdoe,
+        # /projects/~JDOE), and Ansible's user items ({'name': 'jdoe', 'uid': 2011, ...}).
+        # Named identity.login for its automaton: the user-key automaton matches three times
+        # as often on dense logs, and each rule in it costs every match (about 10 % each).
+        "identity.login",
+        r"\\?\"name\\?\"[ \t]*:[ \t]*\\?\"" + _NAME_VALUE + r"\\?\"[ \t]*,[ \t]*"
+        r"\\?\"type(?:Name)?\\?\"[ \t]*:[ \t]*\\?\"(?i:user)\\?\""
+        r"|\\?\"type(?:Name)?\\?\"[ \t]*:[ \t]*\\?\"(?i:user)\\?\"[ \t]*,[ \t]*"
+        r"\\?\"name\\?\"[ \t]*:[ \t]*\\?\"(?P<user2>[^\s\"\\][^\"\\\r\n]*)\\?\""
+        r"|[A-Za-z]*User[A-Za-z]*\{(?:[^{}\r\n]*?,[ \t]*)?(?:name|userName|username|lowerName)="
+        r"'?(?P<user3>[^\s'\",{}]+)'?[,}]"
+        r"|(?i:user|profile)[\w!]*\.jspa\?(?:[^\s\"'&#]*&)*?name=(?P<user4>[^\s&#\"'<>]+)"
+        r"|(?:/|[?&](?:spaceKey|key)=)~(?P<user5>[A-Za-z0-9_][\w.@+-]*)"
+        r"|[\"']name[\"'][ \t]*:[ \t]*[\"'](?P<user6>[^\"'\s]+)[\"'],[ \t]*"
+        r"(?:[\"']uid[\"'][ \t]*:[ \t]*\d+[ \t]*[,}]|[\"'](?:shell|home|create_home)[\"'][ \t]*:)",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"\"type(?:Name)?\\?\"[ \t]*:[ \t]*\\?\"(?i:user)\\?\"|User[A-Za-z]*\{"
+        r"|(?i:user|profile)[\w!]*\.jspa\?|(?:/|Key=)~[A-Za-z0-9_]"
+        r"|[\"'](?:uid[\"'][ \t]*:[ \t]*\d|(?:shell|home|create_home)[\"'][ \t]*:)",
     ),
     Rule(
         # Positional and qualified user names of more products: a Windows down-level logon
@@ -278,7 +512,7 @@ RULES = [
         "identity.ldap-dn",
         r"(?i:\b(?:cn|uid)=)(?P<user>[^,+\"=\\\r\n<>;]+?)\s*,\s*(?i:ou|dc|o|cn|uid|l|c)=",
         profile="standard",
-        check=check_user,
+        check=check_dn_user,
         learn=True,
         trigger=r"(?i:cn=|uid=)",
     ),
