@@ -64,6 +64,11 @@ SECRET = "Xq7!vR2#pL9"
         f"net use Z: \\\\fs01\\data {SECRET} /user:ACME\\svc_backup /persistent:no",
         f"  routing_key: {SECRET}",
         f"Using TSIG secret dns_rfc2136_secret = {SECRET}",
+        f"[entrypoint] using MINIO_ROOT_PASSWORD={SECRET}",
+        f"#0 Connector.php(70): PDO->__construct('mysql:host=db', 'shop', '{SECRET}', Array)",
+        f"{{ command: {{ name: 'auth', args: [ 'default', '{SECRET}' ] }} }}",
+        f'1710000000.123456 [0 10.0.0.5:51234] "AUTH" "default" "{SECRET}"',
+        f"dsn svc_orders:{SECRET}@tcp(mysql-primary:3306)/orders?parseTime=true",
     ],
 )
 def test_it_removes_values_under_secret_keys_in_every_syntax(line: str) -> None:
@@ -286,6 +291,10 @@ def test_it_removes_values_paired_with_a_secret_name(text: str) -> None:
         "webhook_url: https://hooks.slack.com/services/XXXXXXXXX/XXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX",
         'user_agent="Mozilla/5.0 (X11; Linux x86_64)" status=200',
         "Initial password change required for jdoe",
+        "PASSWORD_HASHERS = ['django.contrib.auth.hashers.Argon2PasswordHasher']",
+        "MAX_PASSWORD_AGE=90 maxPasswordAge=90",
+        "implementation 'io.jsonwebtoken:jjwt-impl:0.12.3-SNAPSHOT'",
+        '"GET /password/reset/done/ HTTP/1.1" 200 4821',
     ],
 )
 def test_code_coordinates_and_placeholders_are_not_secrets(line: str) -> None:
@@ -399,3 +408,17 @@ def test_an_elasticsearch_encoded_api_key_is_removed_and_filler_tokens_stay() ->
     assert redact(line.replace("token: ", "see "), profile="minimal") == line.replace(
         "token: ", "see "
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "POST /Accounts/AC1/Calls.json auth=AC8290271737bc8418fc655ab15b:6b40bd188ecde5dceb276fa",
+        "  express-session saving bFdsVqId_kSoloBiETeZnqBn9czsJ7VA +1ms",
+        '"GET /accounts/password/reset/key/3-c4x2ld-7a1f2b9e8d6c5a4b3f2e1d0c9b8a7f6e/ HTTP/1.1"',
+    ],
+)
+def test_id_secret_pairs_session_ids_and_reset_tokens_are_removed(line: str) -> None:
+    out = redact(line, profile="minimal")
+    assert "***HIDDEN***" in out
+    assert not any(token in out for token in ("6b40bd188", "bFdsVqId", "7a1f2b9e8d6c"))

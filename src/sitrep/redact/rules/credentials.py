@@ -38,13 +38,15 @@ _CAMEL_STRONG = re.compile(rb"[a-z0-9](?:Pass|Pw|PW)$")
 _WEAK = re.compile(rb"key|auth|sig|salt|session|cookie|licen[cs]e|otp|bearer|dsn")
 #: A counter or flag word before the key (``max_password_age``, ``usePassword``), but not the
 #: start of a longer word (``userPassword``, ``issuerSecret``).
+_COUNTER_WORDS = rb"max|min|num|total|count|use|has|is|show|enable|disable"
+#: camelCase only in lower case: "MINIO_ROOT_PASSWORD" does not start with "MIN".
 _COUNTER_PREFIX = re.compile(
-    rb"^(?i:max|min|num|total|count|use|has|is|show|enable|disable)(?:[._-]|(?=[A-Z]))"
+    rb"^(?:(?i:" + _COUNTER_WORDS + rb")[._-]|(?:" + _COUNTER_WORDS + rb")(?=[A-Z]))"
 )
 _HEXISH = re.compile(rb"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[0-9a-fA-F]+)$")
 _TOKENISH = re.compile(rb"^[A-Za-z0-9+/=_.~%-]+$")
 #: ``jjwt-api:0.12.3`` after ``io.jsonwebtoken:``: a Maven/Gradle coordinate, not a secret.
-_COORDINATE = re.compile(rb"[A-Za-z][\w.-]*:\d+(?:\.\d+)*[\w.+-]*$")
+_COORDINATE = re.compile(rb"[A-Za-z][\w.-]*:\d+(?:(?:\.\d+)+[\w.+-]*)?$")
 #: ``os.environ.get(``, ``process.env.X``, ``ENV[``: code that reads a secret, not the secret.
 _CODE = re.compile(
     rb"(?:process\.env\.\w+|[A-Za-z_]\w*(?:\.\w+)+(?=[(\[])|(?:get)?env(?:iron)?(?=[(\[])|ENV\[)"
@@ -91,6 +93,9 @@ def value_is_secret(key: bytes, value: bytes) -> bool:
     if strength == 2:
         return not (value.isdigit() and len(value) <= 3)
     value = value.removeprefix(b"base64:")  # Laravel's APP_KEY=base64:...
+    name, colon, rest = value.partition(b":")
+    if colon and name and _TOKENISH.match(rest) and looks_random(rest, min_len=20, min_entropy=3.5):
+        return True  # auth=ACCOUNT_SID:AUTH_TOKEN, key=id:secret
     if _HEXISH.match(value):
         return False
     if not _TOKENISH.match(value):
@@ -194,6 +199,12 @@ def check_variable(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # no
     return span is not None and value_is_secret(buf[key[0] : key[1]], buf[span[0] : span[1]])
 
 
+def check_reset_token(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """A session id or reset token mixes letters and digits; a path word does not."""
+    span = _value_group(groups)
+    return span is not None and looks_random(buf[span[0] : span[1]], min_len=16, min_entropy=3.0)
+
+
 _JAAS = re.compile(rb"LoginModule\b")
 
 
@@ -225,7 +236,7 @@ _VALUE = (
     r"(?:(?P<secret4>\$\{[^}\r\n]*\}|\$\([^)\r\n]*\))"
     # ODBC braces ("PWD={a;b}"), hash schemes ("{PKCS5S2}abc"), Java map dumps ("=[x]").
     r"|(?P<secret5>\{[^}\r\n]+\}[^\s\"',;&<>(){}\[\]\\|`]*)"
-    r"|\[(?P<secret6>[^\]\s,]+)\]"
+    r"|\[(?P<secret6>[^\]\s,'\"]+)\]"
     r"|\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
     r"|'(?P<secret2>[^'\r\n]+)'"
     r"|(?P<secret3>[^\s\"',;&<>(){}\[\]\\|`]+))"
@@ -417,6 +428,39 @@ RULES = [
         check=check_variable,
         learn=True,
         trigger=rf"\$\{{[\w.-]*(?i:{KEY_WORDS})[\w.-]*\}}\s+(?i:with|to)\s|\bdefine\s*\(",
+    ),
+    Rule(
+        # Go's MySQL DSN has no scheme: user:password@tcp(host:3306)/db.
+        "credentials.connection-string",
+        r"\b(?P<user>[\w.-]+):(?P<secret>[^\s@/:]+)@(?:tcp|unix|udp)\(",
+        check=check_value,
+        learn=True,
+        trigger=r"@(?:tcp|unix|udp)\(",
+    ),
+    Rule(
+        # Passwords passed as call arguments that stack traces and client errors print:
+        # PHP's PDO/mysqli (dsn or host, user, password), node-redis and redis MONITOR AUTH.
+        "credentials.call-argument",
+        r"(?:\bPDO(?:->|::)__construct|\bnew\s+PDO|\bmysqli(?:->|::)__construct|\bmysqli_connect)"
+        r"\(\s*(?:'[^'\r\n]*'|\"[^\"\r\n]*\")\s*,\s*(?:'[^'\r\n]*'|\"[^\"\r\n]*\")\s*,\s*"
+        r"(?:'(?P<secret>[^'\r\n]+)'|\"(?P<secret2>[^\"\r\n]+)\")"
+        r"|\bname:\s*['\"](?i:auth)['\"],\s*args:\s*\[\s*(?:['\"][^'\"\r\n]*['\"],\s*)?"
+        r"['\"](?P<secret3>[^'\"\r\n]+)['\"]\s*\]"
+        r"|\"(?i:auth)\"[ \t]+(?:\"[^\"\r\n]*\"[ \t]+)?\"(?P<secret4>[^\"\r\n]+)\"",
+        check=check_value,
+        learn=True,
+        trigger=r"PDO|mysqli|name:\s*['\"](?i:auth)['\"]|\"(?i:auth)\"[ \t]",
+    ),
+    Rule(
+        # A session id in express-session's debug output; a reset token in a URL path
+        # (/password/reset/key/<token>/, /reset/<uid>/<token>/).
+        "credentials.session-id",
+        r"\bexpress-session\s+(?:saving|destroy|touch|fetching|split response)\s+"
+        r"(?P<secret>[A-Za-z0-9_-]{16,})"
+        r"|(?i:/(?:password[/_-]?reset|reset[/_-]?password|reset)(?:/key)?/)"
+        r"(?:[A-Za-z0-9_-]{1,12}/)?(?P<secret2>[A-Za-z0-9_.~-]{16,})",
+        check=check_reset_token,
+        trigger=r"express-session|(?i:/(?:password[/_-]?reset|reset[/_-]?password|reset)/)",
     ),
     Rule(
         # JAAS login modules (Kafka, ZooKeeper): user_NAME="password".
