@@ -1,0 +1,163 @@
+"""Checks for identity rules: what is a person's name and what only looks like one.
+
+System and service accounts, field names, templates, numbers and Kubernetes identities are
+refused here, so the rule table in ``identity.py`` can stay a table of patterns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sitrep.redact.rules import CheckContext, Groups
+from sitrep.redact.rules.network import TLDS
+from sitrep.redact.rules.text import is_placeholder
+
+#: Accounts that name a role, not a person; pseudonymising them only hides useful facts.
+SYSTEM_USERS = frozenset(
+    b"""root admin administrator nobody system daemon anonymous guest unknown null none
+    jira confluence bitbucket bamboo crowd postgres mysql oracle www-data nginx apache tomcat
+    sshd git jenkins docker ubuntu ec2-user centos service default public shared all users
+    true false yes no n/a - * invalid user
+    sa sys dba gdm lightdm sddm polkitd messagebus avahi colord rtkit pulse geoclue
+    systemd-network systemd-resolve systemd-timesync systemd-coredump postfix dovecot exim
+    mail mailnull smmsp ftp ntp chrony named bind redis elasticsearch kibana logstash grafana
+    prometheus node_exporter alertmanager consul vault nagios zabbix icinga haproxy squid
+    memcached rabbitmq kafka zookeeper mongodb mongod cassandra solr hdfs yarn hive hadoop
+    gitlab gitlab-runner svn krbtgt undef cron crond __token__""".split()
+)
+#: Names of fields, not values ("hostname:port:database:username:password" in docs) and
+#: directory attributes that configure where a user name is (ldap.user.username=sAMAccountName).
+_FIELD_WORDS = frozenset(
+    b"""password passwd username login port host hostname database email samaccountname
+    userprincipalname uid cn mail displayname givenname sn memberof member uniquemember
+    memberuid objectclass objectguid objectsid distinguishedname entryuuid uidnumber
+    gidnumber""".split()
+)
+_NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS
+#: Bytes after a value that may make it something else, and first bytes that call for a
+#: closer look (numbers, templates, Kubernetes groups, cron's *system*).
+_STOP_AFTER = frozenset((b"(", b"{", b"=", b")"))
+_ODD_FIRST = frozenset(bytes((c,)) for c in b"0123456789-*_?=+sS")
+#: PAM management groups: pam_unix(systemd-user:session) names a module, not a user.
+_PAM_TYPES = frozenset(b"session auth account password".split())
+#: A number with a unit (GC logs: "User=0.11s Sys=0.00s") is not a name.
+_MEASURE = re.compile(rb"^\d[\d.,]*[a-zA-Z%]{0,2}$")
+#: Words that say an angle-bracketed value is a template: <base64-encoded-username>.
+_TEMPLATE_WORDS = (b"user", b"name", b"login", b"your", b"encoded", b"example")
+#: The lines before a kubeconfig context's "user:", which names a users entry, not a person.
+_KUBE_CONTEXT_KEYS = (b"cluster:", b"- cluster:", b"namespace:", b"- context:", b"context:")
+_URL_PASSWORD = re.compile(rb"://[^\s/@:]*:$")
+_WEEKDAYS = frozenset(b"mon tue wed thu fri sat sun".split())
+_LAST_LOGIN = re.compile(rb"(?i)last[ _-]?log(?:in|on)\W*$")
+_UUID = re.compile(rb"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_EMAIL_TLD_NOT = re.compile(
+    rb"(?i)\.(?:png|jpe?g|gif|svg|webp|ico|js|css|map|class|jar|java|py"
+    # systemd template units: user@1000.service, postgresql@15-main.service.
+    rb"|service|socket|timer|target|mount|automount|slice|scope|path|device|swap)$"
+)
+#: A host name with a known TLD, as a whole value (CN=jira.acme.com).
+_HOST_LIKE = re.compile(
+    rb"(?i)^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + "|".join(TLDS.split()).encode() + rb")$"
+)
+
+
+_USER_GROUPS = ("user", "user2", "user3", "user4", "user5", "user6", "user7")
+
+
+def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """Keep system accounts, numeric ids, placeholders and field names as they are.
+
+    Dense logs call this for every user field: the common case is a few set lookups, and
+    the rarer shapes (a digit, ``*``, ``_`` or ``system:`` first, ``<`` or ``[`` before)
+    are looked at only when the first or the previous byte says so.
+    """
+    start, end = next(groups[name] for name in _USER_GROUPS if name in groups)
+    value = buf[start:end].strip(b".,:;")
+    lower = value.lower()
+    if not 2 <= len(value) <= 128 or lower in _NOT_NAMES or is_placeholder(value):
+        return False
+    after = buf[end : end + 1]
+    if after in _STOP_AFTER and _after_says_no(buf, end, after, lower):
+        return False
+    if lower in _WEEKDAYS and _LAST_LOGIN.search(buf, max(0, start - 24), start):
+        return False  # "Last login: Sun Nov 29 ...": a date.
+    if buf[end - 1 : end] == b":" and value.isalpha() and value[:1].isupper():
+        return False  # Dovecot's "imap-login: Login: user=<x>": a label, not a name.
+    if len(value) == 36 and _UUID.match(value):
+        return False  # Kubernetes "uid: <uuid>", object ids: not a person's name.
+    prior = buf[start - 1 : start]
+    if value[:1] in _ODD_FIRST or prior == b"<" or prior == b"[":
+        return _not_a_template(buf, start, end, value, lower)
+    return prior != b" " or b"user:" not in buf[max(0, start - 12) : start] or _not_kube(buf, start)
+
+
+def _after_says_no(buf: bytes, end: int, after: bytes, lower: bytes) -> bool:
+    """pam_unix(sudo:session) names a module, unlike "jdoe(uid=1001)"; "ConfluenceUserImpl{"
+    a class; PAM's "ruser= rhost=" is an empty value before the next key."""
+    if after == b")":
+        return lower in _PAM_TYPES  # pam_unix(systemd-user:session)
+    return after != b"(" or buf[end : end + 5] != b"(uid="
+
+
+def _not_a_template(buf: bytes, start: int, end: int, value: bytes, lower: bytes) -> bool:
+    """Refuse numbers, Kubernetes groups, templates and labels; accept anything else."""
+    prior, after, first = buf[start - 1 : start], buf[end : end + 1], value[:1]
+    if (first.isdigit() or first == b"-") and (
+        value.replace(b"-", b"").isdigit() or _MEASURE.match(value)
+    ):
+        return False  # Numeric ids, and "User=0.11s Sys=0.00s" in GC logs.
+    if lower.startswith(b"system:") or first == b"*":
+        return False  # Kubernetes' system:apiserver; cron's "(*system*) RELOAD".
+    if value.startswith(b"__") and value.endswith(b"__"):
+        return False  # PyPI's __token__.
+    if prior == b"<" and after == b">":
+        return not any(word in lower for word in _TEMPLATE_WORDS)  # <base64-encoded-username>
+    if prior == b"[" and after in (b" ", b"\t"):
+        return False  # {os_username=[jdoe], login=[Log in]}: a button's label, not a name.
+    if prior == b" " and b"user:" in buf[max(0, start - 12) : start]:
+        return _not_kube(buf, start)
+    # A shell default: ${POSTGRES_USER:-app}.
+    return not (first in b"-?=+" and b"${" in buf[max(0, start - 64) : start])
+
+
+def _not_kube(buf: bytes, start: int) -> bool:
+    """False for "user:" in a kubeconfig context, under "cluster:" (a users entry's name)."""
+    line = buf.rfind(b"\n", 0, start) + 1
+    if buf[line:start].strip() != b"user:":
+        return True
+    lines = buf[max(0, line - 240) : line].splitlines()[-3:]
+    return not any(previous.strip().startswith(_KUBE_CONTEXT_KEYS) for previous in lines)
+
+
+def check_dn_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A certificate's ``CN=*.acme.com`` or ``CN=jira.acme.com`` is a host, not a person."""
+    start, end = groups["user"]
+    value = buf[start:end]
+    if value[:2] == b"*." or _HOST_LIKE.match(value):
+        return False  # The host rules take it (and keep public ones).
+    return check_user(buf, groups, ctx)
+
+
+def check_user_object(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A HAR file's ``"creator": {"name": "WebInspector", "version": ...}`` is a program."""
+    start, end = next(groups[name] for name in _USER_GROUPS if name in groups)
+    low, high = buf.rfind(b"{", 0, start), buf.find(b"}", end)
+    if b'"version' in buf[low : high if high >= 0 else end + 256]:
+        return False
+    return check_user(buf, groups, ctx)
+
+
+def check_email(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """Refuse ``icon@2x.png``-style file names that look like addresses."""
+    start, end = groups["email"]
+    if _URL_PASSWORD.search(buf[max(0, start - 256) : start]):
+        return False  # https://user:PASSWORD@host: the URL rule masks it and keeps the host.
+    prior = buf[start - 1 : start]
+    if prior == b"/" or prior == b".":
+        if prior == b"." or buf[start - 3 : start] != b"://":
+            return False  # Kerberos krbtgt/ACME.COM@ACME.COM, HTTP/web01.acme.com@ACME.COM.
+        if buf[start:end].partition(b"@")[0].lower() in SYSTEM_USERS:
+            return False  # ssh://git@github.com: a system account at a host.
+    elif buf[end : end + 1] == b":" and buf[start:end].partition(b"@")[0].lower() in SYSTEM_USERS:
+        return False  # git@bitbucket.acme.com:team/repo.git: the same, in scp syntax.
+    return _EMAIL_TLD_NOT.search(buf[start:end]) is None
