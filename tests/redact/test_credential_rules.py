@@ -69,6 +69,25 @@ SECRET = "Xq7!vR2#pL9"
         f"{{ command: {{ name: 'auth', args: [ 'default', '{SECRET}' ] }} }}",
         f'1710000000.123456 [0 10.0.0.5:51234] "AUTH" "default" "{SECRET}"',
         f"dsn svc_orders:{SECRET}@tcp(mysql-primary:3306)/orders?parseTime=true",
+        # Names and values apart: siblings, children, tool output, mail protocols, prose.
+        f'{{\n  "name": "sql-admin-password",\n  "tags": {{}},\n  "value": "{SECRET}"\n}}',
+        f'representation={{"type":"password","value":"{SECRET}","temporary":true}}',
+        f'          "bindCredential": ["{SECRET}"],',
+        f"    admin_password:\n      value: {SECRET}\n",
+        f"<Password>\n    <Value>{SECRET}</Value>\n</Password>",
+        f'"type": "random_password", "attributes": {{ "result": "{SECRET}", "special": true }}',
+        f"C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: amRvZQ==\nS: 334 UGFzc3dvcmQ6\nC: {SECRET}",
+        f'a001 LOGIN "jdoe@example.com" "{SECRET}"',
+        f"C: PASS {SECRET}",
+        f"we bind as svc-ldap with password {SECRET} and it worked before",
+        f"C:\\>net user svc_backup {SECRET} /add /domain",
+        f"spring.mail.password=Kes\\u00e4{SECRET}",
+        f"'Authorization': b'AWS4-HMAC-SHA256 Credential=x, Signature={SECRET}', 'Host': b'h'",
+        f'Authorization: Digest username="svc", nonce="dcd98b", response="{SECRET}"',
+        f"  -H 'Ocp-Apim-Subscription-Key: {SECRET}'",
+        f"secret_id             {SECRET}",
+        f"Request body: SAMLResponse={SECRET}&RelayState=%2F",
+        f"GET /oauth2/callback?state=af0ifj&code=4/0AeaYSHB{SECRET}x9&scope=email",
     ],
 )
 def test_it_removes_values_under_secret_keys_in_every_syntax(line: str) -> None:
@@ -295,6 +314,24 @@ def test_it_removes_values_paired_with_a_secret_name(text: str) -> None:
         "MAX_PASSWORD_AGE=90 maxPasswordAge=90",
         "implementation 'io.jsonwebtoken:jjwt-impl:0.12.3-SNAPSHOT'",
         '"GET /password/reset/done/ HTTP/1.1" 200 4821',
+        '"Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]',
+        '"ARN": "arn:aws:secretsmanager:eu-central-1:471123456789:secret:prod/db-Xq2mP9"',
+        "System.Web, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a",
+        "[INFO] +- io.jsonwebtoken:jjwt-api:jar:0.12.5:compile",
+        "X-Hub-Signature-256: sha256=d57c68ca6f92289e6987922ff26938930f6e66a2d161ef06abdf18",
+        "'Authorization': '(redacted)'",
+        '<attribute name="ldap.user.password" value="unicodePwd"/>',
+        "Cookie: atlassian.xsrf.token=<redacted>; JSESSIONID=<redacted>",
+        "//fs01/share /mnt/share cifs credentials=/etc/samba/.creds,uid=jira 0 0",
+        "HostKey /etc/ssh/ssh_host_ed25519_key",
+        "https.proxyPassword = ",
+        "# -----BEGIN PRIVATE KEY-----\n# ...\n# -----END PRIVATE KEY-----",
+        "secret_id_accessor    71c0e5d2-3a4b-4f6e-9c8d-2b1a0e9f8d7c",
+        '"result": "success", "type": "aws_instance"',
+        "GET /products?code=ABCDEFGHIJKLMNOP1234 HTTP/1.1",
+        "with password authentication enabled",
+        "# allow login with password authentication only from the VPN",
+        "a001 OK LOGIN completed",
     ],
 )
 def test_code_coordinates_and_placeholders_are_not_secrets(line: str) -> None:
@@ -394,6 +431,11 @@ def test_a_password_hashing_module_is_not_a_password() -> None:
         base64.b64encode(b'{"auths":{"registry.acme.de":{"auth":"Y2k6cHc="}}}').decode(),
         "{PKCS5S2}Qh5gR0Jr2Ul7n9aXcVbYw3mK8sDfT1pLz6oHiE4uJ+NqWxCvBkM0yPtAeZgF9dS",
         "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
+        "$2a$10$/uGEcg0XIv8rrJafkjRb2cKY8dhzaP6HPGaUiVuv0.PneBoL.mtDT",
+        "$6$rounds=5000$saltsalt$"
+        + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5oQ7sU9wY1aB3dE5gH7jK9mN1pQ3sT5vX7zA9"
+        "cE1gI3kM5o",
+        "ya29.c.b0AaekDsQfmsyI2_NTrPvmosX_R2fUJutdnhsgxK7x00tzSu_odbKYGi7xeVwEwvOKHkLfyBgq6",
     ],
 )
 def test_password_verifiers_and_encoded_registry_logins_are_removed_by_shape(value: str) -> None:
@@ -415,10 +457,11 @@ def test_an_elasticsearch_encoded_api_key_is_removed_and_filler_tokens_stay() ->
     [
         "POST /Accounts/AC1/Calls.json auth=AC8290271737bc8418fc655ab15b:6b40bd188ecde5dceb276fa",
         "  express-session saving bFdsVqId_kSoloBiETeZnqBn9czsJ7VA +1ms",
+        "Unseal Key 1: g9Ru1CRDeBO14wT65dMkcvnYFln3Fd1Goa+K4EjGX1tS",
         '"GET /accounts/password/reset/key/3-c4x2ld-7a1f2b9e8d6c5a4b3f2e1d0c9b8a7f6e/ HTTP/1.1"',
     ],
 )
 def test_id_secret_pairs_session_ids_and_reset_tokens_are_removed(line: str) -> None:
     out = redact(line, profile="minimal")
     assert "***HIDDEN***" in out
-    assert not any(token in out for token in ("6b40bd188", "bFdsVqId", "7a1f2b9e8d6c"))
+    assert not any(token in out for token in ("6b40bd188", "bFdsVqId", "7a1f2b9e8d6c", "g9Ru1CRDe"))

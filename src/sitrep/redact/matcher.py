@@ -23,6 +23,10 @@ import re2
 from sitrep.errors import RedactionError
 from sitrep.redact.rules import CheckContext, Rule
 
+#: The last byte of a line whose value may follow on the next one ("password:",
+#: "<Password>", "x = {", "key: |"); b"" is a trigger at the very end of its line.
+_OPENS_VALUE = (b"", b":", b">", b"=", b"{", b"[", b"|", b"-")
+
 #: Candidate segments closer than this are scanned as one: a rule automaton call costs
 #: a few microseconds even when it finds nothing, more than its DFA spends on a short gap.
 GAP = 1024
@@ -180,7 +184,12 @@ class Matcher:
             if hit_start < 0:
                 break
             first = buf.rfind(b"\n", 0, hit_start) + 1
-            last = _line_end(buf, max(hit_end - 1, hit_start))
+            line_end = last = _line_end(buf, max(hit_end - 1, hit_start))
+            if buf[hit_end:last].rstrip()[-1:] in _OPENS_VALUE:
+                # A key at the end of its line ("password:", "<Password>", "x = {") may have its
+                # value on the next line: keep that line in the segment (and still look
+                # for triggers on it, which may extend the segment further).
+                last = _line_end(buf, last)
             if buf.startswith(b"-----BEGIN", hit_start):
                 # A key block spans lines: keep it with its END line in one segment.
                 close = buf.find(b"-----END", hit_end)
@@ -189,7 +198,7 @@ class Matcher:
                 out[-1] = (out[-1][0], max(last, out[-1][1]))
             else:
                 out.append((first, last))
-            pos = max(last, hit_start + 1)
+            pos = max(line_end if last > line_end else last, hit_start + 1)
         return out
 
 

@@ -31,7 +31,7 @@ _STRONG = re.compile(
     rb"^pw$|[._-]pw$|^(?:bind|root|admin|db|user)pw$|"
     # Directives that name a password without saying so (Redis, SSSD) and the signatures of
     # pre-signed cloud URLs, which grant access until they expire.
-    rb"requirepass|masterauth|authtok|(?:routing|integration|app|application)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
+    rb"requirepass|masterauth|authtok|(?:routing|integration|app|application|subscription)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
 )
 #: ``keystorePass``, ``bindPw``: a camel-case key whose last word is a password.
 _CAMEL_STRONG = re.compile(rb"[a-z0-9](?:Pass|Pw|PW)$")
@@ -43,10 +43,15 @@ _COUNTER_WORDS = rb"max|min|num|total|count|use|has|is|show|enable|disable"
 _COUNTER_PREFIX = re.compile(
     rb"^(?:(?i:" + _COUNTER_WORDS + rb")[._-]|(?:" + _COUNTER_WORDS + rb")(?=[A-Z]))"
 )
+_ARN = re.compile(rb"\barn:[\w-]+:[^\s\"']*$")
+_IAM_SERVICE = re.compile(rb"[a-z0-9-]+:")
+_IAM_ACTION = re.compile(rb"(?:[A-Z][a-z]+){2,}\*?|[A-Z]?[a-z]*\*")
 _HEXISH = re.compile(rb"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[0-9a-fA-F]+)$")
 _TOKENISH = re.compile(rb"^[A-Za-z0-9+/=_.~%-]+$")
 #: ``jjwt-api:0.12.3`` after ``io.jsonwebtoken:``: a Maven/Gradle coordinate, not a secret.
-_COORDINATE = re.compile(rb"[A-Za-z][\w.-]*:\d+(?:(?:\.\d+)+[\w.+-]*)?$")
+_COORDINATE = re.compile(
+    rb"[A-Za-z][\w.-]*(?::[A-Za-z][\w.-]*)*:\d+(?:(?:\.\d+)+[\w.+-]*)?(?::\w+)?$"
+)
 #: ``os.environ.get(``, ``process.env.X``, ``ENV[``: code that reads a secret, not the secret.
 _CODE = re.compile(
     rb"(?:process\.env\.\w+|[A-Za-z_]\w*(?:\.\w+)+(?=[(\[])|(?:get)?env(?:iron)?(?=[(\[])|ENV\[)"
@@ -62,6 +67,8 @@ def key_strength(key: bytes) -> int:
     """
     bare = key.strip(b"\"'\\- ")
     plain = bare.lower()
+    if plain in (b"secret_id", b"secret-id"):
+        return 2  # Vault AppRole's login secret, not the id of a secret
     if key_is_descriptive(bare) or _COUNTER_PREFIX.match(bare):
         return 0
     if _STRONG.search(plain) or _CAMEL_STRONG.search(bare):
@@ -74,6 +81,9 @@ def key_strength(key: bytes) -> int:
 #: JSON object (a pointer into a secrets manager), or a sentence (a validation message).
 _NOT_A_SECRET = re.compile(
     rb"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^@\s]*"
+    rb"|(?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@+-]*)+"
+    rb"|(?:sha\d*|md5)=[0-9a-fA-F]+"
+    rb"|[a-z]+(?:Pwd|Password|Pass)[A-Za-z]*"
     rb"|(?:[a-z][a-z0-9_]*\.){2,}[A-Z][A-Za-z0-9_$]*"
     rb"|\{\s*\\?\"[^\"]+\\?\"\s*:[\s\S]*\})$"
 )
@@ -129,6 +139,12 @@ def check_key_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
         return False  # group:artifact:version, no space after the colon
     if buf[groups["key"][0] - 2 : groups["key"][0]] == b"${" and buf[groups["key"][1]] == 58:
         return False  # ${DB_PASSWORD:?must be set}: a variable with its message or default
+    if _ARN.search(buf, max(0, groups["key"][0] - 200), groups["key"][0]):
+        return False  # arn:aws:secretsmanager:region:account:secret:name names a secret
+    if _IAM_SERVICE.fullmatch(key + buf[span[0] - 1 : span[0]]) and _IAM_ACTION.fullmatch(
+        buf, span[0], span[1]
+    ):
+        return False  # "secretsmanager:GetSecretValue": a permission
     return value_is_secret(key, buf[span[0] : span[1]])
 
 
@@ -157,7 +173,7 @@ def check_cookie(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
         return False
     for pair in buf[groups["secret"][0] : groups["secret"][1]].split(b";"):
         name, _, value = pair.partition(b"=")
-        if value.strip() and name.strip().lower() not in _COOKIE_ATTRIBUTES:
+        if not is_placeholder(value) and name.strip().lower() not in _COOKIE_ATTRIBUTES:
             return True
     return False
 
@@ -205,6 +221,28 @@ def check_reset_token(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  #
     return span is not None and looks_random(buf[span[0] : span[1]], min_len=16, min_entropy=3.0)
 
 
+_RANDOM_RESOURCE = re.compile(rb"\"random_(?:password|string)\"")
+_OAUTH_PAGE = re.compile(rb"(?i)callback|oauth|authori[sz]e|redirect|signin|sso|login")
+
+
+def check_tool_output(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """Unseal keys always; a "result" only in a random_password resource of Terraform state."""
+    if "secret2" in groups:
+        start = groups["secret2"][0]
+        if _RANDOM_RESOURCE.search(buf, max(0, start - 3000), start) is None:
+            return False
+    return check_value(buf, groups, ctx)
+
+
+def check_oauth_code(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """``code=`` is an authorization code on an OAuth callback; elsewhere it is any code."""
+    start, end = groups["secret"]
+    line_start = buf.rfind(b"\n", 0, start) + 1
+    return _OAUTH_PAGE.search(buf, max(line_start, start - 300), start) is not None and (
+        looks_random(buf[start:end], min_len=16, min_entropy=3.0)
+    )
+
+
 _JAAS = re.compile(rb"LoginModule\b")
 
 
@@ -216,12 +254,30 @@ def check_jaas(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     )
 
 
+_BASE64_RUN = re.compile(rb"[A-Za-z0-9+/=]{16}")
+
+
+def check_pem(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """A key block holds key material; "# ..." between the markers is an example."""
+    start, end = groups["pem"]
+    return _BASE64_RUN.search(buf, start, end) is not None
+
+
+_PROSE_LINKS = frozenset(b"with to as for in the by via using and or without".split())
+
+
+def check_netrc(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """``login jdoe password x``, not prose: "allow login with password authentication"."""
+    start, end = groups["login"]
+    return buf[start:end].lower() not in _PROSE_LINKS and check_value(buf, groups, ctx)
+
+
 def check_entropy(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """A token next to a secret-like key counts only when it looks random."""
     key = buf[groups["key"][0] : groups["key"][1]]
     start, end = groups["secret"]
-    if buf[end : end + 3].lstrip(b" \t")[:1] in (b"=", b":"):
-        return False  # "TSIG secret dns_secret = x": a key of its own, the value follows
+    if buf[end : end + 3].lstrip(b" \t")[:1] in (b"=", b":") or _NOT_A_SECRET.match(buf[start:end]):
+        return False  # "TSIG secret dns_secret = x": a key of its own; "HostKey /etc/ssh/..."
     return key_strength(key) > 0 and looks_random(buf[start:end], min_len=16, min_entropy=3.3)
 
 
@@ -236,11 +292,15 @@ _VALUE = (
     r"(?:(?P<secret4>\$\{[^}\r\n]*\}|\$\([^)\r\n]*\))"
     # ODBC braces ("PWD={a;b}"), hash schemes ("{PKCS5S2}abc"), Java map dumps ("=[x]").
     r"|(?P<secret5>\{[^}\r\n]+\}[^\s\"',;&<>(){}\[\]\\|`]*)"
-    r"|\[(?P<secret6>[^\]\s,'\"]+)\]"
+    r"|\[(?P<secret6>[^\]\s,'\"]+)\]|\[[ \t]*\"(?P<secret7>[^\"\r\n]+)\"[ \t]*\]"
     r"|\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
     r"|'(?P<secret2>[^'\r\n]+)'"
-    r"|(?P<secret3>[^\s\"',;&<>(){}\[\]\\|`]+))"
+    # A \uXXXX escape (.properties files) is part of the value.
+    r"|(?P<secret3>(?:[^\s\"',;&<>(){}\[\]\\|`]|\\u[0-9A-Fa-f]{4})+))"
 )
+
+#: Simple JSON members between a name and its value: "tags": {}, "enabled": true.
+_SIBLINGS = r"(?:\s*\"[\w-]+\"\s*:\s*(?:\"[^\"\r\n]*\"|[\w.-]+|\{\}|\[\])\s*,)*"
 
 #: Rules that must win when they start at the same position as a broader one.
 PRIORITY_RULES = [
@@ -248,6 +308,7 @@ PRIORITY_RULES = [
         "credentials.private-key",
         r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?P<pem>[\s\S]*?)"
         r"-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----",
+        check=check_pem,
         trigger=r"-----BEGIN",
     ),
     Rule(
@@ -260,8 +321,10 @@ PRIORITY_RULES = [
 RULES = [
     Rule(
         "credentials.authorization",
-        r"(?i:(?:proxy-)?authori[sz]ation)\\?[\"']?\s*(?:=>|[:=])\s*\\?[\"'\[]?"
-        r"(?:(?i:digest|aws4-hmac-sha256|hmac|sharedkey|signature)\s+(?P<secret>[^\r\n]+)"
+        r"(?i:(?:proxy-)?authori[sz]ation)\\?[\"']?\s*(?:=>|[:=])\s*\\?(?:b?[\"']|\[)?"
+        # Digest parameters are quoted; a header inside b'...' ends at its quote.
+        r"(?:(?i:digest|aws4-hmac-sha256|hmac|sharedkey|signature)\s+"
+        r"(?P<secret>[^\r\n'\"]*(?:\"[^\"\r\n]*\"[^\r\n'\"]*)*)"
         r"|(?:[A-Za-z][A-Za-z0-9_-]+\s+)?"
         r"(?P<secret2>[^\s\"',\]]+))",
         check=check_value,
@@ -292,10 +355,10 @@ RULES = [
         r"(?i:(?P<key>jsessionid|phpsessid|asp\.net_sessionid|aspsessionid\w*|sessionid|"
         r"session[_-]?id|session[_-]?token|connect\.sid|seraph\.rememberme\.cookie|"
         r"atlassian\.xsrf\.token|xsrf[_-]token|csrf[_-]?token|csrftoken|remember[_-]?me|"
-        r"_session))\\?[\"']?\s*[=:]\s*\\?[\"']?(?P<secret>[^\s;,&\"'<>)}\]]+)",
+        r"_session|samlresponse))\\?[\"']?\s*[=:]\s*\\?[\"']?(?P<secret>[^\s;,&\"'<>)}\]]+)",
         check=check_value,
         learn=True,
-        trigger=r"(?i:session|sessid|sid|xsrf|csrf|remember|seraph)",
+        trigger=r"(?i:session|sessid|sid|xsrf|csrf|remember|seraph|samlresponse)",
     ),
     Rule(
         "credentials.cookie",
@@ -321,13 +384,19 @@ RULES = [
     ),
     Rule(
         "credentials.key-value",
-        r"(?:\\?\"|\b)(?i:name|key)\\?\"\s*:\s*\\?\""
+        # Simple keys may stand between them ("name": "db-password", "tags": {}, "value": x),
+        # and Keycloak says "type": "password".
+        r"(?:\\?\"|\b)(?i:name|key|type)\\?\"\s*:\s*\\?\""
         + r"(?P<key>[^\"\\]*(?i:"
         + KEY_WORDS
-        + r")[^\"\\]*)\\?\"\s*,\s*\\?\"(?i:value)\\?\"\s*:\s*\\?\"(?P<secret>[^\"\\\r\n]+)",
+        + r")[^\"\\]*)\\?\"\s*,"
+        + _SIBLINGS
+        + r"\s*\\?\"(?i:value)\\?\"\s*:\s*\\?\"(?P<secret>[^\"\\\r\n]+)",
         check=check_key_value,
         learn=True,
-        trigger=rf"(?i:name|key)\\?\"\s*:\s*\\?\"[^\"\\]*(?i:{KEY_WORDS})",
+        trigger=rf"(?i:name|key|type)\\?\"\s*:\s*\\?\"[^\"\\]*(?i:{KEY_WORDS})[^\"\\]*\\?\"\s*,"
+        + _SIBLINGS
+        + r"\s*\\?\"(?i:value)",
     ),
     Rule(
         "credentials.key-value",
@@ -369,9 +438,7 @@ RULES = [
         r"(?P<secret4>(?:[^\s:\\]|\\.)+)$)",
         check=check_command_line,
         learn=True,
-        trigger=r"AuthInfo:|<master>\{"
-        r"|(?m:^[ \t]*(?i:acl[ \t]+setuser|user)[ \t]+\S+[ \t][^\r\n]*>)"
-        r"|(?m::(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:[^\s:]+$)",
+        trigger=r"AuthInfo:|<master>\{|[ \t]>[^\s>=]|:(?:\d+|\*):[^:\s]+:[^:\s]+:",
     ),
     Rule(
         "credentials.key-value",
@@ -427,7 +494,7 @@ RULES = [
         r"(?:'(?P<secret2>[^'\r\n]+)'|\"(?P<secret3>[^\"\r\n]+)\")",
         check=check_variable,
         learn=True,
-        trigger=rf"\$\{{[\w.-]*(?i:{KEY_WORDS})[\w.-]*\}}\s+(?i:with|to)\s|\bdefine\s*\(",
+        trigger=r"\}[ \t]+(?i:with|to)[ \t]|define[ \t]*\(",
     ),
     Rule(
         # Go's MySQL DSN has no scheme: user:password@tcp(host:3306)/db.
@@ -449,7 +516,7 @@ RULES = [
         r"|\"(?i:auth)\"[ \t]+(?:\"[^\"\r\n]*\"[ \t]+)?\"(?P<secret4>[^\"\r\n]+)\"",
         check=check_value,
         learn=True,
-        trigger=r"PDO|mysqli|name:\s*['\"](?i:auth)['\"]|\"(?i:auth)\"[ \t]",
+        trigger=r"PDO|mysqli|(?i:auth)['\"][ \t,]",
     ),
     Rule(
         # A session id in express-session's debug output; a reset token in a URL path
@@ -461,6 +528,38 @@ RULES = [
         r"(?:[A-Za-z0-9_-]{1,12}/)?(?P<secret2>[A-Za-z0-9_.~-]{16,})",
         check=check_reset_token,
         trigger=r"express-session|(?i:/(?:password[/_-]?reset|reset[/_-]?password|reset)/)",
+    ),
+    Rule(
+        # Secrets printed by name in tool output: Vault's "Unseal Key 1: x" and "Recovery Key
+        # 1: x", and Terraform state's "result" of a random_password resource.
+        "credentials.tool-output",
+        r"(?i:\b(?:unseal|recovery)[ \t]+key(?:[ \t]+\d+)?)[ \t]*:[ \t]*"
+        r"(?P<secret>[A-Za-z0-9+/=]{16,})"
+        r"|\"result\"\s*:\s*\"(?P<secret2>[^\"\r\n]+)\"",
+        check=check_tool_output,
+        learn=True,
+        trigger=r"(?i:unseal|recovery)[ \t]+(?i:key)|\"result\"\s*:",
+    ),
+    Rule(
+        # Mail protocols: SMTP AUTH LOGIN's answer to "334 UGFzc3dvcmQ6" (base64 "Password:"),
+        # IMAP "a1 LOGIN user password", POP3 "PASS x".
+        "credentials.mail-login",
+        r"334 UGFzc3dvcmQ6[ \t]*\r?\n(?:C:[ \t]*)?(?P<secret>[A-Za-z0-9+/]+={0,2})"
+        r"|(?m:^(?:C:[ \t]*)?[A-Za-z]*\d+[A-Za-z0-9]*[ \t]+LOGIN[ \t]+(?:\"[^\"\r\n]*\"|\S+)[ \t]+"
+        r"(?:\"(?P<secret2>[^\"\r\n]+)\"|(?P<secret3>\S+)))"
+        r"|(?m:^(?:C:[ \t]*)?PASS[ \t]+(?P<secret4>\S+))",
+        check=check_value,
+        learn=True,
+        # The password line must be in the candidate range: a hit at a line end takes the next.
+        trigger=r"UGFzc3dvcmQ6|LOGIN[ \t]|PASS[ \t]",
+    ),
+    Rule(
+        # An OAuth authorization code in a callback URL: exchanged for tokens by whoever
+        # holds it until it expires.
+        "credentials.oauth-code",
+        r"[?&]code=(?P<secret>[^&\s\"'#<>]{16,})",
+        check=check_oauth_code,
+        trigger=r"[?&]code=",
     ),
     Rule(
         # JAAS login modules (Kafka, ZooKeeper): user_NAME="password".
@@ -489,18 +588,33 @@ RULES = [
         r"(?:\r?\n[ \t]*[\w.-]+:\S+)?(?:\r?\n[ \t]*[\w.-]+:\S+)?",
     ),
     Rule(
+        # The secret's name on the parent, its value in a child: KOTS ConfigValues
+        # ("admin_password:" then "value: x"), unattend.xml <Password><Value>x</Value>.
+        "credentials.name-value",
+        r"(?m:^[ \t]*(?P<key>[\w.-]*(?i:" + KEY_WORDS + r")[\w.-]*):[ \t]*\r?\n"
+        r"[ \t]+(?i:value|valuePlaintext|default):[ \t]*" + _VALUE + ")"
+        r"|<(?P<key2>[\w:.-]*(?i:"
+        + KEY_WORDS
+        + r")[\w:.-]*)>\s*<(?i:value)>(?P<secret9>[^<\r\n]+)</",
+        check=check_variable,
+        learn=True,
+        trigger=rf"(?i:{KEY_WORDS})[\w.-]*:[ \t]*\r?\n[ \t]+(?i:value|valuePlaintext|default):"
+        rf"|<[\w:.-]*(?i:{KEY_WORDS})[\w:.-]*>\s*<(?i:value)>",
+    ),
+    Rule(
         # "A temporary password is generated for root@localhost: Zx9..." (MySQL, installers).
         "credentials.generated-password",
         # Jenkins: "use the following password ...:", the password after a blank line.
         r"(?i:\b(?:temporary|generated|initial|default|random|one-time|following)\s+(?:[a-z]+\s+)?"
         r"password\b)[^:\r\n]*:(?:[ \t]+|[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*)(?P<secret>[^\s'\"]+)"
         # In prose, without a colon: "created with temporary password Zx9-1 (change it)".
-        r"|(?i:\b(?:temporary|generated|initial|one-time)\s+password)[ \t]+(?:(?i:is|of)[ \t]+)?"
+        r"|(?i:\b(?:temporary|generated|initial|one-time|with(?:[ \t]+the)?)\s+password"
+        r"|\bpassword[ \t]+(?:is|was))[ \t]+(?:(?i:is|of)[ \t]+)?"
         r"(?P<secret2>[A-Za-z0-9][^\s'\"]*[^\s'\".,;)])",
         check=check_bearer,
         learn=True,
-        trigger=r"(?i:temporary|generated|initial|default|random|one-time)\s+(?:[a-z]+\s+)?"
-        r"(?i:password)"
+        trigger=r"(?i:temporary|generated|initial|default|random|one-time|with)\s+(?:[a-z]+\s+)?"
+        r"(?i:password)|(?i:password[ \t]+(?:is|was)[ \t])"
         # The value's line must be in the candidate range too.
         r"|(?i:following\s+password)[^:\r\n]*:[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*[^\s'\"]",
     ),
@@ -508,7 +622,7 @@ RULES = [
         # A config directive alone on its line: "requirepass x", "bindpw x", "rootpw {SSHA}x".
         "credentials.directive",
         r"(?m:^[ \t]*(?P<key>[\w.-]*(?i:pass|pw|secret|token|auth|credential)[\w.-]*)"
-        r"[ \t]+[\"']?(?P<secret>[^\s\"']+)[\"']?[ \t]*$)",
+        r"[ \t]+[\"']?(?P<secret>[^\s\"'=:][^\s\"']*)[\"']?[ \t]*$)",
         check=check_directive,
         learn=True,
         trigger=r"(?m:(?i:pass|pw|secret|token|auth|credential)[\w.-]*[ \t]+\S+[ \t]*$)",
@@ -516,8 +630,8 @@ RULES = [
     Rule(
         # .netrc: "machine api.example.com login jdoe password x".
         "credentials.directive",
-        r"\blogin[ \t]+\S+[ \t]+password[ \t]+(?P<secret>\S+)",
-        check=check_value,
+        r"\blogin[ \t]+(?P<login>\S+)[ \t]+password[ \t]+(?P<secret>\S+)",
+        check=check_netrc,
         learn=True,
         trigger=r"\blogin[ \t]+\S+[ \t]+password",
     ),
@@ -557,11 +671,12 @@ RULES = [
         r"|(?i:\bConvertTo-SecureString)[ \t]+(?:-(?i:String|AsPlainText|Force)[ \t]+)*"
         r"[\"'](?P<secret9>[^\"'\r\n]+)[\"']"
         # "net use Z: \\\\server\\share PASSWORD /user:DOMAIN\\name"
+        r"|\bnet\s+user\s+(?:\"[^\"\r\n]+\"|[^\s/\"]+)\s+[\"']?(?P<secret11>[^\s\"'/*][^\s\"']*)"
         r"|\bnet\s+use\s+(?:[A-Za-z]:\s+|\*\s+)?\\\\\S+\s+[\"']?(?P<secret10>[^\s\"'/*][^\s\"']*)",
         check=check_command_line,
         learn=True,
         trigger=r"(?i:ldap[a-z]+|sqlcmd|bcp|osql|isql|mongo|twine)\b|\s-U|-pass|net\s+use|htpasswd"
-        r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)|kadmin",
+        r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)|kadmin|net\s+user",
     ),
     Rule(
         "credentials.high-entropy",

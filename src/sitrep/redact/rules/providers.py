@@ -22,7 +22,7 @@ TOKEN_SHAPES = [
     ("slack", r"xox[abposr]-[0-9A-Za-z-]{10,}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+"),
     ("slack-webhook", r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{20,}"),
     ("stripe", r"(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,}|whsec_[A-Za-z0-9]{24,}"),
-    ("google", r"AIza[0-9A-Za-z_-]{35}|GOCSPX-[A-Za-z0-9_-]{28}|ya29\.[0-9A-Za-z_-]{20,}"),
+    ("google", r"AIza[0-9A-Za-z_-]{35}|GOCSPX-[A-Za-z0-9_-]{28}|ya29\.[0-9A-Za-z_.-]{20,}"),
     ("azure", r"[A-Za-z0-9_~.-]+\dQ~[A-Za-z0-9_~.-]{31,}"),
     ("atlassian", r"AT[ACS]TT3[A-Za-z0-9_=-]{30,}|ATBB[A-Za-z0-9_=.-]{28,}"),
     ("npm", r"npm_[A-Za-z0-9]{36}"),
@@ -76,13 +76,17 @@ RULES = [
         learn=True,
     ),
     Rule(
-        # A password hash with its scheme (Atlassian's {PKCS5S2}, LDAP's {SSHA}): crackable,
-        # so removed like the password itself. The scheme alone is a placeholder.
+        # A password hash with its scheme (Atlassian's {PKCS5S2}, LDAP's {SSHA}, crypt(3)'s
+        # $2b$, $6$): crackable, so removed like the password itself. The scheme alone is a
+        # placeholder.
         "credentials.password-hash",
         r"(?P<secret>\{(?i:PKCS5S2|SSHA(?:256|512)?|SHA(?:256|512)?|SMD5|MD5|CRYPT|ARGON2(?:I|ID)?|"
-        r"BCRYPT)\}[A-Za-z0-9+/$.=]{16,})",
+        r"BCRYPT)\}[A-Za-z0-9+/$.=]{16,}"
+        # crypt(3) hashes: bcrypt, sha512crypt/sha256crypt (/etc/shadow), argon2.
+        r"|\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}|\$[56]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$"
+        r"[./A-Za-z0-9]{43,86}|\$argon2(?:id|i|d)\$[^\s\"']{40,})",
         learn=True,
-        trigger=r"\{(?i:pkcs5s2|ssha|sha|smd5|md5|crypt|argon2|bcrypt)",
+        trigger=r"\{(?i:pkcs5s2|ssha|sha|smd5|md5|crypt|argon2|bcrypt)|\$2[aby]?\$|\$[56]\$|\$argon2",
     ),
     Rule(
         "credentials.provider-token",

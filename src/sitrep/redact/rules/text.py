@@ -10,7 +10,7 @@ _PLACEHOLDER = re.compile(
     rb"""(?ix)^(?:
         \$\{[^}]*\}|\$\([^)]*\)|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s|%[A-Z_]+%|\{\{[^}]*\}\}|<[^>]*>
       | \*+|x+|\.{3,}|-+|_+|\?+|\#+
-      | \*+hidden\*+|\[?redacted\]?|\[?hidden\]?|\[?masked\]?|\[?filtered\]?|sanitized.*
+      | \*+hidden\*+|[\[(]?(?:redacted|hidden|masked|filtered)[\])]?|sanitized.*
       | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
       | no-?check|disabled|enabled|redacted|removed|omitted|not[-_ ]?set
       | replace[-_]?me|change[-_]me
@@ -30,7 +30,7 @@ _WORDY_KEY_SUFFIX = re.compile(
     rb"resolver|holder|context|config|configuration|properties|registry|generator|request|"
     rb"response|dialog|form|page|view|controller|action|test|tests|spec|event|events|"
     rb"encryption|issuer|audience|module|map|maps|plugin|plugins|scope|scopes|classname|"
-    rb"pointer|arn|in|hasher|hashers|validators)$"
+    rb"pointer|arn|in|hasher|hashers|validators|accessor)$"
 )
 
 
@@ -66,12 +66,13 @@ def key_is_descriptive(key: bytes) -> bool:
     """True when a secret-looking key names a property of the secret (``password_length``).
 
     Also ``existingSecret`` (the name of a Secret object) and ``adminPasswordKey`` (the
-    entry that holds the password), as Helm charts spell them.
+    entry that holds the password), as Helm charts spell them, and public keys and .NET's
+    ``PublicKeyToken``.
     """
     parts = re.split(rb"[._\-\s]|(?<=[a-z])(?=[A-Z])", key.strip(b"\"'\\"))
     if len(parts) < 2:
         return False
-    if parts[0].lower() == b"existing":
+    if parts[0].lower() in (b"existing", b"public"):
         return True
     if parts[-1].lower() == b"key" and parts[-2].lower() in _ENTRY_NAME:
         return True
