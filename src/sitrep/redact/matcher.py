@@ -235,11 +235,22 @@ class Candidates:
 #: in the main credentials automaton they pushed its DFA past the cache on dense logs.
 _RARE_CREDENTIALS = frozenset(
     {
+        "credentials.api-key",
+        "credentials.call-argument",
+        "credentials.changed-value",
+        "credentials.config-file",
+        "credentials.connection-string",
         "credentials.directive",
         "credentials.generated-password",
+        "credentials.jaas-user",
+        "credentials.mail-login",
         "credentials.name-value",
-        "credentials.tool-password",
+        "credentials.oauth-code",
+        "credentials.reset-token",
         "credentials.smtp-auth",
+        "credentials.tool-output",
+        "credentials.tool-password",
+        "credentials.variable",
     }
 )
 

@@ -476,7 +476,7 @@ RULES = [
     ),
     Rule(
         # Jira's audit log: {"fieldName":"Password","changedFrom":"x","changedTo":"y"}.
-        "credentials.key-value",
+        "credentials.changed-value",
         r"\"fieldName\"\s*:\s*\"(?P<key>[^\"]*(?i:" + KEY_WORDS + r")[^\"]*)\"\s*,\s*"
         r"\"changedFrom\"\s*:\s*\"(?P<secret>[^\"\r\n]+)?\"\s*,\s*"
         r"\"changedTo\"\s*:\s*\"(?P<secret2>[^\"\r\n]+)?\"",
@@ -487,7 +487,7 @@ RULES = [
     Rule(
         # A variable and its value: Bamboo's "Substituting variable: ${x.password} with v",
         # PHP's define('DB_PASSWORD', 'v').
-        "credentials.key-value",
+        "credentials.variable",
         r"\$\{(?P<key>[\w.-]*(?i:" + KEY_WORDS + r")[\w.-]*)\}\s+(?i:with|to)\s+"
         r"(?P<secret>[^\s\"']+)"
         r"|\bdefine\s*\(\s*['\"](?P<key2>[^'\"\r\n]*(?i:" + KEY_WORDS + r")[^'\"\r\n]*)['\"]\s*,\s*"
@@ -521,7 +521,7 @@ RULES = [
     Rule(
         # A session id in express-session's debug output; a reset token in a URL path
         # (/password/reset/key/<token>/, /reset/<uid>/<token>/).
-        "credentials.session-id",
+        "credentials.reset-token",
         r"\bexpress-session\s+(?:saving|destroy|touch|fetching|split response)\s+"
         r"(?P<secret>[A-Za-z0-9_-]{16,})"
         r"|(?i:/(?:password[/_-]?reset|reset[/_-]?password|reset)(?:/key)?/)"
@@ -571,7 +571,7 @@ RULES = [
     ),
     Rule(
         # Elasticsearch's create-API-key answer: "encoded" is base64 of "id:api_key".
-        "credentials.key-value",
+        "credentials.api-key",
         r"\\?\"encoded\\?\"\s*:\s*\\?\"(?P<secret>[A-Za-z0-9+/]{16,}={0,2})\\?\"",
         check=check_basic,
         learn=True,
