@@ -358,3 +358,78 @@ def test_system_accounts_templates_and_look_alikes_of_the_new_user_fields_stay(
 def test_a_non_ascii_user_name_learned_in_one_place_is_replaced_everywhere() -> None:
     out = redact("su[9930]: FAILED SU (to postgres) dmüller on pts/3\nlogin of dmüller done")
     assert "dmüller" not in out and out.count("user-") == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        # A Windows domain before the user: both are pseudonymised, the domain as a host label.
+        ("MSExchange: Authenticated user NORDSEE\\jsmith has been granted Submit", "granted"),
+        ("Negotiate authentication failed for user HOLLIS\\jsmith from 10.50.3.77.", "from "),
+        ("Login failed for user 'ACME\\jsmith'. Reason: Password did not match", "Reason"),
+        ('{"Properties":{"Account":"RIJNLAND\\\\jsmith","Attempts":5}}', '"Attempts"'),
+        ('{"user":"CORP\\\\jsmith","ok":true}', '"ok"'),
+        ("<AttributeValue>NORDSEE\\jsmith</AttributeValue>", "</AttributeValue>"),
+        ("StartName : CORP\\jsmith", "StartName : "),
+        ("SERVICE_START_NAME : ACME\\jsmith", "SERVICE_START_NAME : "),
+        ("runas /user:ACME\\jsmith cmd.exe", " cmd.exe"),
+        ("nordhaus\\jsmith  S-1-5-21-3623811015-3361044348-30300820-1013", "  S-1-5-21-"),
+        (
+            "2024-04-11 08:01:12 fe80::9c3a:2bff:fe11:8d01%12 GET /owa/ - 443 HOLLIS\\jsmith"
+            " 2a02:c7c:5e1d:d400:71a2:4b9c:a0e1:3f55 Mozilla/5.0 - 302 0 0 31",
+            " GET /owa/ - 443 host-",
+        ),
+        # AWS: IAM users and MFA devices in ARNs, a person's session name after a role id.
+        ("mfa_serial = arn:aws:iam::471123456789:mfa/jsmith", ":mfa/"),
+        ('"arn":"arn:aws:iam::471123456789:user/devops/jsmith"', ":user/devops/"),
+        ("arn:aws:sts::471123456789:assumed-role/AWSReservedSSO_Admin_1a2b/jsmith", "_1a2b/"),
+        ('"UserId": "AROAY34FZKBOQ7ZNX2LMT:jsmith"', '"UserId": '),
+        # More positional forms.
+        (
+            "[Shibboleth-Audit.SSO:283] - 20240311T090213Z|urn:x|_9e8d7c6b5a4f|jsmith"
+            "|urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport|uid,mail|",
+            "|_9e8d7c6b5a4f|user-",
+        ),
+        ("Forbidden (CSRF cookie not set.): /api/ [remote 37.201.144.18, user jsmith]", "[remote"),
+        ("Impersonation started by admin=jsmith for user_id=8812", " for user_id=8812"),
+        ('  Parameters: {"session"=>{"login"=>"jsmith", "password"=>"[FILTERED]"}}', '"login"=>"'),
+        ("PS C:\\> New-ADUser -SamAccountName jsmith -Enabled $true", "-Enabled $true"),
+        ("find /srv -user jsmith -type f", "-type f"),
+        ("Manifest-Version: 1.0\nBuilt-By: jsmith\nBuild-Jdk-Spec: 17", "Built-By: "),
+    ],
+)
+def test_it_pseudonymises_domain_users_aws_principals_and_more_positional_users(
+    line: str, kept: str
+) -> None:
+    out = redact(line)
+    assert "jsmith" not in out and "user-" in out and kept in out
+    for domain in ("NORDSEE", "HOLLIS", "ACME", "RIJNLAND", "CORP", "nordhaus"):
+        assert f"{domain}\\" not in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Windows' built-in accounts and their domains.
+        "Logon: session opened for user NT AUTHORITY\\SYSTEM by winlogon",
+        "Login failed for user 'NT AUTHORITY\\ANONYMOUS LOGON'.",
+        "User: BUILTIN\\Administrators granted",
+        "Account Name: IIS APPPOOL\\DefaultAppPool",
+        # Machine-made AWS sessions and ids.
+        '"UserId": "AROAY34FZKBOQ7ZNX2LMT:botocore-session-1710148462"',
+        '"UserId": "AIDAY34FZKBOXQ2LM7NTR"',
+        '"Arn": "arn:aws:sts::471123456789:assumed-role/OrgAdmin/botocore-session-1710148462"',
+        "arn:aws:sts::471123456789:assumed-role/ecsTaskRole/0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        # Programs and built-in service accounts.
+        "Created-By: Maven JAR Plugin 3.3.0\nBuild-Jdk-Spec: 17",
+        "MINIO_ROOT_USER=minioadmin",
+        "signing.secretKeyRingFile=/home/gradle/.gnupg/secring.gpg",
+        # Look-alikes of the new forms.
+        '"msg":"Failed password for root\\nsession closed"',
+        "Started by admin=true for job 5",
+        "since version 2.4, user session expired",
+        "Get-ADUser -Identity $user -Properties *",
+    ],
+)
+def test_built_in_windows_accounts_machine_sessions_and_programs_stay(line: str) -> None:
+    assert redact(line) == line

@@ -9,6 +9,8 @@ from __future__ import annotations
 from sitrep.redact.rules import Rule
 from sitrep.redact.rules.people import (
     SYSTEM_USERS,
+    check_account,
+    check_aws_user,
     check_dn_user,
     check_email,
     check_user,
@@ -20,6 +22,10 @@ __all__ = ["RULES", "SYSTEM_USERS"]
 #: The start of an IIS W3C line: date time s-ip cs-method.
 _IIS = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ (?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|PROPFIND)"
 _USER_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+)"
+#: A Windows domain before the user ("NORDSEE\lbrandt", JSON's "RIJNLAND\\hvanderberg"): the
+#: domain is pseudonymised as a host label, the user as a user. One backslash only after a
+#: domain in capitals, so "jdoe\n" in an escaped log line is not a domain and a user "n".
+_DOWN_LEVEL = r"(?:(?P<host>[A-Z][A-Z0-9-]*)\\|(?P<host2>[A-Za-z][\w.-]*)\\\\{1,3})?"
 #: A name of one or more words (a display name, "Katarzyna Nowak"): taken whole, since
 #: replacing the first word alone leaves the surname.
 _NAME_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+(?: [^\s\"',;&<>()\[\]{}=|`\\/]+)*)"
@@ -60,13 +66,15 @@ RULES = [
         r"(?:(?:\b|_)(?i:user(?:[_.-]?name)?)|[a-z0-9]User(?i:[_.-]?name)?|[A-Z]USER(?:NAME)?|"
         r"(?:A|E|S|FS|O)UID|\b(?:ruser|logname|set_id)|(?i:\b(?:user[_.\s-]?id|login(?:[_.-]?name)?|"
         r"uid|acct|principal(?:[_.-]?name)?|samaccountname|userprincipalname|account[_.\s-]?name|"
-        r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by)))"
-        r"\\{0,3}[\"']?\s*[:=][ \t]*\\{0,3}[\"'<\[]?" + _USER_VALUE,
+        r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by))"
+        r"|Built-By)"
+        # ":", "=" and Ruby's "=>" ({"login"=>"jdoe"}).
+        r"\\{0,3}[\"']?\s*[:=]>?[ \t]*\\{0,3}[\"'<\[]?" + _DOWN_LEVEL + _USER_VALUE,
         profile="standard",
-        check=check_user,
+        check=check_account,
         learn=True,
         trigger=r"(?i:user|login|uid|acct|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated)"
-        r"|logname|set_id",
+        r"|logname|set_id|Built-By",
     ),
     Rule(
         "identity.username",
@@ -110,9 +118,9 @@ RULES = [
         r"|\b[Uu]ser [\"'`]|\bsudo(?:\[\d+\])?:\s+"
         # su: "su[9930]: (to postgres) jdoe on pts/3", "FAILED SU (to postgres) jdoe on pts/3".
         r"|\b(?:su(?:\[\d+\])?:[ \t]+|(?:FAILED|SUCCESSFUL) SU[ \t]+)"
-        r"(?:(?:FAILED|SUCCESSFUL) SU[ \t]+)?\(to \S+\)\s+)" + _USER_VALUE,
+        r"(?:(?:FAILED|SUCCESSFUL) SU[ \t]+)?\(to \S+\)\s+)" + _DOWN_LEVEL + _USER_VALUE,
         profile="standard",
-        check=check_user,
+        check=check_account,
         learn=True,
         trigger=r"(?i:accepted|failed|invalid|illegal|session|logged|log ?in|authentic|user|sudo)"
         r"|(?i:approved|aborted|rejected) by"
@@ -148,7 +156,9 @@ RULES = [
         # Kafka's SCRAM users (--entity-type users ... --entity-name jdoe, either order) and
         # .netrc's "machine host login jdoe" (one line or several).
         "identity.login",
-        r"(?:^|[ \t])--(?:user(?:name)?|login(?:-name)?|db-user|admin-user)[ \t]+[\"']?"
+        # PowerShell and find(1) take one dash: -SamAccountName jdoe, find / -user jdoe.
+        r"(?:^|[ \t])(?:--(?:user(?:name)?|login(?:-name)?|db-user|admin-user)"
+        r"|-(?i:samaccountname|user(?:name)?|logonname))[ \t]+[\"']?"
         r"(?P<user>[^\s\"':-][^\s\"':]*)"
         r"|--entity-type[ =]users\b[^\r\n|;&]*?--entity-name[ =][\"']?(?P<user2>[^\s\"']+)"
         r"|--entity-name[ =][\"']?(?P<user3>[^\s\"']+)[^\r\n|;&]*?--entity-type[ =]users\b"
@@ -157,6 +167,7 @@ RULES = [
         check=check_user,
         learn=True,
         trigger=r"[ \t]--(?:user|login|db-user|admin-user)[ \t]|--entity-type[ =]users"
+        r"|[ \t]-(?i:samaccountname|user|logonname)[ \t]"
         r"|\bmachine[ \t]+\S+\s+login[ \t]",
     ),
     Rule(
@@ -249,7 +260,8 @@ RULES = [
         "identity.login",
         r"(?m:^"
         + _IIS
-        + r" \S+ \S+ \d{1,5} (?P<user>[^\s-][^\s]*) \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3} )"
+        + r" \S+ \S+ \d{1,5} (?:(?P<host>[A-Za-z][\w.-]*)\\{1,2})?(?P<user>[^\s\\-][^\s\\]*)"
+        r" (?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.%]+) )"
         r"|[ \t](?P<user2>[^\s-][^\s]*)[ \t]+(?:HIER_[A-Z_]+|FIRST_UP_PARENT|ORIGINAL_DST)/"
         r"|\d\.\d{1,3}:\d{1,5} \[(?P<user3>[^\]\s/:]+)\] ",
         profile="standard",
@@ -315,9 +327,10 @@ RULES = [
         # Terraform addresses of user resources (aws_iam_user.this["jdoe"]) and the value
         # after "username" in redis-cli replies.
         "identity.login",
-        r"(?i:\b(?:user(?:[ _]?name)?|became|account(?:[ _]?name)?))[\"']?"
-        r"(?:[ \t]*[:=][ \t]*|[ \t]+)"
-        r"\[?[A-Za-z][\w.-]{1,14}\]?\\{1,2}\[?(?P<user>[^\s\\\[\]\"'<>,;|]+)"
+        # Also JSON ("Account":"ACME\\jdoe") and Windows services' StartName.
+        r"(?i:\b(?:user(?:[ _]?name)?|became|account(?:[ _]?name)?)|(?:\b|_)start[ _]?name)[\"']?"
+        r"(?:[ \t]*[:=][ \t]*[\"']?|[ \t]+)"
+        r"\[?(?P<host>[A-Za-z][\w.-]{1,14})\]?\\{1,2}\[?(?P<user>[^\s\\\[\]\"'<>,;|]+)"
         r"|\b(?:pam|passwd-file|passwd|shadow|ldap|sql|checkpassword|bsdauth)\("
         r"(?P<user2>[^\s,()]+),(?:\d{1,3}\.){3}\d{1,3}[,)]|\b(?:pam|passwd-file|passwd|shadow|ldap|sql"
         r"|checkpassword|bsdauth)\((?P<user7>[^\s,()]+),[0-9a-fA-F]*:[0-9a-fA-F:.]+[,)]"
@@ -326,9 +339,9 @@ RULES = [
         r"|_user\.[\w-]+\[\\?\"(?P<user5>[^\"\\\s]+)\\?\"\]"
         r"|\"(?i:user(?:name)?)\"[ \t]*\r?\n[ \t]*\d+\)[ \t]+\"(?P<user6>[^\"\s]+)\"",
         profile="standard",
-        check=check_user,
+        check=check_account,
         learn=True,
-        trigger=r"(?i:user|became|account)"
+        trigger=r"(?i:user|became|account|start[ _]?name)"
         r"|(?:pam|passwd-file|passwd|shadow|ldap|sql|checkpassword|bsdauth)\("
         r"|[ \t](?:org|com)\.sonatype\.|\|(?:GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS)\|"
         r"|_user\.[\w-]+\[|\"(?i:user(?:name)?)\"[ \t]*\r?\n[ \t]*\d+\)[ \t]+\"",
@@ -350,6 +363,35 @@ RULES = [
         check=check_user,
         learn=True,
         trigger=r"@",
+    ),
+    Rule(
+        # Rarer positional forms: Shibboleth's audit record (...|_assertionid|jdoe|urn:...),
+        # "[remote 10.1.2.3, user jdoe]", "started by admin=jdoe", a down-level name as an
+        # XML element's whole text (ADFS <AttributeValue>ACME\jdoe</AttributeValue>) and
+        # whoami's table row (acme\jdoe  S-1-5-21-...).
+        "identity.login",
+        r"\|_[0-9A-Fa-f]{8,}\|(?P<user>[^|\s]+)\|urn:oasis:names:tc:SAML:"
+        r"|\d\.\d{1,3}\]?[,;][ \t]+(?i:user)[ \t]+(?P<user2>[^\s\"',;&<>()\[\]{}=|`\\/]+)[\])},;]"
+        r"|\bby[ \t]+(?i:admin|operator|agent|staff)[:=][\"']?"
+        r"(?P<user3>[^\s\"',;&<>()\[\]{}=|`\\/]+)"
+        r"|>(?P<host>[A-Z][A-Z0-9-]*)\\{1,2}(?P<user4>[A-Za-z][\w.-]*)</"
+        r"|(?m:^(?P<host2>[A-Za-z][\w-]*)\\(?P<user5>[^\s\\]+)[ \t]+S-1-5-21-)",
+        profile="standard",
+        check=check_account,
+        learn=True,
+        trigger=r"\|urn:oasis:names:tc:SAML:|\d\]?[,;][ \t]+(?i:user)[ \t]"
+        r"|\bby[ \t]+(?i:admin|operator|agent|staff)[:=]|>[A-Z][A-Z0-9-]*\\|[ \t]S-1-5-21-",
+    ),
+    Rule(
+        # An IAM user or MFA device, or an assumed role's session, in an ARN:
+        # arn:aws:iam::123456789012:mfa/jdoe, arn:aws:sts::...:assumed-role/Admin/jdoe.
+        "identity.login",
+        r"\barn:aws[\w-]*:(?:iam|sts)::\d{12}:(?:user|mfa|assumed-role/[\w+=,.@-]+)/"
+        r"(?:[\w+=,.@-]+/)*(?P<user>[\w+=,.@-]+)",
+        profile="standard",
+        check=check_aws_user,
+        learn=True,
+        trigger=r":(?:iam|sts)::\d",
     ),
     Rule(
         "identity.home-directory",

@@ -23,7 +23,24 @@ SYSTEM_USERS = frozenset(
     mail mailnull smmsp ftp ntp chrony named bind redis elasticsearch kibana logstash grafana
     prometheus node_exporter alertmanager consul vault nagios zabbix icinga haproxy squid
     memcached rabbitmq kafka zookeeper mongodb mongod cassandra solr hdfs yarn hive hadoop
-    gitlab gitlab-runner svn krbtgt undef cron crond __token__""".split()
+    gitlab gitlab-runner svn krbtgt undef cron crond __token__
+    gradle maven node npm minioadmin elastic kibana_system logstash_system beats_system
+    apm_system remote_monitoring_user weblogic wildfly jboss keycloak sonar sonarqube nexus
+    artifactory airflow jovyan circleci vscode codespace runner nonroot
+    defaultaccount wdagutilityaccount localsystem localservice networkservice
+    krbtgt_rodc""".split()
+)
+#: Domains of Windows' built-in accounts (NT AUTHORITY\SYSTEM, BUILTIN\Administrators, NT
+#: SERVICE\MSSQLSERVER, IIS APPPOOL\DefaultAppPool): the name before the backslash.
+_BUILTIN_DOMAINS = frozenset(
+    b"authority builtin service apppool workgroup nt manager host machines".split()
+)
+#: AWS unique ids (AIDA... of a user, AROA... of a role) name no one; after an assumed
+#: role's id comes the session name, which is a person only when a person chose it.
+_AWS_UNIQUE_ID = re.compile(rb"^A(?:ROA|IDA)[A-Z0-9]{12,}(?::|$)")
+_AWS_SESSION = re.compile(
+    rb"(?i)^(?:botocore-session-\d+|aws-(?:go|sdk|cli)[\w-]*|i-[0-9a-f]{8,17}|\d+"
+    rb"|[0-9a-f-]{16,}|terraform-\d+|awslambda_\d+\w*|ecs-\S+|eks-\S+|AWSCLI-Session.*)$"
 )
 #: Names of fields, not values ("hostname:port:database:username:password" in docs) and
 #: directory attributes that configure where a user name is (ldap.user.username=sAMAccountName).
@@ -33,7 +50,8 @@ _FIELD_WORDS = frozenset(
     memberuid objectclass objectguid objectsid distinguishedname entryuuid uidnumber
     gidnumber""".split()
 )
-_NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS
+#: "NT" of "NT AUTHORITY\SYSTEM" and "IIS" of "IIS APPPOOL\x" after a user key or phrase.
+_NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS | {b"nt", b"iis"}
 #: Bytes after a value that may make it something else, and first bytes that call for a
 #: closer look (numbers, templates, Kubernetes groups, cron's *system*).
 _STOP_AFTER = frozenset((b"(", b"{", b"=", b")"))
@@ -85,6 +103,10 @@ def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # Dovecot's "imap-login: Login: user=<x>": a label, not a name.
     if len(value) == 36 and _UUID.match(value):
         return False  # Kubernetes "uid: <uuid>", object ids: not a person's name.
+    if value[:1] == b"A" and _AWS_UNIQUE_ID.match(value):
+        return not is_machine_session(value.partition(b":")[2])
+    if buf[start - 4 : start] == b"By: " and buf[start - 12 : start - 4] == b"Created-":
+        return False  # A JAR manifest's "Created-By: Maven JAR Plugin 3.3.0": a program.
     prior = buf[start - 1 : start]
     if value[:1] in _ODD_FIRST or prior == b"<" or prior == b"[":
         return _not_a_template(buf, start, end, value, lower)
@@ -127,6 +149,26 @@ def _not_kube(buf: bytes, start: int) -> bool:
         return True
     lines = buf[max(0, line - 240) : line].splitlines()[-3:]
     return not any(previous.strip().startswith(_KUBE_CONTEXT_KEYS) for previous in lines)
+
+
+def is_machine_session(session: bytes) -> bool:
+    """True for AWS session names that SDKs and services make up (botocore-session-1710...)."""
+    return not session or _AWS_SESSION.match(session) is not None
+
+
+def check_account(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A user name, maybe after its Windows domain (``CORP\\jdoe``); built-in ones stay."""
+    for name in ("host", "host2"):
+        span = groups.get(name)
+        if span is not None and buf[span[0] : span[1]].lower() in _BUILTIN_DOMAINS:
+            return False
+    return check_user(buf, groups, ctx)
+
+
+def check_aws_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """The last part of an IAM or STS ARN, unless an SDK or service named the session."""
+    start, end = groups["user"]
+    return not is_machine_session(buf[start:end]) and check_user(buf, groups, ctx)
 
 
 def check_dn_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
