@@ -187,3 +187,68 @@ def test_escaped_addresses_spns_srv_names_and_workstations_are_pseudonymised(
 def test_a_host_key_without_a_value_on_its_line_takes_nothing_from_the_next() -> None:
     out = redact("Target Server:\n\tTarget Server Name:\tsql02.corp.hafenwerk.de")
     assert out.startswith("Target Server:\n\tTarget Server Name:\thost-")
+
+
+@pytest.mark.parametrize(
+    ("line", "gone", "kept"),
+    [
+        (
+            "charon: IKE_SA vpn[12] established between 2a01:4f8::2[gw01]..."
+            "2a02:0810:0b00:1a2c:7d4e:91ff:fe3a:6b10[remote]",
+            "2a02:0810",
+            "[gw01]...",
+        ),
+        ("Invalid HTTP_HOST header: 'intranet.weber-bau.gmbh'.", "weber-bau", ".gmbh'"),
+        ("Node k8s-m1.kube.lan.okonkwo-ventures.ng has less than 8Gi", "okonkwo", ".ng has"),
+        ("Base URL for jira.lindner-gruppe.group is down", "lindner", ".group is"),
+        ("CIFS: VFS: \\\\fs02.kanzlei-brandt.de Send error", "kanzlei", "\\\\host-"),
+        ("NO_PROXY=localhost,127.0.0.1,.halvorsen.no", "halvorsen", "127.0.0.1,."),
+        ("http.nonProxyHosts = localhost|*.halvorsen.no", "halvorsen", "localhost|*."),
+        ("[domain_realm]\n .ad.vandenberg.nl = AD.VANDENBERG.NL", "vandenberg", "[domain_realm]"),
+        ("[realms]\n AD.VANDENBERG.NL = {\n  kdc = dc01.ad.x.nl\n }", "VANDENBERG", " = {"),
+        ("[domain/ad.vandenberg.nl]\nid_provider = ad", "vandenberg", "[domain/"),
+        ("Using jdbc:oracle:thin:@//ora-rac.dc1.vandenberg.nl:1521/JIRAPDB", "ora-rac", "@//"),
+    ],
+)
+def test_newer_tlds_unc_paths_domain_suffixes_and_realms_are_pseudonymised(
+    line: str, gone: str, kept: str
+) -> None:
+    out = redact(line)
+    assert gone not in out and gone.lower() not in out and kept in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Four-part versions after a product or package name.
+        "Fetching gem metadata from https://rubygems.org/\nUsing rails 7.1.3.2",
+        "Installing nokogiri 1.16.2.1 with native extensions",
+        "SQL Server 15.0.4345.5 (X64), Npgsql 8.0.2.0, build 2024.03.11.1742",
+        # Public vendor and documentation sites.
+        "See https://v8.dev/blog/math-random for details.",
+        "Update site: https://updates.jenkins.io/update-center.json",
+        "Helm repo: https://charts.bitnami.com/bitnami and https://quay.io/repository/x",
+        'msg="pulling image" image=registry.replicated.com/library/kotsadm:v1.107.3',
+        # Package, logger and property names under the newer generic TLDs.
+        "[org.keycloak.services] KC-SERVICES0050: Initializing master realm",
+        "[kafka.coordinator.group] Member consumer-1 in group billing has failed",
+        "ldap.user.email and software.amazon.awssdk.services",
+        # Template variables.
+        "%{jira.request.id}r and ${ad.acme.de}",
+    ],
+)
+def test_versions_vendor_sites_and_code_names_under_new_tlds_stay(line: str) -> None:
+    assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "nameserver 8.8.8.8",
+        "ping 1.1.1.1 failed",
+        "Using proxy 10.1.2.3 for all requests",
+        "DNS=9.9.9.9",
+    ],
+)
+def test_addresses_after_network_words_are_still_addresses(line: str) -> None:
+    assert redact(line) != line

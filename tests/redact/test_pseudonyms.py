@@ -120,3 +120,11 @@ def test_loopback_keeps_its_spelling_and_an_escaped_address_its_escapes() -> Non
     assert pseudo.ipv6(b"0:0:0:0:0:0:0:1") == b"0:0:0:0:0:0:0:1"
     escaped = pseudo.ipv4(b"192\\.168\\.77\\.14")
     assert escaped == pseudo.ipv4(b"192.168.77.14").replace(b".", b"\\.")
+
+
+def test_vendor_download_hosts_keep_their_public_domain_and_purpose() -> None:
+    pseudo = Pseudonymizer(b"k" * 32)
+    assert pseudo.host(b"charts.bitnami.com") == b"charts.bitnami.com"
+    assert pseudo.host(b"updates.jenkins.io") == b"updates.jenkins.io"
+    assert pseudo.host(b"acme.jenkins.io").endswith(b".jenkins.io")
+    assert not pseudo.host(b"acme.jenkins.io").startswith(b"acme")

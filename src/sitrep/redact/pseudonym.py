@@ -56,14 +56,26 @@ PUBLIC_DOMAINS = frozenset(
     terraform.io hashicorp.com office365.com pagerduty.com opsgenie.com grafana.net
     sendgrid.net sendgrid.com mailgun.org mailgun.net mailjet.com mandrillapp.com
     postmarkapp.com sparkpostmail.com amazonses.com datadoghq.com datadoghq.eu newrelic.com
-    splunkcloud.com sentry-cdn.com statuspage.io twilio.com zoom.us""".split()
+    splunkcloud.com sentry-cdn.com statuspage.io twilio.com zoom.us
+    v8.dev go.dev rubygems.org ruby-lang.org rubyonrails.org jenkins.io jenkins-ci.org
+    bitnami.com replicated.com nginx.org nginx.com php.net getcomposer.org packagist.org
+    symfony.com laravel.com djangoproject.com palletsprojects.com nuget.org visualstudio.com
+    helm.sh quay.io gcr.io ghcr.io cncf.io prometheus.io opentelemetry.io envoyproxy.io
+    istio.io traefik.io keycloak.org openid.net oasis-open.org shibboleth.net chromium.org
+    kernel.org freedesktop.org systemd.io launchpad.net snapcraft.io canonical.com
+    rockylinux.org almalinux.org opensuse.org suse.com alpinelinux.org archlinux.org
+    rust-lang.org crates.io pythonhosted.org anaconda.org conda.io yarnpkg.com nodesource.com
+    deno.land vaultproject.io consul.io mvnrepository.com sonarsource.com snyk.io
+    mariadb.org mariadb.com redis.io rabbitmq.com apache-kafka.org confluent.io
+    mongodb.com elastic.com minio.io min.io jetty.org""".split()
 )
 #: Sub-labels that say what a public host is for and identify nobody.
 GENERIC_LABELS = frozenset(
     """www api repo repo1 maven docs mail smtp imap cdn static downloads download packages
     registry hub auth login id accounts marketplace status support developer developers raw
     objects s3 storage blob core files plugins update updates security archive dl ftp mirror
-    mirrors central oss services events in-v3 outlook""".split()
+    mirrors central oss services events in-v3 outlook charts proxy pkg gems index get
+    releases release dist apt yum deb rpm cache assets""".split()
 )
 _SECOND_LEVEL = frozenset({b"co", b"com", b"net", b"org", b"ac", b"gov", b"edu", b"ne", b"or"})
 

@@ -22,11 +22,21 @@ TLDS = (
     "com net org io dev app info biz edu gov mil int co me tv cloud tech online site xyz ai "
     "eu asia de uk fr nl ch at be it es se no dk fi pl cz ru cn jp kr in au nz ca us br mx ar "
     "za ie pt gr hu ro sk si hr bg lt lv ee is lu li tr il ae sg hk tw my th id ph vn ua rs "
-    + INTERNAL_TLDS
+    "ng ke gh eg pk bd lk qa np pe uy ec kz cy mt ug gmbh ltd " + INTERNAL_TLDS
 )
+#: Newer generic TLDs that are also words of package names, logger names and property keys
+#: (org.keycloak.services, kafka.coordinator.group, ldap.user.email): a name under one is a
+#: host only when one of its labels has a hyphen or a digit (jira.lindner-gruppe.group).
+WEAK_TLDS = (
+    "group systems solutions services company digital global network agency consulting "
+    "software email shop store tools works team ag"
+)
+_WEAK = frozenset(WEAK_TLDS.encode().split())
 _INTERNAL = frozenset(INTERNAL_TLDS.encode().split())
 #: TLDs that are also common file extensions: a two-label name ending in one is a file.
-_FILE_LIKE = frozenset(b"pl sh py md rs cs so js rb in it at io me co id tv ai ps cc gz".split())
+_FILE_LIKE = frozenset(
+    b"pl sh py md rs cs so js rb in it at io me co id tv ai ps cc gz pk cl ec mt".split()
+)
 _VERSION_CONTEXT = re.compile(
     rb"(?i)(?:^|[^a-z])(?:version|ver|v|release|build|rev|jdk|java|tomcat|firmware|bios|number)"
     rb"[\s:=_-]*$"
@@ -62,7 +72,38 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # Sendmail's "(8.17.1.9/8.17.1.9)"; a CIDR suffix has no dot.
     if left[-1:] == b"(" and _DAEMON_VERSION.search(before(buf, start, 24)):
         return False
+    if left[-1:] == b" " and left[-2:-1].isalpha() and _after_package(buf, start, end):
+        return False
     return _VERSION_CONTEXT.search(left) is None
+
+
+#: Words after which a dotted number is an address, whatever it looks like.
+_NETWORK_WORDS = frozenset(
+    b"""nameserver nameservers dns resolver resolvers server servers host hosts ip ipv4 addr
+    address from to via gateway gw peer client remote upstream forwarder forwarders route
+    src dst source destination target ping pinging connect connecting connected at by and
+    or proxy bind listen listening endpoint node master router interface inet""".split()
+)
+#: Package managers name a package before its version: "Using rails 7.1.3.2" (Bundler),
+#: "Installing x 1.16.2.1", "Collecting x", "Unpacking x".
+_PACKAGE_VERBS = frozenset(
+    b"""Using Installing Installed Fetching Downloading Downloaded Upgrading Updating Removing
+    Uninstalling Collecting Building Compiling Unpacking Bundling Resolving Resolved""".split()
+)
+
+
+def _after_package(buf: bytes, start: int, end: int) -> bool:
+    """True for a four-part version after a product or package name (Npgsql 8.0.2.0).
+
+    Single-digit parts (8.0.2.0, 7.1.3.2) after a word that is not about networks, or any
+    version after "Using rails" and other package-manager verbs.
+    """
+    words = before(buf, start, 48).split()
+    if not words or words[-1].lower() in _NETWORK_WORDS or not words[-1][:1].isalpha():
+        return False
+    if end - start == 7:
+        return True  # Every part a single digit: addresses like that are public resolvers.
+    return len(words) >= 2 and words[-2] in _PACKAGE_VERBS
 
 
 def check_ipv6(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -70,6 +111,8 @@ def check_ipv6(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     start, end = groups["ip6"]
     value = buf[start:end]
     left, right = before(buf, start, 1), after(buf, end, 2)
+    if left == b"." and buf[start - 3 : start] == b"...":
+        left = b" "  # strongSwan's "between a[gw01]...b[remote]": an ellipsis.
     if left.isalnum() or left in (b":", b".") or right[:1].isalnum() or right[:1] == b".":
         return False
     if right[:1] == b":" and not (right[1:2].isspace() or len(right) == 1):
@@ -111,6 +154,8 @@ _SPN = re.compile(
     rb"|restrictedkrbhost|gc|dns|smtp|imap|pop|exchangemdb|exchangerfr|exchangeab|kafka|hdfs"
     rb"|hive|hbase|yarn|zookeeper|mongodb|oracle|rpcss|ftp|sip|vnc|iisadmin)/$"
 )
+#: Bytes before a leading dot that make the name a domain suffix (",.acme.de", "*.acme.de").
+_SUFFIX_BEFORE = frozenset((b"", b" ", b"\t", b",", b";", b"=", b"|", b"*", b'"', b"'", b"\n"))
 #: Second-level labels under which ".id" is Indonesia's TLD; "server.id" and "group.id"
 #: alone are property keys.
 _ID_SECOND_LEVEL = frozenset(b"co ac go or net web sch my biz mil desa ponpes".split())
@@ -143,23 +188,30 @@ def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
 def _free_text_host(buf: bytes, start: int, end: int) -> bool:
     """Tell a host name in free text from code, paths, keys and tags that look like one."""
     left, right = before(buf, start, 24), after(buf, end, 3)
-    if left[-1:] == b"." and not _SERVICE_LABEL.search(left):
+    host = buf[start:end]
+    # A leading dot: a domain suffix in no_proxy lists, nonProxyHosts (*.acme.de) and
+    # Kerberos' [domain_realm] (".ad.acme.de = AD.ACME.DE"), not the tail of a name.
+    suffix = left[-1:] == b"." and left[-2:-1] in _SUFFIX_BEFORE
+    if left[-1:] == b"." and not suffix and not _SERVICE_LABEL.search(left):
         return False  # The tail of a longer dotted name, unless after _ldap._tcp. (SRV).
-    if left[-1:] in (b"$", b"\\") or (
-        left[-1:] == b"/" and not left.endswith(b"://") and not _SPN.search(left)
+    if (left[-1:] == b"$" or (left[-1:] == b"\\" and left[-2:] != b"\\\\")) or (
+        left[-1:] == b"/" and not left.endswith(b"//") and not _SPN.search(left)
     ):
-        return False  # $x.y, C:\dir\acme.de, /srv/www/acme.de; not MSSQLSvc/sql02.acme.de
+        # $x.y, C:\dir\acme.de, /srv/www/acme.de; not MSSQLSvc/sql02.acme.de, Oracle's
+        # @//db.acme.de, a UNC path's \\fs02.acme.de or sssd's [domain/ad.acme.de].
+        return left.endswith(b"[domain/")
     if left[-1:] == b"{" or right[:1] == b"}":
         return False  # ${jira.home}, %{jira.request.id}r: a template variable.
-    if right.lstrip(b" \t")[:1] == b"=":
-        return False  # jira.home=/var/atlassian: a property key.
-    host = buf[start:end]
+    if right.lstrip(b" \t")[:1] == b"=" and not (suffix or host.isupper()):
+        return False  # jira.home=/var/atlassian: a property key; not a realm "AD.ACME.DE = {".
     if left[-1:] == b"<" and right[:1] == b">" and b"</" + host + b">" in buf[end : end + 4096]:
         return False  # <user.home>/home/jira</user.home>: an XML element, not a host.
     labels = host.split(b".")
     tld = labels[-1]
     if tld.lower() == b"id" and labels[-2].lower() not in _ID_SECOND_LEVEL:
         return False  # confluence.setup.server.id, group.id: a property key.
+    if tld.lower() in _WEAK and not any(c in b"-0123456789" for c in host[: -len(tld)]):
+        return False  # org.keycloak.services: a package; jira.lindner-gruppe.group: a host.
     # Microsoft.AspNetCore.App, Contoso.Web.Net: a .NET name; hosts are lower or upper case.
     return not (tld[:1].isupper() and tld[1:].islower() and labels[0][:1].isupper())
 
@@ -195,6 +247,7 @@ def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # no
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _H = r"[0-9A-Fa-f]{1,4}"
+_FREE_TLDS = "|".join(TLDS.split() + WEAK_TLDS.split())
 
 RULES = [
     Rule(
@@ -276,9 +329,9 @@ RULES = [
         "network.hostname",
         r"(?:://(?P<fqdn>(?:" + _LABEL + r"\.)+"
         r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9])"
-        r"|(?i:\b(?P<fqdn2>(?:" + _LABEL + r"\.)+(?:" + "|".join(TLDS.split()) + r"))))\b",
+        r"|(?i:\b(?P<fqdn2>(?:" + _LABEL + r"\.)+(?:" + _FREE_TLDS + r"))))\b",
         profile="standard",
         check=check_fqdn,
-        trigger=r"://|(?i:\.(?:" + "|".join(TLDS.split()) + r"))\b",
+        trigger=r"://|(?i:\.(?:" + _FREE_TLDS + r"))\b",
     ),
 ]
