@@ -433,3 +433,81 @@ def test_it_pseudonymises_domain_users_aws_principals_and_more_positional_users(
 )
 def test_built_in_windows_accounts_machine_sessions_and_programs_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "gone", "kept"),
+    [
+        # Support-bundle files: passwd (a person's line only), group members, access lists.
+        (
+            "root:x:0:0:root:/root:/bin/bash\njsmith:x:1003:1003:Jan Smith,,,:/srv/js:/bin/sh",
+            "Smith",
+            "root:x:0:0:root:/root:/bin/bash\nuser-",
+        ),
+        ("wheel:x:10:root,jsmith\ndocker:x:998:deploy,jsmith", "jsmith", "wheel:x:10:root,user-"),
+        ("[domain/ad.acme.nl]\nsimple_allow_users = jsmith, e.devries", "jsmith", "= user-"),
+        ("AllowUsers root jsmith deploy", "jsmith", "AllowUsers root user-"),
+        ("Host bastion\n    HostName 10.0.0.5\n    User jsmith\n", "jsmith", "    User user-"),
+        # Display names under labels are pseudonymised whole.
+        ("Registered Owner:          Jan Smith\nRegistered Organization:   X", "Smith", "Owner:"),
+        (
+            "User name                    jsmith\nFull Name                    Jan Smith",
+            "Smith",
+            "",
+        ),
+        ("GIT_AUTHOR_NAME=Jan Smith\nGIT_COMMITTER_NAME='Jan Smith'", "Smith", "_NAME='user-"),
+        (
+            "[core]\n\tbare = false\n[user]\n\temail = j@x.de\n\tname = Jan Smith",
+            "Smith",
+            "name = ",
+        ),
+        ('git config --global user.name "Jan Smith"', "Smith", 'user.name "user-'),
+        (
+            "dn: uid=jsmith,ou=people,dc=x,dc=dk\ncn: Jan Smith\ndisplayName: Jan Smith",
+            "Smith",
+            "cn: ",
+        ),
+        (
+            "Created user 'jsmith' (Jan Smith <jan.smith@ferretti.it>) in directory",
+            "Smith",
+            "(user-",
+        ),
+        (
+            "User 'CN=Jan Smith,OU=Users' has a duplicate username 'jsmith' in AD",
+            "jsmith",
+            "name '",
+        ),
+        (
+            "User accounts for \\\\WS-LT0457\n\n-------------------------------------\n"
+            "Administrator            DefaultAccount           jsmith\n"
+            "Guest                    WDAGUtilityAccount\nThe command completed successfully.",
+            "jsmith",
+            "Administrator            DefaultAccount           user-",
+        ),
+    ],
+)
+def test_it_pseudonymises_users_and_display_names_of_support_bundle_files(
+    line: str, gone: str, kept: str
+) -> None:
+    out = redact(line)
+    assert gone not in out and "user-" in out and kept in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "postgres:x:26:26:PostgreSQL Server:/var/lib/pgsql:/bin/bash",
+        "nobody:x:65534:65534:Kernel Overflow User:/:/sbin/nologin",
+        "adm:x:4:syslog,root\nsudo:x:27:",
+        "[project]\nname = sitrep\n[tool.ruff]\nline-length = 100",
+        "User ${APACHE_RUN_USER}\nGroup ${APACHE_RUN_GROUP}\nUser www-data",
+        "cn: jira.atlassian.com",
+    ],
+)
+def test_system_lines_other_sections_and_vendor_senders_stay(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_a_vendor_sender_name_stays_while_its_address_is_pseudonymised() -> None:
+    out = redact("From: Jira Software <jira@atlassian.com>")
+    assert out.startswith("From: Jira Software <user-")

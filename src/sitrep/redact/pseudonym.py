@@ -20,6 +20,7 @@ encrypts it with AES-256-GCM under a key derived (HKDF-SHA256) from the customer
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -184,11 +185,20 @@ class Pseudonymizer:
         return pseudonym
 
     def user(self, value: bytes) -> bytes:
-        """Return ``user-xxxxxxxx`` for a user name (case-insensitive: one person, one user)."""
+        """Return ``user-xxxxxxxx`` for a user name (case-insensitive: one person, one user).
+
+        System accounts (``root``, ``daemon``) stay: rules that take a whole list of names
+        (an /etc/group line, ``AllowUsers``) leave them to this, one name at a time.
+        """
         hit = self._cache.get(("user", value))
         if hit is not None:
             return hit
-        return self._remember("user", value, b"user-" + self._tag(b"user", value.lower()).encode())
+        if value.lower() in _system_users():
+            return self._remember("user", value, value)
+        return self._remember("user", value, self._user_tag(value))
+
+    def _user_tag(self, value: bytes) -> bytes:
+        return b"user-" + self._tag(b"user", value.lower()).encode()
 
     def word(self, value: bytes) -> bytes:
         """Return ``word-xxxxxxxx`` for a custom keyword."""
@@ -237,7 +247,8 @@ class Pseudonymizer:
         if hit is not None:
             return hit
         local, _, domain = value.rpartition(b"@")
-        pseudo = self.user(local) + b"@" + self.host(domain)
+        # Every local part, root@ and admin@ too: an address says whose server it is.
+        pseudo = self._user_tag(local) + b"@" + self.host(domain)
         return self._remember("email", value, pseudo)
 
     def ipv4(self, value: bytes) -> bytes:
@@ -299,6 +310,13 @@ class Pseudonymizer:
         full = oui + new
         pseudo = sep.join(full[i : i + 2] for i in range(0, 12, 2))
         return self._remember("mac", value, pseudo)
+
+
+@functools.cache
+def _system_users() -> frozenset[bytes]:
+    from sitrep.redact.rules.people import SYSTEM_USERS  # the rules import this module
+
+    return SYSTEM_USERS
 
 
 def registrable_index(labels: list[bytes]) -> int:

@@ -13,6 +13,9 @@ from sitrep.redact.rules.people import (
     check_aws_user,
     check_dn_user,
     check_email,
+    check_git_name,
+    check_passwd,
+    check_sender_name,
     check_user,
     check_user_object,
 )
@@ -35,6 +38,32 @@ _DISPLAY_NAME = (
     r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+(?: (?:[A-Z\x80-\xff][^\s\"',;&<>()\[\]{}=|`\\/]*"
     r"|de|van|von|der|den|da|di|du|la|le|del|dos|das|ter|ten|bin|al|y)){0,3})"
 )
+#: A display name that runs to the end of its line or field ("Lena Wagner,,," in GECOS).
+_LINE_NAME = r"[^\s\"'<>=:,#][^\r\n\"'<>=,#]*[^\s\"'<>=,#]"
+#: A member of a list of user names (/etc/group, AllowUsers, sssd's simple_allow_users).
+_MEMBER = r"[A-Za-z_][\w.$@-]*"
+
+
+def _names(separator: str, first: int, count: int, member: str = _MEMBER) -> str:
+    """Up to ``count`` list members, each in a group of its own (user, user2, ...).
+
+    System accounts among them (root in "wheel:x:10:root,jdoe") are kept by the pseudonym.
+    """
+    groups = [f"(?P<user{'' if first == 1 else first}>{member})"]
+    for i in range(first + 1, first + count):
+        groups.append(f"(?:{separator}(?P<user{i}>{member}))?")
+    return "".join(groups)
+
+
+#: Rows of `net user`'s account table: three names a row, two spaces or more apart.
+_WINDOWS_NAME = r"[^\s\\/\[\]:;|=,+*?<>\"]+"
+_ROW_GAP = r"[ \t]{2,}"
+_NET_USER_ROWS = "".join(
+    "(?:" + _names(_ROW_GAP, first, 3, _WINDOWS_NAME) + r"[ \t]*\r?\n)" + ("?" if first > 1 else "")
+    for first in (1, 4, 7, 10)
+)
+
+
 _DB_CLIENTS = (
     r"mysql|mysqldump|mysqladmin|mysqlsh|mariadb|psql|pg_dump|pg_dumpall|pg_restore|"
     r"pg_basebackup|createdb|dropdb|createuser|vacuumdb|mongosh|mongo|mongodump|mongorestore|"
@@ -115,7 +144,7 @@ RULES = [
         r"|authentication of|authenticate user|(?:approved|aborted|rejected) by"
         r"|authenticating user|disconnected from user)"
         r":?\s+[\"'`\[]?"
-        r"|\b[Uu]ser [\"'`]|\bsudo(?:\[\d+\])?:\s+"
+        r"|\b[Uu]ser(?:name)? [\"'`]|\bsudo(?:\[\d+\])?:\s+"
         # su: "su[9930]: (to postgres) jdoe on pts/3", "FAILED SU (to postgres) jdoe on pts/3".
         r"|\b(?:su(?:\[\d+\])?:[ \t]+|(?:FAILED|SUCCESSFUL) SU[ \t]+)"
         r"(?:(?:FAILED|SUCCESSFUL) SU[ \t]+)?\(to \S+\)\s+)" + _DOWN_LEVEL + _USER_VALUE,
@@ -381,6 +410,77 @@ RULES = [
         learn=True,
         trigger=r"\|urn:oasis:names:tc:SAML:|\d\]?[,;][ \t]+(?i:user)[ \t]"
         r"|\bby[ \t]+(?i:admin|operator|agent|staff)[:=]|>[A-Z][A-Z0-9-]*\\|[ \t]S-1-5-21-",
+    ),
+    Rule(
+        # Labelled names in support bundles, whole: "Full Name" and "User name" of `net
+        # user`, systeminfo's "Registered Owner:", GIT_AUTHOR_NAME=, git's user.name, LDIF's
+        # cn:/displayName:/gecos:, and ssh_config's "User jdoe" alone on its line.
+        "identity.login",
+        r"(?m:^[ \t]*(?:Full Name|Registered Owner:)[ \t]+(?P<user>" + _LINE_NAME + r"))"
+        r"|\bGIT_(?:AUTHOR|COMMITTER)_NAME=[\"']?(?P<user2>" + _LINE_NAME + r")"
+        r"|(?m:^(?:cn|displayName|gecos):[ \t]+(?P<user3>" + _LINE_NAME + r"))"
+        r"|\buser\.name(?:[ \t]*=[ \t]*|[ \t]+)[\"']?(?P<user4>" + _LINE_NAME + r")"
+        r"|(?m:^(?:User name[ \t]{2,}|[ \t]*User[ \t]+)(?P<user5>[^\s\"'#]+)[ \t]*\r?$)",
+        profile="standard",
+        check=check_dn_user,
+        learn=True,
+        trigger=r"(?m:^[ \t]*(?:Full Name|Registered Owner:)[ \t])|GIT_(?:AUTHOR|COMMITTER)_NAME="
+        r"|(?m:^(?:cn|displayName|gecos):[ \t])|user\.name[ \t=]"
+        r"|(?m:^(?:User name[ \t]{2,}|[ \t]*User[ \t]+)[^\s\"'#]+[ \t]*\r?$)",
+    ),
+    Rule(
+        # A sender's or author's name before the address: "Jane Doe <jane@acme.de>".
+        "identity.login",
+        r"(?:^|[\s(\"':,])(?P<user>[A-Z\x80-\xff][\w\x80-\xff'.-]*"
+        r"(?: [A-Z\x80-\xff][\w\x80-\xff'.-]*){1,3}) <[A-Za-z0-9._%+-]+@",
+        profile="standard",
+        check=check_sender_name,
+        learn=True,
+        trigger=r" <[A-Za-z0-9._%+-]+@",
+    ),
+    Rule(
+        # "name = Jane Doe" in a git config's [user] section (the check reads the header).
+        "identity.login",
+        r"(?m:^[ \t]*name[ \t]*=[ \t]*(?P<user>" + _LINE_NAME + r"))",
+        profile="standard",
+        check=check_git_name,
+        learn=True,
+        trigger=r"(?m:^[ \t]*name[ \t]*=)",
+    ),
+    Rule(
+        # A person's line of /etc/passwd (uid 1000 and up): the name and the GECOS name.
+        "identity.login",
+        r"(?m:^(?P<user>[a-z_][\w.-]*):[^:\r\n]*:(?P<uid>\d+):\d+:(?P<user2>[^:,\r\n]*)"
+        r"[^:\r\n]*:/[^:\r\n]*:[^:\r\n]*$)",
+        profile="standard",
+        check=check_passwd,
+        learn=True,
+        trigger=r"(?m:^[a-z_][\w.-]*:[^:\r\n]*:\d{4,}:\d+:)",
+    ),
+    Rule(
+        # Lists of user names: /etc/group's members, sssd's simple_allow_users and sshd's
+        # AllowUsers/DenyUsers (up to eight names each).
+        "identity.login",
+        r"(?m:^[a-z_][\w.-]*:[^:\r\n]*:\d+:" + _names(",", 1, 8) + r")"
+        r"|(?m:^[ \t]*simple_(?:allow|deny)_users[ \t]*=[ \t]*"
+        + _names("[ \t]*,[ \t]*", 9, 8)
+        + r")|(?m:^[ \t]*(?:AllowUsers|DenyUsers)[ \t]+"
+        + _names("[ \t]+", 17, 8)
+        + r")",
+        profile="standard",
+        learn=True,
+        trigger=r"(?m:^[a-z_][\w.-]*:[^:\r\n]*:\d+:[A-Za-z_])|simple_(?:allow|deny)_users"
+        r"|(?m:^[ \t]*(?:AllowUsers|DenyUsers)[ \t])",
+    ),
+    Rule(
+        # `net user` without a name lists the accounts under a line of dashes; the trigger
+        # on the last line keeps the rows in the candidate segment. Built-in accounts
+        # (Administrator, Guest, DefaultAccount) are kept by the pseudonym.
+        "identity.login",
+        r"User accounts for \\\\\S+[ \t]*\r?\n(?:[ \t]*\r?\n)?-{20,}[ \t]*\r?\n" + _NET_USER_ROWS,
+        profile="standard",
+        learn=True,
+        trigger=r"User accounts for \\\\|The command completed successfully",
     ),
     Rule(
         # An IAM user or MFA device, or an assumed role's session, in an ARN:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from sitrep.redact.pseudonym import PUBLIC_DOMAINS, registrable_index
 from sitrep.redact.rules import CheckContext, Groups
 from sitrep.redact.rules.network import TLDS
 from sitrep.redact.rules.text import is_placeholder
@@ -28,7 +29,10 @@ SYSTEM_USERS = frozenset(
     apm_system remote_monitoring_user weblogic wildfly jboss keycloak sonar sonarqube nexus
     artifactory airflow jovyan circleci vscode codespace runner nonroot
     defaultaccount wdagutilityaccount localsystem localservice networkservice
-    krbtgt_rodc""".split()
+    krbtgt_rodc deploy ansible backup operator adm bin lp sync shutdown halt games man news
+    uucp proxy list irc gnats tss _apt uuidd tcpdump landscape syslog lxd dnsmasq rpc rpcuser
+    nfsnobody libstoragemgmt cockpit-ws setroubleshoot unbound clevis saslauth abrt pipewire
+    flatpak qemu wheel staff sudo""".split()
 )
 #: Domains of Windows' built-in accounts (NT AUTHORITY\SYSTEM, BUILTIN\Administrators, NT
 #: SERVICE\MSSQLSERVER, IIS APPPOOL\DefaultAppPool): the name before the backslash.
@@ -171,9 +175,36 @@ def check_aws_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     return not is_machine_session(buf[start:end]) and check_user(buf, groups, ctx)
 
 
+#: The header of the INI section a line belongs to ("[user]" in a git config).
+_SECTION = re.compile(rb"(?m)^[ \t]*\[([^\]\r\n]+)\][ \t]*\r?$")
+
+
+def check_git_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """``name = Jane Doe`` names a person only in a git config's ``[user]`` section."""
+    start = groups["user"][0]
+    headers = _SECTION.findall(buf, max(0, start - 2048), start)
+    return bool(headers) and headers[-1].strip().lower() == b"user" and check_user(buf, groups, ctx)
+
+
+def check_passwd(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A person's line of /etc/passwd: uid 1000 or more, not nobody (65534)."""
+    start, end = groups["uid"]
+    uid = int(buf[start:end])
+    return 1000 <= uid < 60000 and check_user(buf, groups, ctx)
+
+
+def check_sender_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """ "Jane Doe <jane@acme.de>" names a person; "Jira Software <jira@atlassian.com>" not."""
+    end = groups["user"][1]
+    close = buf.find(b">", end, end + 256)
+    labels = buf[buf.find(b"@", end, close) + 1 : close].lower().split(b".")
+    public = b".".join(labels[registrable_index(labels) :]).decode("ascii", "replace")
+    return public not in PUBLIC_DOMAINS and check_user(buf, groups, ctx)
+
+
 def check_dn_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """A certificate's ``CN=*.acme.com`` or ``CN=jira.acme.com`` is a host, not a person."""
-    start, end = groups["user"]
+    start, end = next(groups[name] for name in _USER_GROUPS if name in groups)
     value = buf[start:end]
     if value[:2] == b"*." or _HOST_LIKE.match(value):
         return False  # The host rules take it (and keep public ones).
