@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from sitrep.redact.rules import Rule
 from sitrep.redact.rules.people import (
+    DB_CLIENTS,
+    DISPLAY_NAME,
+    DOWN_LEVEL,
+    IIS_LINE,
+    LINE_NAME,
+    METHODS,
+    NAME_VALUE,
+    NET_USER_ROWS,
+    OPENVPN,
     SYSTEM_USERS,
+    USER_VALUE,
     check_account,
     check_aws_user,
     check_dn_user,
@@ -18,64 +28,10 @@ from sitrep.redact.rules.people import (
     check_sender_name,
     check_user,
     check_user_object,
+    name_list,
 )
 
 __all__ = ["RULES", "SYSTEM_USERS"]
-
-#: The start of an IIS W3C line: date time s-ip cs-method.
-_IIS = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ (?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|PROPFIND)"
-_USER_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+)"
-#: A Windows domain before the user ("NORDSEE\lbrandt", JSON's "RIJNLAND\\hvanderberg"): the
-#: domain is pseudonymised as a host label, the user as a user. One backslash only after a
-#: domain in capitals, so "jdoe\n" in an escaped log line is not a domain and a user "n".
-_DOWN_LEVEL = r"(?:(?P<host>[A-Z][A-Z0-9-]*)\\|(?P<host2>[A-Za-z][\w.-]*)\\\\{1,3})?"
-#: A name of one or more words (a display name, "Katarzyna Nowak"): taken whole, since
-#: replacing the first word alone leaves the surname.
-_NAME_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+(?: [^\s\"',;&<>()\[\]{}=|`\\/]+)*)"
-#: A display name at the end of a line: capitalised words and name particles ("Jan de
-#: Vries"), so "Started by user jdoe for build 5" is not read as a name of five words.
-_DISPLAY_NAME = (
-    r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+(?: (?:[A-Z\x80-\xff][^\s\"',;&<>()\[\]{}=|`\\/]*"
-    r"|de|van|von|der|den|da|di|du|la|le|del|dos|das|ter|ten|bin|al|y)){0,3})"
-)
-#: A display name that runs to the end of its line or field ("Lena Wagner,,," in GECOS).
-_LINE_NAME = r"[^\s\"'<>=:,#][^\r\n\"'<>=,#]*[^\s\"'<>=,#]"
-#: A member of a list of user names (/etc/group, AllowUsers, sssd's simple_allow_users).
-_MEMBER = r"[A-Za-z_][\w.$@-]*"
-
-
-def _names(separator: str, first: int, count: int, member: str = _MEMBER) -> str:
-    """Up to ``count`` list members, each in a group of its own (user, user2, ...).
-
-    System accounts among them (root in "wheel:x:10:root,jdoe") are kept by the pseudonym.
-    """
-    groups = [f"(?P<user{'' if first == 1 else first}>{member})"]
-    for i in range(first + 1, first + count):
-        groups.append(f"(?:{separator}(?P<user{i}>{member}))?")
-    return "".join(groups)
-
-
-#: Rows of `net user`'s account table: three names a row, two spaces or more apart.
-_WINDOWS_NAME = r"[^\s\\/\[\]:;|=,+*?<>\"]+"
-_ROW_GAP = r"[ \t]{2,}"
-_NET_USER_ROWS = "".join(
-    "(?:" + _names(_ROW_GAP, first, 3, _WINDOWS_NAME) + r"[ \t]*\r?\n)" + ("?" if first > 1 else "")
-    for first in (1, 4, 7, 10)
-)
-
-
-_DB_CLIENTS = (
-    r"mysql|mysqldump|mysqladmin|mysqlsh|mariadb|psql|pg_dump|pg_dumpall|pg_restore|"
-    r"pg_basebackup|createdb|dropdb|createuser|vacuumdb|mongosh|mongo|mongodump|mongorestore|"
-    r"mongoexport|mongoimport|sqlcmd|bcp|clickhouse-client|cqlsh|smbclient|curl"
-)
-_METHODS = r"(?:GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS|PROPFIND)"
-#: What OpenVPN logs after a client instance name ("jdoe/203.0.113.5:1194 MULTI_sva: ...").
-_OPENVPN = (
-    r"(?:MULTI|PUSH|SENT CONTROL|Data Channel|Outgoing|Incoming|Control Channel|TLS|VERIFY"
-    r"|peer info|SIGTERM|SIGUSR1|Connection reset|Inactivity timeout|Timers|Protocol options"
-    r"|OPTIONS IMPORT|REMOVE|Delayed exit)"
-)
 
 RULES = [
     Rule(
@@ -98,7 +54,7 @@ RULES = [
         r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by))"
         r"|Built-By)"
         # ":", "=" and Ruby's "=>" ({"login"=>"jdoe"}).
-        r"\\{0,3}[\"']?\s*[:=]>?[ \t]*\\{0,3}[\"'<\[]?" + _DOWN_LEVEL + _USER_VALUE,
+        r"\\{0,3}[\"']?\s*[:=]>?[ \t]*\\{0,3}[\"'<\[]?" + DOWN_LEVEL + USER_VALUE,
         profile="standard",
         check=check_account,
         learn=True,
@@ -120,7 +76,7 @@ RULES = [
         # "Started by user jdoe for build 5" is left to the phrases below.
         "identity.login",
         r"\b(?:Started|Triggered|Replayed|Rebuilt|Restarted|Approved|Aborted|Rejected|Cancell?ed)"
-        r" by user " + _DISPLAY_NAME + r"(?: \((?P<user2>[^\s()]+)\))?[ \t.]*(?m:$)"
+        r" by user " + DISPLAY_NAME + r"(?: \((?P<user2>[^\s()]+)\))?[ \t.]*(?m:$)"
         # "Authentication for jdoe succeeded", "Mobile login for jdoe" (at the end of a line).
         r"|(?i:\b(?:authentication|login|logon|sign-?in) for)[ \t]+[\"'`\[]?"
         r"(?P<user3>[^\s\"',;&<>()\[\]{}=|`\\/]+)[\"'`\]]?"
@@ -147,7 +103,7 @@ RULES = [
         r"|\b[Uu]ser(?:name)? [\"'`]|\bsudo(?:\[\d+\])?:\s+"
         # su: "su[9930]: (to postgres) jdoe on pts/3", "FAILED SU (to postgres) jdoe on pts/3".
         r"|\b(?:su(?:\[\d+\])?:[ \t]+|(?:FAILED|SUCCESSFUL) SU[ \t]+)"
-        r"(?:(?:FAILED|SUCCESSFUL) SU[ \t]+)?\(to \S+\)\s+)" + _DOWN_LEVEL + _USER_VALUE,
+        r"(?:(?:FAILED|SUCCESSFUL) SU[ \t]+)?\(to \S+\)\s+)" + DOWN_LEVEL + USER_VALUE,
         profile="standard",
         check=check_account,
         learn=True,
@@ -169,7 +125,7 @@ RULES = [
         # Commands run as someone: sudo -u jdoe, crontab -u jdoe, ssh -l jdoe, su - jdoe, and
         # database clients: mysql -u jdoe, psql -U jdoe, mongosh -u jdoe.
         "identity.login",
-        r"\b(?:sudo|runuser|crontab|pkexec|" + _DB_CLIENTS + r")\b[^\r\n|;&]*?\s-[uU][ \t]*"
+        r"\b(?:sudo|runuser|crontab|pkexec|" + DB_CLIENTS + r")\b[^\r\n|;&]*?\s-[uU][ \t]*"
         r"[\"']?(?P<user>[A-Za-z_][\w.@-]*)"
         r"|\bssh\b[^\r\n|;&]*?\s-l[ \t]*(?P<user2>[A-Za-z_][\w.-]*)"
         r"|(?m:^[ \t]*(?:\d+[ \t]+)?(?:[$#][ \t]*)?(?:sudo[ \t]+)?su[ \t]+"
@@ -177,7 +133,7 @@ RULES = [
         profile="standard",
         check=check_user,
         learn=True,
-        trigger=r"(?:sudo|runuser|crontab|pkexec|ssh|" + _DB_CLIENTS + r")\b[^\r\n]*\s-[ulU]"
+        trigger=r"(?:sudo|runuser|crontab|pkexec|ssh|" + DB_CLIENTS + r")\b[^\r\n]*\s-[ulU]"
         r"|(?m:^[ \t]*(?:\d+[ \t]+)?(?:[$#][ \t]*)?(?:sudo[ \t]+)?su[ \t])",
     ),
     Rule(
@@ -255,12 +211,12 @@ RULES = [
         r"(?:^|[ \t])(?P<user>[^\s\"'\[\]@|]+)[ \t]+\d+x\d+x\d+[ \t]+\S+[ \t]+"
         r"(?:-|[0-9A-Fa-f]{0,4}[.:][0-9A-Fa-f.:,]+)[ \t]"
         r"|(?:^|[ \t])(?P<user2>[^\s\"'\[\]@|]+)[ \t]+@[0-9A-Z]+x\d+x\d+x\d+[ \t]"
-        r"|\[AccessLogFilter\][ \t]+(?P<user3>[^\s\"'\[\]]+)[ \t]+" + _METHODS + r"[ \t]"
-        r"|[0-9A-Fa-f][ \t]+\"(?P<user4>[^\"\s]+)\"[ \t]+\"" + _METHODS + r" ",
+        r"|\[AccessLogFilter\][ \t]+(?P<user3>[^\s\"'\[\]]+)[ \t]+" + METHODS + r"[ \t]"
+        r"|[0-9A-Fa-f][ \t]+\"(?P<user4>[^\"\s]+)\"[ \t]+\"" + METHODS + r" ",
         profile="standard",
         check=check_user,
         learn=True,
-        trigger=r"\dx\d+x\d+[ \t]|\[AccessLogFilter\]|\"[ \t]+\"" + _METHODS + r" ",
+        trigger=r"\dx\d+x\d+[ \t]|\[AccessLogFilter\]|\"[ \t]+\"" + METHODS + r" ",
     ),
     Rule(
         # cron's "CROND[8801]: (jdoe) CMD (...)", Exim's authenticated sender "A=plain:jdoe",
@@ -270,7 +226,7 @@ RULES = [
         r"\b(?i:crond?|crontab)\[\d+\]:[ \t]+\((?P<user>[^()\s]+)\)[ \t]+[A-Z]"
         r"|[ \t]A=[\w-]+:(?P<user2>[^\s]+)"
         r"|(?:^|[ \t])(?P<user3>[^\s/\[\]]+)/(?:\d{1,3}\.){3}\d{1,3}:\d{1,5}[ \t]+"
-        + _OPENVPN
+        + OPENVPN
         + r"|\b(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+)[ \t]+AAAA[A-Za-z0-9+/]+=*[ \t]+"
         r"(?P<user4>[^\s@\"']+)@(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])",
         profile="standard",
@@ -278,7 +234,7 @@ RULES = [
         learn=True,
         trigger=r"(?i:crond?|crontab)\[\d+\]:[ \t]+\(|[ \t]A=[\w-]+:"
         r"|:\d{1,5}[ \t]+"
-        + _OPENVPN
+        + OPENVPN
         + r"|(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+)[ \t]+AAAA",
     ),
     Rule(
@@ -288,7 +244,7 @@ RULES = [
         # or "10:15:32 [main]" on every line made most lines of a log candidates.
         "identity.login",
         r"(?m:^"
-        + _IIS
+        + IIS_LINE
         + r" \S+ \S+ \d{1,5} (?:(?P<host>[A-Za-z][\w.-]*)\\{1,2})?(?P<user>[^\s\\-][^\s\\]*)"
         r" (?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.%]+) )"
         r"|[ \t](?P<user2>[^\s-][^\s]*)[ \t]+(?:HIER_[A-Z_]+|FIRST_UP_PARENT|ORIGINAL_DST)/"
@@ -296,7 +252,7 @@ RULES = [
         profile="standard",
         check=check_user,
         learn=True,
-        trigger=r"(?m:^" + _IIS + r" )|(?:HIER_[A-Z_]+|FIRST_UP_PARENT|ORIGINAL_DST)/"
+        trigger=r"(?m:^" + IIS_LINE + r" )|(?:HIER_[A-Z_]+|FIRST_UP_PARENT|ORIGINAL_DST)/"
         r"|\d\.\d{1,3}:\d{1,5} \[",
     ),
     Rule(
@@ -313,7 +269,7 @@ RULES = [
         "identity.username",
         r"(?i:\\?\"(?:user|actor|principal|owner|author|assignee|reporter|creator|sender)\\?\")"
         r"\s*:\s*\{[^{}\r\n]*?\\?\"(?:(?i:name|username|login)\\?\"\s*:\s*\\?\""
-        + _NAME_VALUE
+        + NAME_VALUE
         # A numeric "id" is not the name: go on to "name" (Jira's audit log puts id first).
         + r"|(?i:id)\\?\"\s*:\s*\\?\"(?P<user2>[^\d\s\"',;&<>()\[\]{}=|`\\/]"
         r"[^\s\"',;&<>()\[\]{}=|`\\/]*))",
@@ -331,7 +287,7 @@ RULES = [
         # Named identity.login for its automaton: the user-key automaton matches three times
         # as often on dense logs, and each rule in it costs every match (about 10 % each).
         "identity.login",
-        r"\\?\"name\\?\"[ \t]*:[ \t]*\\?\"" + _NAME_VALUE + r"\\?\"[ \t]*,[ \t]*"
+        r"\\?\"name\\?\"[ \t]*:[ \t]*\\?\"" + NAME_VALUE + r"\\?\"[ \t]*,[ \t]*"
         r"\\?\"type(?:Name)?\\?\"[ \t]*:[ \t]*\\?\"(?i:user)\\?\""
         r"|\\?\"type(?:Name)?\\?\"[ \t]*:[ \t]*\\?\"(?i:user)\\?\"[ \t]*,[ \t]*"
         r"\\?\"name\\?\"[ \t]*:[ \t]*\\?\"(?P<user2>[^\s\"\\][^\"\\\r\n]*)\\?\""
@@ -416,10 +372,10 @@ RULES = [
         # user`, systeminfo's "Registered Owner:", GIT_AUTHOR_NAME=, git's user.name, LDIF's
         # cn:/displayName:/gecos:, and ssh_config's "User jdoe" alone on its line.
         "identity.login",
-        r"(?m:^[ \t]*(?:Full Name|Registered Owner:)[ \t]+(?P<user>" + _LINE_NAME + r"))"
-        r"|\bGIT_(?:AUTHOR|COMMITTER)_NAME=[\"']?(?P<user2>" + _LINE_NAME + r")"
-        r"|(?m:^(?:cn|displayName|gecos):[ \t]+(?P<user3>" + _LINE_NAME + r"))"
-        r"|\buser\.name(?:[ \t]*=[ \t]*|[ \t]+)[\"']?(?P<user4>" + _LINE_NAME + r")"
+        r"(?m:^[ \t]*(?:Full Name|Registered Owner:)[ \t]+(?P<user>" + LINE_NAME + r"))"
+        r"|\bGIT_(?:AUTHOR|COMMITTER)_NAME=[\"']?(?P<user2>" + LINE_NAME + r")"
+        r"|(?m:^(?:cn|displayName|gecos):[ \t]+(?P<user3>" + LINE_NAME + r"))"
+        r"|\buser\.name(?:[ \t]*=[ \t]*|[ \t]+)[\"']?(?P<user4>" + LINE_NAME + r")"
         r"|(?m:^(?:User name[ \t]{2,}|[ \t]*User[ \t]+)(?P<user5>[^\s\"'#]+)[ \t]*\r?$)",
         profile="standard",
         check=check_dn_user,
@@ -441,7 +397,7 @@ RULES = [
     Rule(
         # "name = Jane Doe" in a git config's [user] section (the check reads the header).
         "identity.login",
-        r"(?m:^[ \t]*name[ \t]*=[ \t]*(?P<user>" + _LINE_NAME + r"))",
+        r"(?m:^[ \t]*name[ \t]*=[ \t]*(?P<user>" + LINE_NAME + r"))",
         profile="standard",
         check=check_git_name,
         learn=True,
@@ -461,11 +417,11 @@ RULES = [
         # Lists of user names: /etc/group's members, sssd's simple_allow_users and sshd's
         # AllowUsers/DenyUsers (up to eight names each).
         "identity.login",
-        r"(?m:^[a-z_][\w.-]*:[^:\r\n]*:\d+:" + _names(",", 1, 8) + r")"
+        r"(?m:^[a-z_][\w.-]*:[^:\r\n]*:\d+:" + name_list(",", 1, 8) + r")"
         r"|(?m:^[ \t]*simple_(?:allow|deny)_users[ \t]*=[ \t]*"
-        + _names("[ \t]*,[ \t]*", 9, 8)
+        + name_list("[ \t]*,[ \t]*", 9, 8)
         + r")|(?m:^[ \t]*(?:AllowUsers|DenyUsers)[ \t]+"
-        + _names("[ \t]+", 17, 8)
+        + name_list("[ \t]+", 17, 8)
         + r")",
         profile="standard",
         learn=True,
@@ -477,7 +433,7 @@ RULES = [
         # on the last line keeps the rows in the candidate segment. Built-in accounts
         # (Administrator, Guest, DefaultAccount) are kept by the pseudonym.
         "identity.login",
-        r"User accounts for \\\\\S+[ \t]*\r?\n(?:[ \t]*\r?\n)?-{20,}[ \t]*\r?\n" + _NET_USER_ROWS,
+        r"User accounts for \\\\\S+[ \t]*\r?\n(?:[ \t]*\r?\n)?-{20,}[ \t]*\r?\n" + NET_USER_ROWS,
         profile="standard",
         learn=True,
         trigger=r"User accounts for \\\\|The command completed successfully",

@@ -1,7 +1,8 @@
 """Checks for identity rules: what is a person's name and what only looks like one.
 
 System and service accounts, field names, templates, numbers and Kubernetes identities are
-refused here, so the rule table in ``identity.py`` can stay a table of patterns.
+refused here, and the pattern pieces several rules share are defined at the end, so the
+rule table in ``identity.py`` stays a table.
 """
 
 from __future__ import annotations
@@ -234,3 +235,64 @@ def check_email(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
     elif buf[end : end + 1] == b":" and buf[start:end].partition(b"@")[0].lower() in SYSTEM_USERS:
         return False  # git@bitbucket.acme.com:team/repo.git: the same, in scp syntax.
     return _EMAIL_TLD_NOT.search(buf[start:end]) is None
+
+
+# Pieces of the identity rules' patterns (re2 syntax), shared by several rules.
+
+#: The start of an IIS W3C line: date time s-ip cs-method.
+IIS_LINE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ (?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|PROPFIND)"
+USER_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+)"
+#: A Windows domain before the user ("NORDSEE\lbrandt", JSON's "RIJNLAND\\hvanderberg"): the
+#: domain is pseudonymised as a host label, the user as a user. One backslash only after a
+#: domain in capitals, so "jdoe\n" in an escaped log line is not a domain and a user "n".
+DOWN_LEVEL = r"(?:(?P<host>[A-Z][A-Z0-9-]*)\\|(?P<host2>[A-Za-z][\w.-]*)\\\\{1,3})?"
+#: A name of one or more words (a display name, "Katarzyna Nowak"): taken whole, since
+#: replacing the first word alone leaves the surname.
+NAME_VALUE = r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+(?: [^\s\"',;&<>()\[\]{}=|`\\/]+)*)"
+#: A display name at the end of a line: capitalised words and name particles ("Jan de
+#: Vries"), so "Started by user jdoe for build 5" is not read as a name of five words.
+DISPLAY_NAME = (
+    r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+(?: (?:[A-Z\x80-\xff][^\s\"',;&<>()\[\]{}=|`\\/]*"
+    r"|de|van|von|der|den|da|di|du|la|le|del|dos|das|ter|ten|bin|al|y)){0,3})"
+)
+#: A display name that runs to the end of its line or field ("Lena Wagner,,," in GECOS).
+LINE_NAME = r"[^\s\"'<>=:,#][^\r\n\"'<>=,#]*[^\s\"'<>=,#]"
+#: A member of a list of user names (/etc/group, AllowUsers, sssd's simple_allow_users).
+MEMBER = r"[A-Za-z_][\w.$@-]*"
+
+
+def name_list(separator: str, first: int, count: int, member: str = MEMBER) -> str:
+    """Up to ``count`` list members, each in a group of its own (user, user2, ...).
+
+    System accounts among them (root in "wheel:x:10:root,jdoe") are kept by the pseudonym.
+    """
+    groups = [f"(?P<user{'' if first == 1 else first}>{member})"]
+    for i in range(first + 1, first + count):
+        groups.append(f"(?:{separator}(?P<user{i}>{member}))?")
+    return "".join(groups)
+
+
+#: Rows of `net user`'s account table: three names a row, two spaces or more apart.
+WINDOWS_NAME = r"[^\s\\/\[\]:;|=,+*?<>\"]+"
+ROW_GAP = r"[ \t]{2,}"
+NET_USER_ROWS = "".join(
+    "(?:"
+    + name_list(ROW_GAP, first, 3, WINDOWS_NAME)
+    + r"[ \t]*\r?\n)"
+    + ("?" if first > 1 else "")
+    for first in (1, 4, 7, 10)
+)
+
+
+DB_CLIENTS = (
+    r"mysql|mysqldump|mysqladmin|mysqlsh|mariadb|psql|pg_dump|pg_dumpall|pg_restore|"
+    r"pg_basebackup|createdb|dropdb|createuser|vacuumdb|mongosh|mongo|mongodump|mongorestore|"
+    r"mongoexport|mongoimport|sqlcmd|bcp|clickhouse-client|cqlsh|smbclient|curl"
+)
+METHODS = r"(?:GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS|PROPFIND)"
+#: What OpenVPN logs after a client instance name ("jdoe/203.0.113.5:1194 MULTI_sva: ...").
+OPENVPN = (
+    r"(?:MULTI|PUSH|SENT CONTROL|Data Channel|Outgoing|Incoming|Control Channel|TLS|VERIFY"
+    r"|peer info|SIGTERM|SIGUSR1|Connection reset|Inactivity timeout|Timers|Protocol options"
+    r"|OPTIONS IMPORT|REMOVE|Delayed exit)"
+)
