@@ -76,7 +76,6 @@ SECRET = "Xq7!vR2#pL9"
         f"    admin_password:\n      value: {SECRET}\n",
         f"<Password>\n    <Value>{SECRET}</Value>\n</Password>",
         f'"type": "random_password", "attributes": {{ "result": "{SECRET}", "special": true }}',
-        f"C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: amRvZQ==\nS: 334 UGFzc3dvcmQ6\nC: {SECRET}",
         f'a001 LOGIN "jdoe@example.com" "{SECRET}"',
         f"C: PASS {SECRET}",
         f"we bind as svc-ldap with password {SECRET} and it worked before",
@@ -88,6 +87,25 @@ SECRET = "Xq7!vR2#pL9"
         f"secret_id             {SECRET}",
         f"Request body: SAMLResponse={SECRET}&RelayState=%2F",
         f"GET /oauth2/callback?state=af0ifj&code=4/0AeaYSHB{SECRET}x9&scope=email",
+        # Prose in tickets and mails, in several languages; more clients' password flags.
+        f"The password for the jiradbuser account is {SECRET} and I verified it works.",
+        f"I reset the password of jira-admin to {SECRET} so we could log in.",
+        f"das Passwort für den Admin-Benutzer lautet aktuell {SECRET} – bitte ändern",
+        f"Benutzer: t.schneider\nKennwort: {SECRET}",
+        f"le mot de passe du compte de service est : {SECRET}",
+        f'the passphrase is "blue {SECRET} river"',
+        f"WPA2 key: {SECRET}",
+        f"Login for the test system is admin / {SECRET} and the URL is the usual one.",
+        f"DEBUG - login with user etl_ftp and password {SECRET}",
+        f"cqlsh cass01 9042 -u cassandra_admin -p '{SECRET}' --ssl",
+        f"beeline -u jdbc:hive2://hs2:10000/default -n etl -p {SECRET}",
+        f"mosquitto_passwd -b /etc/mosquitto/passwd sensor_gw '{SECRET}'",
+        f"mosquitto_sub -h broker -u gw -P {SECRET} -t 'sensors/#'",
+        f"hadoop credential create db.password -value '{SECRET}' -provider jceks://hdfs/x",
+        f"curl -u elastic:'{SECRET}' -X GET https://localhost:9200/_cluster/health",
+        f"check_http -H intranet -S -a monitor:{SECRET} -u /health",
+        f"-e NEO4J_AUTH=neo4j/{SECRET}",
+        f'password = """{SECRET}"""',
     ],
 )
 def test_it_removes_values_under_secret_keys_in_every_syntax(line: str) -> None:
@@ -332,6 +350,14 @@ def test_it_removes_values_paired_with_a_secret_name(text: str) -> None:
         "with password authentication enabled",
         "# allow login with password authentication only from the VPN",
         "a001 OK LOGIN completed",
+        "Password change requested (password rules: minLength=12, minSpecial=1)",
+        "C: AUTH LOGIN\nS: 334 UGFzc3dvcmQ6\nC: <password, base64>",
+        "token response: token_type=Bearer expires_in=3600 scope=read:jira-work",
+        "The password is required and must be changed at first login.",
+        "AIRFLOW__WEBSERVER__SECRET_KEY_CMD=cat /run/secrets/airflow_secret_key",
+        "  authorization:\n    credentials_file: /var/run/secrets/token",
+        'beeline -u "jdbc:hive2://hs2.example.com:10000/default"',
+        "docker run -u 1000 -p 8080:80 nginx",
     ],
 )
 def test_code_coordinates_and_placeholders_are_not_secrets(line: str) -> None:
@@ -436,6 +462,9 @@ def test_a_password_hashing_module_is_not_a_password() -> None:
         + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5oQ7sU9wY1aB3dE5gH7jK9mN1pQ3sT5vX7zA9"
         "cE1gI3kM5o",
         "ya29.c.b0AaekDsQfmsyI2_NTrPvmosX_R2fUJutdnhsgxK7x00tzSu_odbKYGi7xeVwEwvOKHkLfyBgq6",
+        "sk-proj-7w1EDgNsQ2pL9vX4mZ8kR3tY6uB0cF5hJ1nM7qW2eA9sD4gK",
+        "hcaik_01hq7zk8m2n4p6r8t0v2x4z6b8d0f2h4j6",
+        "SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY",
     ],
 )
 def test_password_verifiers_and_encoded_registry_logins_are_removed_by_shape(value: str) -> None:
@@ -458,10 +487,14 @@ def test_an_elasticsearch_encoded_api_key_is_removed_and_filler_tokens_stay() ->
         "POST /Accounts/AC1/Calls.json auth=AC8290271737bc8418fc655ab15b:6b40bd188ecde5dceb276fa",
         "  express-session saving bFdsVqId_kSoloBiETeZnqBn9czsJ7VA +1ms",
         "Unseal Key 1: g9Ru1CRDeBO14wT65dMkcvnYFln3Fd1Goa+K4EjGX1tS",
+        "C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: amRvZQ==\nS: 334 UGFzc3dvcmQ6\nC: WHE3IXZSMiNwTDk=",
         '"GET /accounts/password/reset/key/3-c4x2ld-7a1f2b9e8d6c5a4b3f2e1d0c9b8a7f6e/ HTTP/1.1"',
     ],
 )
 def test_id_secret_pairs_session_ids_and_reset_tokens_are_removed(line: str) -> None:
     out = redact(line, profile="minimal")
     assert "***HIDDEN***" in out
-    assert not any(token in out for token in ("6b40bd188", "bFdsVqId", "7a1f2b9e8d6c", "g9Ru1CRDe"))
+    assert not any(
+        token in out
+        for token in ("6b40bd188", "bFdsVqId", "7a1f2b9e8d6c", "g9Ru1CRDe", "WHE3IXZSMiNwTDk=")
+    )

@@ -246,6 +246,7 @@ _RARE_CREDENTIALS = frozenset(
         "credentials.mail-login",
         "credentials.name-value",
         "credentials.oauth-code",
+        "credentials.prose",
         "credentials.reset-token",
         "credentials.smtp-auth",
         "credentials.tool-output",

@@ -91,6 +91,11 @@ _PROSE = re.compile(rb"(?i)(?:\S+\s+){4,}\S+")
 _PROSE_WORDS = re.compile(rb"(?i)\b(?:the|must|should|is|are|be|not|least|characters|contain)\b")
 
 
+def plain_key_end(key: bytes) -> bytes:
+    """The last word of a key, lower case: ``NEO4J_AUTH`` -> ``auth``."""
+    return re.split(rb"[._\-\s\"']", key.strip(b"\"' ").lower())[-1]
+
+
 def value_is_secret(key: bytes, value: bytes) -> bool:
     """Decide whether ``value`` found under ``key`` is a credential to hide."""
     strength = key_strength(key)
@@ -103,6 +108,10 @@ def value_is_secret(key: bytes, value: bytes) -> bool:
     if strength == 2:
         return not (value.isdigit() and len(value) <= 3)
     value = value.removeprefix(b"base64:")  # Laravel's APP_KEY=base64:...
+    if plain_key_end(key) == b"auth" and (b"/" in value or b":" in value) and len(value) >= 8:
+        return True  # NEO4J_AUTH=neo4j/secret, auth=user:password
+    if plain_key_end(key) in (b"auth", b"session", b"sid") and _HEXISH.match(value):
+        return len(value) >= 32  # Zabbix "auth": "<hex>", a session id
     name, colon, rest = value.partition(b":")
     if colon and name and _TOKENISH.match(rest) and looks_random(rest, min_len=20, min_entropy=3.5):
         return True  # auth=ACCOUNT_SID:AUTH_TOKEN, key=id:secret
@@ -155,10 +164,17 @@ def check_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
 
 
 def check_command_line(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
-    """A flag value is a secret unless it is a placeholder or a number (``-u 1000:1000``)."""
+    """A flag value is a secret unless it is a placeholder or a number (``-u 1000:1000``).
+
+    Nor is ``jdbc:hive2`` in ``-u "jdbc:hive2://host"`` a user and password, nor a port
+    mapping (``-u 1000 -p 8080:80``).
+    """
     span = _value_group(groups)
+    if span is None or buf[span[1] : span[1] + 2] == b"//":
+        return False
+    value = buf[span[0] : span[1]]
     return (
-        span is not None and check_value(buf, groups, ctx) and not buf[span[0] : span[1]].isdigit()
+        check_value(buf, groups, ctx) and not value.replace(b":", b"").replace(b".", b"").isdigit()
     )
 
 
@@ -243,6 +259,25 @@ def check_oauth_code(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # 
     )
 
 
+_SETTING = re.compile(rb"[A-Za-z_][\w.-]*=")
+_TOKEN_GROUPS = ("secret4", "secret5", "secret6", "secret7", "secret8")
+
+
+def check_prose(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """A password in prose has a digit or a symbol; a token in prose looks random."""
+    span = _value_group(groups)
+    if span is None:
+        return False
+    value = buf[span[0] : span[1]].rstrip(b".,;:!?)")
+    if is_placeholder(value) or _NOT_A_SECRET.match(value):
+        return False
+    if any(name in groups for name in _TOKEN_GROUPS):
+        return looks_random(value, min_len=8, min_entropy=2.8)
+    if _SETTING.match(value):
+        return False  # "password rules: minLength=12": a setting, not the password
+    return len(value) >= 4 and not value.replace(b"-", b"").replace(b"_", b"").isalpha()
+
+
 _JAAS = re.compile(rb"LoginModule\b")
 
 
@@ -293,6 +328,7 @@ _VALUE = (
     # ODBC braces ("PWD={a;b}"), hash schemes ("{PKCS5S2}abc"), Java map dumps ("=[x]").
     r"|(?P<secret5>\{[^}\r\n]+\}[^\s\"',;&<>(){}\[\]\\|`]*)"
     r"|\[(?P<secret6>[^\]\s,'\"]+)\]|\[[ \t]*\"(?P<secret7>[^\"\r\n]+)\"[ \t]*\]"
+    r"|\"\"\"(?P<secret8>[^\"\r\n]+)\"\"\""
     r"|\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
     r"|'(?P<secret2>[^'\r\n]+)'"
     # A \uXXXX escape (.properties files) is part of the value.
@@ -321,7 +357,7 @@ PRIORITY_RULES = [
 RULES = [
     Rule(
         "credentials.authorization",
-        r"(?i:(?:proxy-)?authori[sz]ation)\\?[\"']?\s*(?:=>|[:=])\s*\\?(?:b?[\"']|\[)?"
+        r"(?i:(?:proxy-)?authori[sz]ation)\\?[\"']?[ \t]*(?:=>|[:=])[ \t]*\\?(?:b?[\"']|\[)?"
         # Digest parameters are quoted; a header inside b'...' ends at its quote.
         r"(?:(?i:digest|aws4-hmac-sha256|hmac|sharedkey|signature)\s+"
         r"(?P<secret>[^\r\n'\"]*(?:\"[^\"\r\n]*\"[^\r\n'\"]*)*)"
@@ -544,7 +580,7 @@ RULES = [
         # Mail protocols: SMTP AUTH LOGIN's answer to "334 UGFzc3dvcmQ6" (base64 "Password:"),
         # IMAP "a1 LOGIN user password", POP3 "PASS x".
         "credentials.mail-login",
-        r"334 UGFzc3dvcmQ6[ \t]*\r?\n(?:C:[ \t]*)?(?P<secret>[A-Za-z0-9+/]+={0,2})"
+        r"334 UGFzc3dvcmQ6[ \t]*\r?\n(?:C:[ \t]*)?(?P<secret>[A-Za-z0-9+/]{4,}={0,2})"
         r"|(?m:^(?:C:[ \t]*)?[A-Za-z]*\d+[A-Za-z0-9]*[ \t]+LOGIN[ \t]+(?:\"[^\"\r\n]*\"|\S+)[ \t]+"
         r"(?:\"(?P<secret2>[^\"\r\n]+)\"|(?P<secret3>\S+)))"
         r"|(?m:^(?:C:[ \t]*)?PASS[ \t]+(?P<secret4>\S+))",
@@ -552,6 +588,29 @@ RULES = [
         learn=True,
         # The password line must be in the candidate range: a hit at a line end takes the next.
         trigger=r"UGFzc3dvcmQ6|LOGIN[ \t]|PASS[ \t]",
+    ),
+    Rule(
+        # What people write in tickets and mails: "the password for jira is Hq7!rT2#",
+        # "Kennwort: x", "le mot de passe est : x", "the API token is x", "Token:" with the
+        # token on the next line, "the shared secret 'x'", "login is admin / x".
+        "credentials.prose",
+        r"(?i:\b(?:password|passphrase|passwort|kennwort|wachtwoord|mot de passe|contrase[nñ]a|"
+        r"senha|l[oö]senord|pre-shared key|psk|wpa2? key|wi-?fi key|network key))"
+        r"[^.\r\n:=\"']{0,40}?"
+        r"(?:[ \t](?i:is|was|to|lautet(?:[ \t]+aktuell)?|est|ist)[ \t]*:?|[ \t]*:)[ \t]*"
+        r"(?:\"(?P<secret>[^\"\r\n]{4,})\"|'(?P<secret2>[^'\r\n]{4,})'|(?P<secret3>[^\s\"']{6,}))"
+        r"|(?i:\b(?:api[ _-]?token|api[ _-]?key|access[ _-]?token|token|shared secret|"
+        r"client secret))[^.\r\n=\"']{0,60}?(?:[ \t](?i:is|was)[ \t]*:?|:)[ \t]*(?:\r?\n[ \t]*)?"
+        r"(?:\"(?P<secret4>[^\"\r\n]{8,})\"|'(?P<secret5>[^'\r\n]{8,})'"
+        r"|(?P<secret6>[A-Za-z0-9+/=_.~-]{16,}))"
+        r"|(?i:\bshared secret|\bsecret)[ \t]+"
+        r"(?:\"(?P<secret7>[^\"\r\n]{8,})\"|'(?P<secret8>[^'\r\n]{8,})')"
+        r"|(?i:\blog(?:in|on)\b)[^.\r\n]{0,40}?[ \t]is[ \t]+[^\s/]+[ \t]*/[ \t]*"
+        r"(?P<secret9>[^\s\"']{4,})",
+        check=check_prose,
+        learn=True,
+        trigger=r"(?i:password|passphrase|passwort|kennwort|wachtwoord|mot de passe|contrase|senha|"
+        r"senord|pre-shared|psk|wpa|wi-?fi key|network key|token|secret|log(?:in|on)\b)",
     ),
     Rule(
         # An OAuth authorization code in a callback URL: exchanged for tokens by whoever
@@ -608,12 +667,12 @@ RULES = [
         r"(?i:\b(?:temporary|generated|initial|default|random|one-time|following)\s+(?:[a-z]+\s+)?"
         r"password\b)[^:\r\n]*:(?:[ \t]+|[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*)(?P<secret>[^\s'\"]+)"
         # In prose, without a colon: "created with temporary password Zx9-1 (change it)".
-        r"|(?i:\b(?:temporary|generated|initial|one-time|with(?:[ \t]+the)?)\s+password"
+        r"|(?i:\b(?:temporary|generated|initial|one-time|with(?:[ \t]+the)?|and)\s+password"
         r"|\bpassword[ \t]+(?:is|was))[ \t]+(?:(?i:is|of)[ \t]+)?"
         r"(?P<secret2>[A-Za-z0-9][^\s'\"]*[^\s'\".,;)])",
         check=check_bearer,
         learn=True,
-        trigger=r"(?i:temporary|generated|initial|default|random|one-time|with)\s+(?:[a-z]+\s+)?"
+        trigger=r"(?i:temporary|generated|initial|default|random|one-time|with|and)\s+(?:[a-z]+\s+)?"
         r"(?i:password)|(?i:password[ \t]+(?:is|was)[ \t])"
         # The value's line must be in the candidate range too.
         r"|(?i:following\s+password)[^:\r\n]*:[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*[^\s'\"]",
@@ -640,7 +699,9 @@ RULES = [
         r"(?:--(?P<key>[\w-]*(?i:pass|secret|token|api-?key|credential)[\w-]*)\s+[\"']?"
         r"(?P<secret>[^\s\"'-][^\s\"']*)"
         r"|\b(?i:mysql(?:dump|admin)?)\b[^\r\n]*?\s-p(?P<secret2>[^\s-]\S*)"
-        r"|\s(?:-u|--user)\s*[\"']?(?P<user>[^:\s\"'@/]+):(?P<secret3>[^\s\"'@/]+)"
+        r"|\s(?:-u|--user)\s*[\"']?(?P<user>[^:\s\"'@/]+):[\"']?(?P<secret3>[^\s\"'@/]+)"
+        r"|\s-u[ \t]+[\"']?[^\s\"'-][^\s\"']*[\"']?[ \t]+-[pP][ \t]*[\"']?"
+        r"(?P<secret6>[^\s\"'-][^\s\"']*)"
         r"|\b(?:redis-cli\b[^\r\n]*?\s-a|sshpass\s+-p|docker\s+login\b[^\r\n]*?\s-p)\s+[\"']?"
         r"(?P<secret4>[^\s\"']+)"
         r"|\s-(?:src|dest)?(?:store|key)pass\s+[\"']?(?P<secret5>[^\s\"']+))",
@@ -655,13 +716,18 @@ RULES = [
         r"(?:\b(?:ldap(?:search|modify|add|delete|passwd|compare|whoami|modrdn|exop)|kadmin)\b"
         r"[^\r\n]*?\s-w"
         r"|\b(?:sqlcmd|bcp|osql|isql)\b[^\r\n]*?\s-P"
-        r"|\b(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|twine)\b[^\r\n]*?\s-p)"
+        r"|\b(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|twine|cqlsh|beeline|cypher-shell"
+        r"|check_mysql|check_pgsql)\b[^\r\n]*?\s-p"
+        r"|\bmosquitto_(?:sub|pub|rr)\b[^\r\n]*?\s-P"
+        r"|\bcredential\s+create\b[^\r\n]*?\s-value)"
         r"\s*[\"']?(?P<secret>[^\s\"']+)"
         r"|\s-U\s*[\"']?[^%\s\"'/]+%(?P<secret2>[^\s\"']+)"
         r"|\s-pass(?:in|out|word)?\s+[\"']?pass:(?P<secret3>[^\s\"']+)"
         # Positional passwords: net use /user:u p, htpasswd -b file u p, rabbitmqctl add_user u p
         r"|\bnet\s+use\b[^\r\n]*?\s/user:\S+\s+[\"']?(?P<secret4>[^\s\"'/][^\s\"']*)"
-        r"|\bhtpasswd\s+(?:-\w+\s+)*?-\w*b\w*\s+(?:-\w+\s+)*\S+\s+\S+\s+[\"']?(?P<secret5>[^\s\"']+)"
+        r"|\b(?:htpasswd|mosquitto_passwd)\s+(?:-\w+\s+)*?-\w*b\w*\s+(?:-\w+\s+)*\S+\s+\S+\s+[\"']?"
+        r"(?P<secret5>[^\s\"']+)"
+        r"|\bcheck_(?:http|curl)\b[^\r\n]*?\s-a[ \t]+[\"']?[^:\s\"']+:(?P<secret12>[^\s\"']+)"
         r"|\brabbitmqctl\s+(?:add_user|change_password)\s+\S+\s+[\"']?(?P<secret6>[^\s\"']+)"
         # A password piped into a command that reads it: echo x | sudo -S, passwd --stdin.
         r"|\becho\s+(?:-n\s+)?[\"']?(?P<secret7>[^\s\"'|]+)[\"']?\s*\|\s*(?:sudo\s+-S|passwd\s+--stdin|"
@@ -675,7 +741,8 @@ RULES = [
         r"|\bnet\s+use\s+(?:[A-Za-z]:\s+|\*\s+)?\\\\\S+\s+[\"']?(?P<secret10>[^\s\"'/*][^\s\"']*)",
         check=check_command_line,
         learn=True,
-        trigger=r"(?i:ldap[a-z]+|sqlcmd|bcp|osql|isql|mongo|twine)\b|\s-U|-pass|net\s+use|htpasswd"
+        trigger=r"(?i:ldap[a-z]+|sqlcmd|bcp|osql|isql|mongo|twine|cqlsh|beeline|cypher-shell)\b|\s-U"
+        r"|-pass|net\s+use|htpasswd|mosquitto_|credential\s+create|check_(?:http|curl|mysql|pgsql)"
         r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)|kadmin|net\s+user",
     ),
     Rule(

@@ -27,7 +27,11 @@ TOKEN_SHAPES = [
     ("atlassian", r"AT[ACS]TT3[A-Za-z0-9_=-]{30,}|ATBB[A-Za-z0-9_=.-]{28,}"),
     ("npm", r"npm_[A-Za-z0-9]{36}"),
     ("pypi", r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
-    ("openai", r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"),
+    (
+        "openai",
+        r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"
+        r"|sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}",
+    ),
     ("anthropic", r"sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,}"),
     ("sendgrid", r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"),
     ("twilio", r"SK[0-9a-fA-F]{32}"),
@@ -48,6 +52,9 @@ TOKEN_SHAPES = [
     ("postman", r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}"),
     ("age", r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"),
     ("heroku", r"HRKU-[A-Za-z0-9_-]{60}"),
+    ("honeycomb", r"hc[a-z]{2,3}_[0-9a-z]{20,}"),
+    # NATS nkey seeds (user, account, operator, server, cluster): the private half.
+    ("nats", r"S[UAONC][A-Z2-7]{56}"),
     # Not tokens but as good as passwords: a Docker config.json in base64 ({"auths": ...),
     # PostgreSQL's md5 and SCRAM verifiers (PgBouncer's userlist.txt, pg_authid dumps).
     ("docker-config", r"(?:eyJhdXRocyI6|ewogICJhdXRocyI6|ewoJImF1dGhzIjo)[A-Za-z0-9+/]{20,}"),
@@ -72,7 +79,8 @@ RULES = [
     Rule(
         # An AWS key id next to its secret: the console's credentials CSV, "id:secret" pairs.
         "credentials.provider-token",
-        r"\b(?P<secret>(?:AKIA|ASIA)[A-Z0-9]{16}),[ \t]*(?P<secret2>[A-Za-z0-9/+]{40})\b",
+        r"\b(?P<secret>(?:AKIA|ASIA)[A-Z0-9]{16})['\"]?,[ \t]*['\"]?"
+        r"(?P<secret2>[A-Za-z0-9/+]{40})\b",
         learn=True,
     ),
     Rule(

@@ -30,7 +30,7 @@ _WORDY_KEY_SUFFIX = re.compile(
     rb"resolver|holder|context|config|configuration|properties|registry|generator|request|"
     rb"response|dialog|form|page|view|controller|action|test|tests|spec|event|events|"
     rb"encryption|issuer|audience|module|map|maps|plugin|plugins|scope|scopes|classname|"
-    rb"pointer|arn|in|hasher|hashers|validators|accessor)$"
+    rb"pointer|arn|in|hasher|hashers|validators|accessor|cmd|command)$"
 )
 
 
