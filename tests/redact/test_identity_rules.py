@@ -462,6 +462,8 @@ def test_built_in_windows_accounts_machine_sessions_and_programs_stay(line: str)
             "name = ",
         ),
         ('git config --global user.name "Jan Smith"', "Smith", 'user.name "user-'),
+        ("Home directory    \\\\fs01.acme.fr\\home$\\jsmith", "jsmith", "\\home$\\user-"),
+        ("Profile path: \\\\fs01\\profiles$\\jsmith", "jsmith", "\\profiles$\\user-"),
         (
             "dn: uid=jsmith,ou=people,dc=x,dc=dk\ncn: Jan Smith\ndisplayName: Jan Smith",
             "Smith",
@@ -502,6 +504,8 @@ def test_it_pseudonymises_users_and_display_names_of_support_bundle_files(
         "[project]\nname = sitrep\n[tool.ruff]\nline-length = 100",
         "User ${APACHE_RUN_USER}\nGroup ${APACHE_RUN_GROUP}\nUser www-data",
         "cn: jira.atlassian.com",
+        "the user.name property is empty",
+        "\\\\fs01\\Users\\Public\\Documents",
     ],
 )
 def test_system_lines_other_sections_and_vendor_senders_stay(line: str) -> None:

@@ -375,7 +375,8 @@ RULES = [
         r"(?m:^[ \t]*(?:Full Name|Registered Owner:)[ \t]+(?P<user>" + LINE_NAME + r"))"
         r"|\bGIT_(?:AUTHOR|COMMITTER)_NAME=[\"']?(?P<user2>" + LINE_NAME + r")"
         r"|(?m:^(?:cn|displayName|gecos):[ \t]+(?P<user3>" + LINE_NAME + r"))"
-        r"|\buser\.name(?:[ \t]*=[ \t]*|[ \t]+)[\"']?(?P<user4>" + LINE_NAME + r")"
+        # git config user.name "Jane Doe" needs its quote: "the user.name property" is prose.
+        r"|\buser\.name(?:[ \t]*=[ \t]*[\"']?|[ \t]+[\"'])(?P<user4>" + LINE_NAME + r")"
         r"|(?m:^(?:User name[ \t]{2,}|[ \t]*User[ \t]+)(?P<user5>[^\s\"'#]+)[ \t]*\r?$)",
         profile="standard",
         check=check_dn_user,
@@ -452,13 +453,15 @@ RULES = [
     Rule(
         "identity.home-directory",
         r"(?:/home/|/Users/|/export/home/|/var/mail/|/var/spool/mail/|/crontabs/|"
-        r"(?i:[a-z]:\\{1,2}(?:users|documents and settings)\\{1,2}))"
+        r"(?i:[a-z]:\\{1,2}(?:users|documents and settings)\\{1,2})"
+        # Home shares of `net user` and roaming profiles: \\fs01\home$\jdoe.
+        r"|(?i:[\w.-]\\{1,2}(?:home|homes|profiles?|users)\$?\\{1,2}))"
         r"(?P<user>[^/\\\s\"':;,<>|*?]+)",
         profile="standard",
         check=check_user,
         learn=True,
         trigger=r"(?i:/home/|/users/|/export/home/|/var/mail/|/var/spool/mail/|/crontabs/)"
-        r"|(?i:\\users\\|documents and settings)",
+        r"|(?i:\\users\\|documents and settings|\\(?:home|homes|profiles?|users)\$?\\)",
     ),
     Rule(
         "identity.ldap-dn",
