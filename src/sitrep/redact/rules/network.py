@@ -28,8 +28,7 @@ TLDS = (
 #: (org.keycloak.services, kafka.coordinator.group, ldap.user.email): a name under one is a
 #: host only when one of its labels has a hyphen or a digit (jira.lindner-gruppe.group).
 WEAK_TLDS = (
-    "group systems solutions services company digital global network agency consulting "
-    "software email shop store tools works team ag"
+    "group systems solutions services company digital global network agency consulting software ag"
 )
 _WEAK = frozenset(WEAK_TLDS.encode().split())
 _INTERNAL = frozenset(INTERNAL_TLDS.encode().split())
@@ -73,7 +72,7 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     if left[-1:] == b"(" and _DAEMON_VERSION.search(before(buf, start, 24)):
         return False
     if left[-1:] == b" " and left[-2:-1].isalpha() and _after_package(buf, start, end):
-        return False
+        return False  # Npgsql 8.0.2.0, "Using rails 7.1.3.2".
     return _VERSION_CONTEXT.search(left) is None
 
 
@@ -87,8 +86,8 @@ _NETWORK_WORDS = frozenset(
 #: Package managers name a package before its version: "Using rails 7.1.3.2" (Bundler),
 #: "Installing x 1.16.2.1", "Collecting x", "Unpacking x".
 _PACKAGE_VERBS = frozenset(
-    b"""Using Installing Installed Fetching Downloading Downloaded Upgrading Updating Removing
-    Uninstalling Collecting Building Compiling Unpacking Bundling Resolving Resolved""".split()
+    b"""Using Installing Fetching Downloading Upgrading Updating Removing
+    Uninstalling Collecting Building Compiling Unpacking Bundling Resolving""".split()
 )
 
 
@@ -98,12 +97,13 @@ def _after_package(buf: bytes, start: int, end: int) -> bool:
     Single-digit parts (8.0.2.0, 7.1.3.2) after a word that is not about networks, or any
     version after "Using rails" and other package-manager verbs.
     """
+    single = end - start == 7  # Every part one digit: such addresses are public resolvers.
+    if not single and buf.find(b"ing ", max(0, start - 48), start) < 0:
+        return False  # Most addresses after a word ("from 10.1.2.3"): no verb, no split.
     words = before(buf, start, 48).split()
     if not words or words[-1].lower() in _NETWORK_WORDS or not words[-1][:1].isalpha():
         return False
-    if end - start == 7:
-        return True  # Every part a single digit: addresses like that are public resolvers.
-    return len(words) >= 2 and words[-2] in _PACKAGE_VERBS
+    return single or (len(words) >= 2 and words[-2] in _PACKAGE_VERBS)
 
 
 def check_ipv6(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001

@@ -272,7 +272,7 @@ def name_list(separator: str, first: int, count: int, member: str = MEMBER) -> s
     return "".join(groups)
 
 
-#: Rows of `net user`'s account table: three names a row, two spaces or more apart.
+#: The first three rows of `net user`'s account table: three names a row, two spaces apart.
 WINDOWS_NAME = r"[^\s\\/\[\]:;|=,+*?<>\"]+"
 ROW_GAP = r"[ \t]{2,}"
 NET_USER_ROWS = "".join(
@@ -280,7 +280,7 @@ NET_USER_ROWS = "".join(
     + name_list(ROW_GAP, first, 3, WINDOWS_NAME)
     + r"[ \t]*\r?\n)"
     + ("?" if first > 1 else "")
-    for first in (1, 4, 7, 10)
+    for first in (1, 4, 7)
 )
 
 
