@@ -106,6 +106,31 @@ SECRET = "Xq7!vR2#pL9"
         f"check_http -H intranet -S -a monitor:{SECRET} -u /health",
         f"-e NEO4J_AUTH=neo4j/{SECRET}",
         f'password = """{SECRET}"""',
+        # Network devices, VPNs and Wi-Fi.
+        f"username netops privilege 15 secret 9 {SECRET}",
+        f" key 0 {SECRET}",
+        f"snmp-server community {SECRET} RO",
+        f" standby 1 authentication md5 key-string {SECRET}",
+        f"ntp authentication-key 1 md5 {SECRET} 7",
+        f" neighbor 172.31.255.2 password {SECRET}",
+        f"crypto isakmp key {SECRET} address 203.0.113.9",
+        f"(Cisco Controller) >config wlan security wpa akm psk set-key ascii {SECRET} 3",
+        f'set security ike policy P pre-shared-key ascii-text "{SECRET}"',
+        f"    set psksecret ENC {SECRET}",
+        f"cachemgr_passwd {SECRET} all",
+        f"user jsmith insecure-password {SECRET}",
+        f"rocommunity {SECRET} 10.0.0.0/8",
+        f'createUser snmpmon SHA-256 "{SECRET}" AES "{SECRET}"',
+        f': PSK "{SECRET}"',
+        f'@west @east : PSK "{SECRET}"',
+        f'network={{\n  ssid="ACME"\n  psk="{SECRET}"\n}}',
+        f"[wifi-security]\nkey-mgmt=wpa-psk\npsk={SECRET}",
+        f"/interface wireless security-profiles set wpa2-pre-shared-key={SECRET}",
+        f"<pre-shared-key>{SECRET}</pre-shared-key><ldap_bindpw>{SECRET}</ldap_bindpw>",
+        f'basic_ldap_auth -b "dc=x" -D "cn=squid,dc=x" -w "{SECRET}" -f uid=%s ldap01',
+        f"snmp_community_read={SECRET}",
+        f"Auth: (731) Login OK: [mlopez/{SECRET}] (from client vpn port 0)",
+        f"debug headers: ('x-api-key', '{SECRET}'), (':path', '/v1')",
     ],
 )
 def test_it_removes_values_under_secret_keys_in_every_syntax(line: str) -> None:
@@ -358,6 +383,17 @@ def test_it_removes_values_paired_with_a_secret_name(text: str) -> None:
         "  authorization:\n    credentials_file: /var/run/secrets/token",
         'beeline -u "jdbc:hive2://hs2.example.com:10000/default"',
         "docker run -u 1000 -p 8080:80 nginx",
+        "org.h2.jdbc.JdbcSQLInvalidAuthorizationSpecException: Wrong user name or password [28000]",
+        "java.lang.IllegalStateException: Duplicate key com.acme.FieldConfigImpl@3f2a1b9c",
+        "gpg:                using RSA key 4AEE18F83AFDEB23",
+        "key server.key  # This file should be kept secret",
+        "snmp-server community public RO",
+        "key chain OSPF-KEYS",
+        "interface: wg0\n  public key: HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=",
+        "Message-Authenticator = 0x4c2d8e1f0a3b5c7d9e2f4a6b8c0d1e3f",
+        "TLSPSKIdentity=PSK 001",
+        "Login incorrect (mschap: failed): [fschneider/<via Auth-Type = eap>] (from client ap01)",
+        "[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}",
     ],
 )
 def test_code_coordinates_and_placeholders_are_not_secrets(line: str) -> None:
@@ -465,6 +501,8 @@ def test_a_password_hashing_module_is_not_a_password() -> None:
         "sk-proj-7w1EDgNsQ2pL9vX4mZ8kR3tY6uB0cF5hJ1nM7qW2eA9sD4gK",
         "hcaik_01hq7zk8m2n4p6r8t0v2x4z6b8d0f2h4j6",
         "SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY",
+        "$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/",
+        "$1$mERr$hx5rVt7rPNoS4wqbXKX7m0",
     ],
 )
 def test_password_verifiers_and_encoded_registry_logins_are_removed_by_shape(value: str) -> None:
@@ -498,3 +536,15 @@ def test_id_secret_pairs_session_ids_and_reset_tokens_are_removed(line: str) -> 
         token in out
         for token in ("6b40bd188", "bFdsVqId", "7a1f2b9e8d6c", "g9Ru1CRDe", "WHE3IXZSMiNwTDk=")
     )
+
+
+def test_vpn_key_blocks_wg_genkey_and_telegram_bot_paths_are_removed() -> None:
+    body = "462f27eb1d0ad7f8a3b5c9e1f2d4a6b8\n0c2e4a6b8d0f1e3c5a7b9d1f3e5a7c9b"
+    static = f"-----BEGIN OpenVPN Static key V1-----\n{body}\n-----END OpenVPN Static key V1-----\n"
+    assert "462f27eb" not in redact(static) and "-----BEGIN OpenVPN Static key V1-----" in redact(
+        static
+    )
+    out = redact("$ wg genkey | tee privatekey\nqNk0bKjZ7vX2mL9pR4tW8yB1cF5hJ3nQ6sU0eA2gIkM=\n")
+    assert "qNk0bKjZ" not in out and out.startswith("$ wg genkey | tee privatekey\n")
+    url = "https://api.telegram.org/bot6123456789:AAH3kLm9pQ2rS5tU8vW1xY4zA7bC0dE3fGh/sendMessage"
+    assert "AAH3kLm9" not in redact(url, profile="minimal")

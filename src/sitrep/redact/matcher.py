@@ -240,6 +240,7 @@ _RARE_CREDENTIALS = frozenset(
         "credentials.changed-value",
         "credentials.config-file",
         "credentials.connection-string",
+        "credentials.device-config",
         "credentials.directive",
         "credentials.generated-password",
         "credentials.jaas-user",

@@ -20,7 +20,7 @@ from sitrep.redact.rules.text import is_placeholder, key_is_descriptive, looks_r
 #: Broad key words for the fast candidate pattern; ``key_strength`` decides precisely.
 KEY_WORDS = (
     r"pass|pwd|pw|secret|token|key|credential|creds|auth|session|cookie|sig|salt|dsn|"
-    r"connstr|connection.?string|licen[cs]e|otp|bearer"
+    r"connstr|connection.?string|licen[cs]e|otp|bearer|psk|community"
 )
 _STRONG = re.compile(
     rb"passw|passphrase|^pass$|[._-]pass$|^pwd$|[._-]pwd$|pwd$|secret(?!ar)|token(?!i[sz])|"
@@ -28,7 +28,8 @@ _STRONG = re.compile(
     rb"accesskey|access[._-]key|privatekey|private[._-]key|credential|^creds?$|accountkey|"
     rb"sharedaccesskey|sas[._-]?token|connection[._-]?string|connstr|licen[cs]e[._-]?key|"
     rb"encryption[._-]?key|signing[._-]?key|master[._-]?key|auth[._-]?key|_authtoken|"
-    rb"^pw$|[._-]pw$|^(?:bind|root|admin|db|user)pw$|"
+    rb"^pw$|[._-]pw$|(?:^|[._-])(?:bind|root|admin|db|user)pw$|psk|pre[._-]?shared[._-]?key|"
+    rb"community|"
     # Directives that name a password without saying so (Redis, SSSD) and the signatures of
     # pre-signed cloud URLs, which grant access until they expire.
     rb"requirepass|masterauth|authtok|(?:routing|integration|app|application|subscription)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
@@ -82,6 +83,7 @@ def key_strength(key: bytes) -> int:
 _NOT_A_SECRET = re.compile(
     rb"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^@\s]*"
     rb"|(?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@+-]*)+"
+    rb"|[\w.-]+\.(?:key|pem|crt|cer|p12|pfx|jks|keystore|der|pass|txt|conf|cfg)"
     rb"|(?:sha\d*|md5)=[0-9a-fA-F]+"
     rb"|[a-z]+(?:Pwd|Password|Pass)[A-Za-z]*"
     rb"|(?:[a-z][a-z0-9_]*\.){2,}[A-Z][A-Za-z0-9_$]*"
@@ -148,6 +150,8 @@ def check_key_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
         return False  # group:artifact:version, no space after the colon
     if buf[groups["key"][0] - 2 : groups["key"][0]] == b"${" and buf[groups["key"][1]] == 58:
         return False  # ${DB_PASSWORD:?must be set}: a variable with its message or default
+    if buf[max(0, groups["key"][0] - 7) : groups["key"][0]].lower() == b"public ":
+        return False  # WireGuard's "public key: x"
     if _ARN.search(buf, max(0, groups["key"][0] - 200), groups["key"][0]):
         return False  # arn:aws:secretsmanager:region:account:secret:name names a secret
     if _IAM_SERVICE.fullmatch(key + buf[span[0] - 1 : span[0]]) and _IAM_ACTION.fullmatch(
@@ -229,6 +233,34 @@ def check_variable(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # no
     key = groups.get("key") or groups["key2"]
     span = _value_group(groups)
     return span is not None and value_is_secret(buf[key[0] : key[1]], buf[span[0] : span[1]])
+
+
+#: What may stand before the keyword on a device config line: an optional prompt, then
+#: lower-case command words. A log line (a timestamp first), a Java exception ("x.Y:") or
+#: prose (a capital first) does not match.
+_DEVICE_LINE = re.compile(
+    rb"[ \t]*(?:\([^)\r\n]*\)[ \t]*>|[\w.-]+[#>])?[ \t]*"
+    rb"(?:[a-z][a-z0-9_-]*(?:[ \t]+[\w.:/!-]+)*)?[ \t]*"
+)
+
+
+def check_device(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A device secret has a digit or a symbol: "snmp-server community public" is the default
+    and "key chain" a keyword; a bare number is a key id or an index."""
+    span = _value_group(groups)
+    if span is None:
+        return False
+    if "key" in groups:  # A config line: only command words before the keyword.
+        key_start = groups["key"][0]
+        line_start = buf.rfind(b"\n", 0, key_start) + 1
+        if buf[key_start - 1 : key_start] not in (b"", b" ", b"\t", b"\n"):
+            return False  # "api-key 1234": part of a longer word
+        if not _DEVICE_LINE.fullmatch(buf, line_start, key_start):
+            return False
+    value = buf[span[0] : span[1]]
+    if value.isdigit() or value.replace(b"-", b"").replace(b"_", b"").isalpha():
+        return False
+    return check_value(buf, groups, ctx) and not _NOT_A_SECRET.match(value)
 
 
 def check_reset_token(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -342,8 +374,9 @@ _SIBLINGS = r"(?:\s*\"[\w-]+\"\s*:\s*(?:\"[^\"\r\n]*\"|[\w.-]+|\{\}|\[\])\s*,)*"
 PRIORITY_RULES = [
     Rule(
         "credentials.private-key",
-        r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?P<pem>[\s\S]*?)"
-        r"-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----",
+        r"-----BEGIN[A-Z0-9 ]*(?:PRIVATE KEY(?: BLOCK)?|OpenVPN Static key V1|NKEY SEED)-----"
+        r"(?P<pem>[\s\S]*?)"
+        r"-+END[A-Z0-9 ]*(?:PRIVATE KEY(?: BLOCK)?|OpenVPN Static key V1|NKEY SEED)-+",
         check=check_pem,
         trigger=r"-----BEGIN",
     ),
@@ -699,7 +732,7 @@ RULES = [
         r"(?:--(?P<key>[\w-]*(?i:pass|secret|token|api-?key|credential)[\w-]*)\s+[\"']?"
         r"(?P<secret>[^\s\"'-][^\s\"']*)"
         r"|\b(?i:mysql(?:dump|admin)?)\b[^\r\n]*?\s-p(?P<secret2>[^\s-]\S*)"
-        r"|\s(?:-u|--user)\s*[\"']?(?P<user>[^:\s\"'@/]+):[\"']?(?P<secret3>[^\s\"'@/]+)"
+        r"|\s(?:-u|--user)\s*[\"']?(?P<user>[^:\s\"'@]+):[\"']?(?P<secret3>[^\s\"'@/]+)"
         r"|\s-u[ \t]+[\"']?[^\s\"'-][^\s\"']*[\"']?[ \t]+-[pP][ \t]*[\"']?"
         r"(?P<secret6>[^\s\"'-][^\s\"']*)"
         r"|\b(?:redis-cli\b[^\r\n]*?\s-a|sshpass\s+-p|docker\s+login\b[^\r\n]*?\s-p)\s+[\"']?"
@@ -713,7 +746,8 @@ RULES = [
         # Tools whose password flag is a short option: ldapsearch -w, sqlcmd -P, mongosh -p,
         # twine -p, smbclient -U user%password, openssl -passin pass:x.
         "credentials.tool-password",
-        r"(?:\b(?:ldap(?:search|modify|add|delete|passwd|compare|whoami|modrdn|exop)|kadmin)\b"
+        r"(?:\b(?:ldap(?:search|modify|add|delete|passwd|compare|whoami|modrdn|exop)|kadmin"
+        r"|[\w-]*_ldap_[\w-]*)\b"
         r"[^\r\n]*?\s-w"
         r"|\b(?:sqlcmd|bcp|osql|isql)\b[^\r\n]*?\s-P"
         r"|\b(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|twine|cqlsh|beeline|cypher-shell"
@@ -741,9 +775,41 @@ RULES = [
         r"|\bnet\s+use\s+(?:[A-Za-z]:\s+|\*\s+)?\\\\\S+\s+[\"']?(?P<secret10>[^\s\"'/*][^\s\"']*)",
         check=check_command_line,
         learn=True,
-        trigger=r"(?i:ldap[a-z]+|sqlcmd|bcp|osql|isql|mongo|twine|cqlsh|beeline|cypher-shell)\b|\s-U"
+        trigger=r"(?i:ldap[a-z]*|sqlcmd|bcp|osql|isql|mongo|twine|cqlsh|beeline|cypher-shell)\b|\s-U"
         r"|-pass|net\s+use|htpasswd|mosquitto_|credential\s+create|check_(?:http|curl|mysql|pgsql)"
         r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)|kadmin|net\s+user",
+    ),
+    Rule(
+        # Network devices and daemons: Cisco/ASA/Junos/FortiOS/WLC config lines ("enable
+        # secret 5 x", "username u privilege 15 password 7 x", "key 0 x", "snmp-server
+        # community x RO", "set psksecret ENC x"), net-snmp createUser, HAProxy
+        # insecure-password, Squid cachemgr_passwd. Only lines of lower-case command words,
+        # so log lines (a timestamp first) and prose (a capital first) do not count.
+        "credentials.device-config",
+        r"\b(?P<key>secret|password|passwd|key|key-string|community|rocommunity|rwcommunity|"
+        r"pre-shared-key|set-key|authentication-key|message-digest-key|md5|"
+        r"[\w-]*passw(?:or)?d|psksecret|psk)[ \t]+"
+        r"(?:(?:\d+|ascii|ascii-text|hex|ENC|md5)[ \t]+)*[\"']?(?P<secret>[^\s\"'=:-][^\s\"']*)"
+        # OpenVPN's management interface; FreeRADIUS with auth_goodpass/auth_badpass.
+        r"|\bpassword[ \t]+\"(?:Auth|Private Key|HTTP Proxy)\"[ \t]+\"(?P<secret8>[^\"\r\n]+)\""
+        r"|\bLogin (?:OK|incorrect)[^\[\r\n]*:[ \t]*\[(?P<user>[^/\]\r\n]+)/"
+        r"(?P<secret9>[^\]\r\n]+)\]"
+        r"|\bcreateUser[ \t]+\S+[ \t]+(?:MD5|SHA(?:-\d+)?)[ \t]+\"?(?P<secret2>[^\s\"]+)\"?"
+        r"(?:[ \t]+(?:DES|AES(?:-?\d+)?)[ \t]+\"?(?P<secret3>[^\s\"]+)\"?)?"
+        # strongSwan/libreswan ipsec.secrets: ": PSK \"x\"", ": RSA key.pem \"passphrase\"".
+        r"|:[ \t]*(?:PSK|EAP|XAUTH|(?:RSA|ECDSA|P12)[ \t]+\S+)[ \t]+"
+        r"(?:\"(?P<secret4>[^\"\r\n]+)\"|(?P<secret5>0s[A-Za-z0-9+/=]+|0x[0-9a-fA-F]+))"
+        # `wg genkey` prints the private key on the next line.
+        r"|\bwg[ \t]+genkey[^\r\n]*\r?\n(?P<secret6>[A-Za-z0-9+/]{42,43}=)"
+        # Header tuples in debug output: ('x-api-key', 'x').
+        r"|['\"](?i:x-api-key|api-key|x-auth-token|authorization)['\"],[ \t]*"
+        r"['\"](?P<secret7>[^'\"\r\n]+)['\"]",
+        check=check_device,
+        learn=True,
+        trigger=r"(?:secret|passw|key|community|psk)[\w-]*[ \t]"
+        r"|createUser|:[ \t]*(?:PSK|EAP|XAUTH|RSA|ECDSA|P12)[ \t]|Login (?:OK|incorrect)"
+        r"|wg[ \t]+genkey[^\r\n]*\r?\n[A-Za-z0-9+/]"
+        r"|(?i:api-key|auth-token|authorization)['\"],",
     ),
     Rule(
         "credentials.high-entropy",

@@ -91,10 +91,20 @@ RULES = [
         r"(?P<secret>\{(?i:PKCS5S2|SSHA(?:256|512)?|SHA(?:256|512)?|SMD5|MD5|CRYPT|ARGON2(?:I|ID)?|"
         r"BCRYPT)\}[A-Za-z0-9+/$.=]{16,}"
         # crypt(3) hashes: bcrypt, sha512crypt/sha256crypt (/etc/shadow), argon2.
-        r"|\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}|\$[56]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$"
+        r"|\$2[aby]?\$\d\d\$[./A-Za-z0-9]{50,60}|\$(?:1|apr1)\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}"
+        r"|\$[56]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$"
         r"[./A-Za-z0-9]{43,86}|\$argon2(?:id|i|d)\$[^\s\"']{40,})",
         learn=True,
-        trigger=r"\{(?i:pkcs5s2|ssha|sha|smd5|md5|crypt|argon2|bcrypt)|\$2[aby]?\$|\$[56]\$|\$argon2",
+        trigger=r"\{(?i:pkcs5s2|ssha|sha|smd5|md5|crypt|argon2|bcrypt)|\$2[aby]?\$|\$[156]\$|\$apr1\$"
+        r"|\$argon2",
+    ),
+    Rule(
+        # A Telegram bot token inside its API path: /bot<id>:<token>/sendMessage.
+        "credentials.provider-token",
+        r"/bot(?P<secret>\d{6,}:AA[0-9A-Za-z_-]{30,})",
+        check=check_shape,
+        learn=True,
+        trigger=r"/bot\d",
     ),
     Rule(
         "credentials.provider-token",

@@ -30,7 +30,7 @@ _WORDY_KEY_SUFFIX = re.compile(
     rb"resolver|holder|context|config|configuration|properties|registry|generator|request|"
     rb"response|dialog|form|page|view|controller|action|test|tests|spec|event|events|"
     rb"encryption|issuer|audience|module|map|maps|plugin|plugins|scope|scopes|classname|"
-    rb"pointer|arn|in|hasher|hashers|validators|accessor|cmd|command)$"
+    rb"pointer|arn|in|hasher|hashers|validators|accessor|cmd|command|authenticator|identity)$"
 )
 
 
@@ -69,7 +69,7 @@ def key_is_descriptive(key: bytes) -> bool:
     entry that holds the password), as Helm charts spell them, and public keys and .NET's
     ``PublicKeyToken``.
     """
-    parts = re.split(rb"[._\-\s]|(?<=[a-z])(?=[A-Z])", key.strip(b"\"'\\"))
+    parts = re.split(rb"[._\-\s]|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", key.strip(b"\"'\\"))
     if len(parts) < 2:
         return False
     if parts[0].lower() in (b"existing", b"public"):
