@@ -394,6 +394,7 @@ def test_it_removes_values_paired_with_a_secret_name(text: str) -> None:
         "TLSPSKIdentity=PSK 001",
         "Login incorrect (mschap: failed): [fschneider/<via Auth-Type = eap>] (from client ap01)",
         "[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}",
+        "C:\\>net user\n\nUser accounts for \\\\DC01\n",
     ],
 )
 def test_code_coordinates_and_placeholders_are_not_secrets(line: str) -> None:

@@ -8,6 +8,7 @@ stays bounded whatever the file size; ``redact_files`` spreads the work over pro
 
 from __future__ import annotations
 
+import functools
 import re
 import socket
 from collections.abc import Callable, Iterable
@@ -21,7 +22,7 @@ from sitrep.redact.literals import LiteralSet
 from sitrep.redact.matcher import Candidates, Edit, Matcher, apply, resolve
 from sitrep.redact.pseudonym import PUBLIC_DOMAINS, Pseudonymizer, generate_key, registrable_index
 from sitrep.redact.removals import SpecRedactor, parse_specs
-from sitrep.redact.rules import PROFILES, CheckContext, default_rules
+from sitrep.redact.rules import PROFILES, CheckContext, Rule, default_rules
 from sitrep.redact.rules.identity import SYSTEM_USERS
 from sitrep.redact.rules.text import is_learnable
 from sitrep.redact.structured import STRUCTURED_LIMIT, is_structured, structured_edits
@@ -99,6 +100,13 @@ class Learned:
         self.capped = self.capped or other.capped
 
 
+@functools.lru_cache(maxsize=8)
+def shared_matcher(rules: tuple[Rule, ...]) -> Matcher:
+    """One compiled matcher per rule set and process: re2 objects are thread-safe, and
+    compiling the automata costs more than redacting a small file (bundles, tests)."""
+    return Matcher(list(rules))
+
+
 class Redactor:
     """Redact files for one bundle (or one ``sitrep redact`` run).
 
@@ -129,9 +137,11 @@ class Redactor:
         self._replacers = self._make_replacers()
         self._reports: dict[str, FileReport] = {}
         self._rules = [r for r in default_rules() if r.enabled_in(profile)]
-        self._discovery = Matcher([r for r in self._rules if r.learn or r.name == "identity.email"])
+        self._discovery = shared_matcher(
+            tuple(r for r in self._rules if r.learn or r.name == "identity.email")
+        )
         # Every rule of the profile; its trigger finds the candidate lines of both passes.
-        self._all = Matcher(self._rules)
+        self._all = shared_matcher(tuple(self._rules))
         self._stale = True
         self._candidates: dict[str, Candidates] = {}
         self._candidate_room = CANDIDATE_LIMIT

@@ -60,7 +60,7 @@ class Rule:
 
 def default_rules() -> list[Rule]:
     """Return every built-in rule, most specific first (order breaks ties at one position)."""
-    from sitrep.redact.rules import credentials, identity, network, providers
+    from sitrep.redact.rules import credentials, formats, identity, network, providers
 
     # Identity and network rules with a labelled key come before the generic key-value
     # rule: at one position the first rule wins, and "assignee=" or "author=" holds "sig"
@@ -71,4 +71,5 @@ def default_rules() -> list[Rule]:
         *identity.RULES,
         *network.RULES,
         *credentials.RULES,
+        *formats.RULES,
     ]
