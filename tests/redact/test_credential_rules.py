@@ -131,6 +131,11 @@ SECRET = "Xq7!vR2#pL9"
         f"snmp_community_read={SECRET}",
         f"Auth: (731) Login OK: [mlopez/{SECRET}] (from client vpn port 0)",
         f"debug headers: ('x-api-key', '{SECRET}'), (':path', '/v1')",
+        f"<password><![CDATA[{SECRET}<&>]]></password>",
+        f'<property name="password"><value><![CDATA[{SECRET}<&>]]></value></property>',
+        f"Pass_Word={SECRET}",
+        f"the temporary password for the staging admin is {SECRET} until Friday",
+        f"password=my_{SECRET}_pass",
     ],
 )
 def test_it_removes_values_under_secret_keys_in_every_syntax(line: str) -> None:
@@ -395,6 +400,18 @@ def test_it_removes_values_paired_with_a_secret_name(text: str) -> None:
         "Login incorrect (mschap: failed): [fschneider/<via Auth-Type = eap>] (from client ap01)",
         "[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}",
         "C:\\>net user\n\nUser accounts for \\\\DC01\n",
+        "keyring==25.1.0\nsecretstorage==3.3.3",
+        "    usernameSecretKey: username\n    passwordSecretKey: password",
+        "SLACK_BOT_TOKEN=xoxb-your-token-here",
+        "password: {{ .Values.db.password | quote }}",
+        '{"password_changed_at": "2024-01-05T10:00:00Z"}',
+        "The API token is shown once; the password is not stored.",
+        "password.encoder.iterations=4096",
+        "password = %(DB_PASS)s",
+        "LoadCredential=db-password:/etc/credstore/db-password",
+        "  -p, --password string   Password for the registry (use --password-stdin instead)",
+        "Refreshing access token via https://oauth2.googleapis.com/token",
+        "  --> src/auth/token.rs:14:22",
     ],
 )
 def test_code_coordinates_and_placeholders_are_not_secrets(line: str) -> None:
@@ -526,6 +543,7 @@ def test_an_elasticsearch_encoded_api_key_is_removed_and_filler_tokens_stay() ->
         "POST /Accounts/AC1/Calls.json auth=AC8290271737bc8418fc655ab15b:6b40bd188ecde5dceb276fa",
         "  express-session saving bFdsVqId_kSoloBiETeZnqBn9czsJ7VA +1ms",
         "Unseal Key 1: g9Ru1CRDeBO14wT65dMkcvnYFln3Fd1Goa+K4EjGX1tS",
+        'proxy_set_header X-Auth-Token "nx_Hq7Lm2Xv9Rt4Zb8Nc3Wk";',
         "C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: amRvZQ==\nS: 334 UGFzc3dvcmQ6\nC: WHE3IXZSMiNwTDk=",
         '"GET /accounts/password/reset/key/3-c4x2ld-7a1f2b9e8d6c5a4b3f2e1d0c9b8a7f6e/ HTTP/1.1"',
     ],
@@ -535,7 +553,14 @@ def test_id_secret_pairs_session_ids_and_reset_tokens_are_removed(line: str) -> 
     assert "***HIDDEN***" in out
     assert not any(
         token in out
-        for token in ("6b40bd188", "bFdsVqId", "7a1f2b9e8d6c", "g9Ru1CRDe", "WHE3IXZSMiNwTDk=")
+        for token in (
+            "6b40bd188",
+            "bFdsVqId",
+            "7a1f2b9e8d6c",
+            "g9Ru1CRDe",
+            "Hq7Lm2Xv9",
+            "WHE3IXZSMiNwTDk=",
+        )
     )
 
 

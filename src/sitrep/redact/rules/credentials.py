@@ -23,7 +23,7 @@ KEY_WORDS = (
     r"connstr|connection.?string|licen[cs]e|otp|bearer|psk|community"
 )
 _STRONG = re.compile(
-    rb"passw|passphrase|^pass$|[._-]pass$|^pwd$|[._-]pwd$|pwd$|secret(?!ar)|token(?!i[sz])|"
+    rb"passw|pass[._-]word|passphrase|^pass$|[._-]pass$|^pwd$|[._-]pwd$|pwd$|secret(?!ar)|token(?!i[sz])|"
     rb"apikey|api[._-]key|^sig$|"
     rb"accesskey|access[._-]key|privatekey|private[._-]key|credential|^creds?$|accountkey|"
     rb"sharedaccesskey|sas[._-]?token|connection[._-]?string|connstr|licen[cs]e[._-]?key|"
@@ -35,6 +35,7 @@ _STRONG = re.compile(
     rb"requirepass|masterauth|authtok|(?:routing|integration|app|application|subscription)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
 )
 #: ``keystorePass``, ``bindPw``: a camel-case key whose last word is a password.
+_SOURCE_FILE = re.compile(rb"\.(?:rs|py|go|java|js|ts|rb|c|h|cc|cpp|kt|scala|php|cs|swift)$")
 _CAMEL_STRONG = re.compile(rb"[a-z0-9](?:Pass|Pw|PW)$")
 _WEAK = re.compile(rb"key|auth|sig|salt|session|cookie|licen[cs]e|otp|bearer|dsn")
 #: A counter or flag word before the key (``max_password_age``, ``usePassword``), but not the
@@ -68,6 +69,8 @@ def key_strength(key: bytes) -> int:
     """
     bare = key.strip(b"\"'\\- ")
     plain = bare.lower()
+    if _SOURCE_FILE.search(plain):
+        return 0  # "src/auth/token.rs:14:22": a file and a line, not a key
     if plain in (b"secret_id", b"secret-id"):
         return 2  # Vault AppRole's login secret, not the id of a secret
     if key_is_descriptive(bare) or _COUNTER_PREFIX.match(bare):
@@ -82,7 +85,8 @@ def key_strength(key: bytes) -> int:
 #: JSON object (a pointer into a secrets manager), or a sentence (a validation message).
 NOT_A_SECRET = re.compile(
     rb"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^@\s]*"
-    rb"|(?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@+-]*)+"
+    rb"|(?:[\w.-]+:)?(?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@+-]*)+"
+    rb"|\d+:\d+"
     rb"|[\w.-]+\.(?:key|pem|crt|cer|p12|pfx|jks|keystore|der|pass|txt|conf|cfg)"
     rb"|(?:sha\d*|md5)=[0-9a-fA-F]+"
     rb"|[a-z]+(?:Pwd|Password|Pass)[A-Za-z]*"
@@ -177,6 +181,8 @@ def check_command_line(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     if span is None or buf[span[1] : span[1] + 2] == b"//":
         return False
     value = buf[span[0] : span[1]]
+    if value.endswith(b")") and b"(" not in value:
+        return False  # "(use --password-stdin instead)": help text
     return (
         check_value(buf, groups, ctx) and not value.replace(b":", b"").replace(b".", b"").isdigit()
     )
@@ -245,7 +251,7 @@ def check_random_token(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  
 
 _KEY = rf"(?P<key>[A-Za-z0-9_.-]*(?i:{KEY_WORDS})[A-Za-z0-9_.-]*)"
 VALUE = (
-    r"(?:(?P<secret4>\$\{[^}\r\n]*\}|\$\([^)\r\n]*\))"
+    r"(?:(?P<secret4>\$\{[^}\r\n]*\}|\$\([^)\r\n]*\)|\{\{[^}\r\n]*\}\}|%\([^)\r\n]*\)s)"
     # ODBC braces ("PWD={a;b}"), hash schemes ("{PKCS5S2}abc"), Java map dumps ("=[x]").
     r"|(?P<secret5>\{[^}\r\n]+\}[^\s\"',;&<>(){}\[\]\\|`]*)"
     r"|\[(?P<secret6>[^\]\s,'\"]+)\]|\[[ \t]*\"(?P<secret7>[^\"\r\n]+)\"[ \t]*\]"
@@ -253,7 +259,9 @@ VALUE = (
     r"|\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
     r"|'(?P<secret2>[^'\r\n]+)'"
     # A \uXXXX escape (.properties files) is part of the value.
-    r"|(?P<secret3>(?:[^\s\"',;&<>(){}\[\]\\|`]|\\u[0-9A-Fa-f]{4})+))"
+    # Not "=x": "secretstorage==3.3.3" is a pinned package, not a key and its value.
+    r"|(?P<secret3>(?:[^\s\"',;&<>(){}\[\]\\|`=]|\\u[0-9A-Fa-f]{4})"
+    r"(?:[^\s\"',;&<>(){}\[\]\\|`]|\\u[0-9A-Fa-f]{4})*))"
 )
 
 #: Simple JSON members between a name and its value: "tags": {}, "enabled": true.
@@ -344,14 +352,17 @@ RULES = [
     Rule(
         "credentials.key-value",
         r"\b(?i:name|key)=[\"'](?P<key>[^\"'<>]*(?i:" + KEY_WORDS + r")[^\"'<>]*)[\"'][^>]*?"
-        r"(?:(?i:value)=[\"'](?P<secret>[^\"'\r\n]+)[\"']|>(?P<secret2>[^<\r\n]+)<)",
+        r"(?:(?i:value)=[\"'](?P<secret>[^\"'\r\n]+)[\"']|>(?P<secret2>[^<\r\n]+)<"
+        r"|>\s*<(?i:value)>(?:<!\[CDATA\[(?P<secret3>[^\]\r\n]+(?:\][^\]\r\n]+)*)\]\]>"
+        r"|(?P<secret4>[^<\r\n]+))<)",
         check=check_key_value,
         learn=True,
         trigger=rf"(?i:name|key)=[\"'][^\"'<>]*(?i:{KEY_WORDS})",
     ),
     Rule(
         "credentials.key-value",
-        r"<(?P<key>[\w.:-]*(?i:" + KEY_WORDS + r")[\w.:-]*)(?:\s[^>]*)?>(?P<secret>[^<\r\n]+)</",
+        r"<(?P<key>[\w.:-]*(?i:" + KEY_WORDS + r")[\w.:-]*)(?:\s[^>]*)?>"
+        r"(?:<!\[CDATA\[(?P<secret2>[^\]\r\n]+(?:\][^\]\r\n]+)*)\]\]>|(?P<secret>[^<\r\n]+))</",
         check=check_key_value,
         learn=True,
         trigger=rf"<[\w.:-]*(?i:{KEY_WORDS})",
@@ -401,7 +412,7 @@ RULES = [
         "credentials.high-entropy",
         # Spaces and tabs only: a key word at the end of one line ("PRIVATE KEY-----")
         # must not take the first word of the next line.
-        _KEY + r"\\?[\"']?[ \t]+(?P<secret>[A-Za-z0-9+/=_.~-]+)",
+        _KEY + r"\\?[\"']?[ \t]+[\"']?(?P<secret>[A-Za-z0-9+/=_.~-]+)",
         check=check_entropy,
         learn=True,
         trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\?[\"']?[ \t]",

@@ -111,8 +111,8 @@ def check_prose(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
     if span is None:
         return False
     value = buf[span[0] : span[1]].rstrip(b".,;:!?)")
-    if is_placeholder(value) or NOT_A_SECRET.match(value):
-        return False
+    if is_placeholder(value) or NOT_A_SECRET.match(value) or value.startswith(b"//"):
+        return False  # "token via https://host/token": the ":" was the URL's
     if any(name in groups for name in _TOKEN_GROUPS):
         return looks_random(value, min_len=8, min_entropy=2.8)
     if _SETTING.match(value):
@@ -277,11 +277,12 @@ RULES = [
         "credentials.prose",
         r"(?i:\b(?:password|passphrase|passwort|kennwort|wachtwoord|mot de passe|contrase[nñ]a|"
         r"senha|l[oö]senord|pre-shared key|psk|wpa2? key|wi-?fi key|network key))"
-        r"[^.\r\n:=\"']{0,40}?"
+        r"(?:[ \t][^.\r\n:=\"'@/]{0,40}?)??"
         r"(?:[ \t](?i:is|was|to|lautet(?:[ \t]+aktuell)?|est|ist)[ \t]*:?|[ \t]*:)[ \t]*"
         r"(?:\"(?P<secret>[^\"\r\n]{4,})\"|'(?P<secret2>[^'\r\n]{4,})'|(?P<secret3>[^\s\"']{6,}))"
         r"|(?i:\b(?:api[ _-]?token|api[ _-]?key|access[ _-]?token|token|shared secret|"
-        r"client secret))[^.\r\n=\"']{0,60}?(?:[ \t](?i:is|was)[ \t]*:?|:)[ \t]*(?:\r?\n[ \t]*)?"
+        r"client secret))(?:[ \t][^.\r\n=\"'@/]{0,60}?)??(?:[ \t](?i:is|was)[ \t]*:?|:)[ \t]*"
+        r"(?:\r?\n[ \t]*)?"
         r"(?:\"(?P<secret4>[^\"\r\n]{8,})\"|'(?P<secret5>[^'\r\n]{8,})'"
         r"|(?P<secret6>[A-Za-z0-9+/=_.~-]{16,}))"
         r"|(?i:\bshared secret|\bsecret)[ \t]+"
@@ -349,6 +350,8 @@ RULES = [
         r"password\b)[^:\r\n]*:(?:[ \t]+|[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*)(?P<secret>[^\s'\"]+)"
         # In prose, without a colon: "created with temporary password Zx9-1 (change it)".
         r"|(?i:\b(?:temporary|generated|initial|one-time|with(?:[ \t]+the)?|and)\s+password"
+        # "the temporary password for the staging admin is x"
+        r"(?:[^.\r\n:=\"']{0,40}?[ \t](?:is|was|to))?"
         r"|\bpassword[ \t]+(?:is|was))[ \t]+(?:(?i:is|of)[ \t]+)?"
         r"(?P<secret2>[A-Za-z0-9][^\s'\"]*[^\s'\".,;)])",
         check=check_bearer,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from sitrep.redact.rules import CheckContext, Groups, Rule
+from sitrep.redact.rules.text import is_placeholder
 
 #: (provider, pattern) pairs; the whole token is the secret.
 TOKEN_SHAPES = [
@@ -70,9 +71,10 @@ _FILLER = re.compile(rb"(?i)x{8,}|\*{4,}|0{20,}")
 
 
 def check_shape(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
-    """A token of the right shape counts unless it is filler from an example."""
+    """A token of the right shape counts unless it is filler from an example (``ghp_XXXX``,
+    ``xoxb-your-token-here``)."""
     start, end = groups["secret"]
-    return _FILLER.search(buf, start, end) is None
+    return _FILLER.search(buf, start, end) is None and not is_placeholder(buf[start:end])
 
 
 RULES = [

@@ -12,10 +12,11 @@ _PLACEHOLDER = re.compile(
       | \*+|x+|\.{3,}|-+|_+|\?+|\#+
       | \*+hidden\*+|[\[(]?(?:redacted|hidden|masked|filtered)[\])]?|sanitized.*
       | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
+      | string|str|int|integer|bool|boolean|uint|duration|value|strings
       | no-?check|disabled|enabled|redacted|removed|omitted|not[-_ ]?set
       | replace[-_]?me|change[-_]me
       | \{[A-Z0-9_-]+\}
-      | [A-Z]+(?:_[A-Z]+){2,}
+      | (?-i:[A-Z]+(?:_[A-Z]+){2,}|PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY|USER(?:NAME)?)
       | user-[0-9a-f]{8}|host-[0-9a-f]{8}|domain-[0-9a-f]{8}|word-[0-9a-f]{8}
     )$"""
 )
@@ -30,7 +31,8 @@ _WORDY_KEY_SUFFIX = re.compile(
     rb"resolver|holder|context|config|configuration|properties|registry|generator|request|"
     rb"response|dialog|form|page|view|controller|action|test|tests|spec|event|events|"
     rb"encryption|issuer|audience|module|map|maps|plugin|plugins|scope|scopes|classname|"
-    rb"pointer|arn|in|hasher|hashers|validators|accessor|cmd|command|authenticator|identity)$"
+    rb"pointer|arn|in|hasher|hashers|validators|accessor|cmd|command|authenticator|identity|at|"
+    rb"iterations|rounds|cost)$"
 )
 
 
@@ -49,7 +51,7 @@ def is_placeholder(value: bytes) -> bool:
 _COMMON_VALUES = frozenset(
     b"""password passwd secret changeit changeme default example placeholder dummy token
     admin administrator root system public private localhost unknown anonymous enabled
-    disabled redacted hidden masked""".split()
+    disabled redacted hidden masked username""".split()
 )
 
 
@@ -60,6 +62,7 @@ def is_learnable(value: bytes) -> bool:
 
 #: ``passwordKey: password`` names the entry of a Kubernetes Secret that holds the password.
 _ENTRY_NAME = frozenset(b"password passwd username user".split())
+_ENTRY_REFS = [[name, b"secret", b"key"] for name in _ENTRY_NAME]
 
 
 def key_is_descriptive(key: bytes) -> bool:
@@ -76,6 +79,8 @@ def key_is_descriptive(key: bytes) -> bool:
         return True
     if parts[-1].lower() == b"key" and parts[-2].lower() in _ENTRY_NAME:
         return True
+    if len(parts) > 2 and [p.lower() for p in parts[-3:]] in _ENTRY_REFS:
+        return True  # usernameSecretKey: username (where a Secret keeps the user name)
     return _WORDY_KEY_SUFFIX.match(parts[-1]) is not None
 
 
