@@ -252,3 +252,53 @@ def test_versions_vendor_sites_and_code_names_under_new_tlds_stay(line: str) -> 
 )
 def test_addresses_after_network_words_are_still_addresses(line: str) -> None:
     assert redact(line) != line
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        # Cisco's dotted MAC in show ip arp / mac address-table and 802.1X logs.
+        ("Internet  10.1.7.20   4   a4bb.6d12.90ef  ARPA   Vlan30", "a4bb.6d12.90ef"),
+        ("  30    0050.56b2.7c01    DYNAMIC     Gi1/0/7", "0050.56b2.7c01"),
+        ("Authentication successful for client (f8e4.3b10.77aa) on Gi1/0/3", "f8e4.3b10.77aa"),
+        ("Hardware Addr 0050.5612.3456 learned", "0050.5612.3456"),
+        # iptables writes destination, source and EtherType as one MAC= field.
+        ("IN=ens3 OUT= MAC=52:54:00:1a:2b:3c:00:1c:7f:aa:bb:cc:08:00 SRC=", "52:54:00:1a:2b:3c"),
+        ("IN=ens3 OUT= MAC=52:54:00:1a:2b:3c:00:1c:7f:aa:bb:cc:08:00 SRC=", "00:1c:7f:aa:bb:cc"),
+        # Windows DHCP audit log: the MAC column is bare hex.
+        (
+            "11,04/02/24,08:01:12,Renew,10.8.1.9,LT-042.acme.local,3C52820A1B2C,,7,0,,,,",
+            "3C52820A1B2C",
+        ),
+        # strongSwan's "a[id]...b[id]": an ellipsis, not an OID.
+        ("established between 81.3.4.5[gw.acme.de]...93.184.12.7[jdoe@acme.de]", "93.184.12.7"),
+        # An Erlang node name: the host after the "@".
+        ("node           : rabbit@mq02.acme-logistik.de", "mq02"),
+    ],
+)
+def test_macs_and_addresses_in_device_formats_are_pseudonymised(line: str, gone: str) -> None:
+    out = redact(line)
+    assert gone not in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "tcp6       0      0 ::1:8080                :::*                    LISTEN",
+        "Starting ClickHouse 23.8.9.54 (revision: 54477, git hash: 0a1b2c3d)",
+        "version 2024.0312.1015 built",
+        "MAC=ff:ff:ff:ff:ff:ff:00:00:00:00:00:00:08:06",
+        # Public CDN, analytics, NTP and network vendor hosts.
+        "GET https://cdn.jsdelivr.net/npm/vue@3.4.21/dist/vue.global.js 404",
+        "Loading https://unpkg.com/htmx.org@1.9.10 failed",
+        "blocked https://www.googletagmanager.com/gtag/js?id=G-ABC and www.google-analytics.com",
+        "server 0.de.pool.ntp.org iburst\nSelected source 3.ubuntu.pool.ntp.org",
+        "Starting Nmap 7.95 ( https://nmap.org ) and https://docs.fortinet.com/document/x",
+        "See https://www.cisco.com/c/en/us/td/docs/x.html and https://rules.emergingthreats.net/open/",
+        # BIND key files name a zone, an algorithm and a key id.
+        "Kacme-example.com.+008+24715.key",
+        "node : rabbit@localhost",
+    ],
+)
+def test_loopback_ports_versions_vendor_hosts_and_key_files_stay(line: str) -> None:
+    assert redact(line) == line

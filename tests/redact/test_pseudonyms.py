@@ -128,3 +128,24 @@ def test_vendor_download_hosts_keep_their_public_domain_and_purpose() -> None:
     assert pseudo.host(b"updates.jenkins.io") == b"updates.jenkins.io"
     assert pseudo.host(b"acme.jenkins.io").endswith(b".jenkins.io")
     assert not pseudo.host(b"acme.jenkins.io").startswith(b"acme")
+
+
+@pytest.mark.parametrize(
+    ("mac", "shape"),
+    [
+        (b"0050.56a3.1f2b", rb"^0050\.56[0-9a-f]{2}\.[0-9a-f]{4}$"),
+        (b"A0B1C2D3E4F5", rb"^A0B1C2[0-9A-F]{6}$"),
+        (b"52-54-00-AB-CD-EF", rb"^52-54-00-[0-9A-F]{2}-[0-9A-F]{2}-[0-9A-F]{2}$"),
+    ],
+)
+def test_mac_pseudonyms_keep_the_vendor_prefix_in_every_spelling(mac: bytes, shape: bytes) -> None:
+    import re
+
+    out = Pseudonymizer(b"k" * 32).mac(mac)
+    assert out != mac and re.match(shape, out)
+
+
+def test_broadcast_and_unset_macs_stay() -> None:
+    pseudonymizer = Pseudonymizer(b"k" * 32)
+    assert pseudonymizer.mac(b"ff:ff:ff:ff:ff:ff") == b"ff:ff:ff:ff:ff:ff"
+    assert pseudonymizer.mac(b"00:00:00:00:00:00") == b"00:00:00:00:00:00"

@@ -68,7 +68,14 @@ PUBLIC_DOMAINS = frozenset(
     rust-lang.org crates.io pythonhosted.org anaconda.org conda.io yarnpkg.com nodesource.com
     deno.land vaultproject.io consul.io mvnrepository.com sonarsource.com snyk.io
     mariadb.org mariadb.com redis.io rabbitmq.com apache-kafka.org confluent.io
-    mongodb.com elastic.com minio.io min.io jetty.org""".split()
+    mongodb.com elastic.com minio.io min.io jetty.org
+    jsdelivr.net unpkg.com cdnjs.com bootstrapcdn.com google-analytics.com
+    googletagmanager.com doubleclick.net fontawesome.com
+    ntp.org nmap.org wireshark.org fortinet.com fortiguard.com cisco.com
+    paloaltonetworks.com juniper.net mikrotik.com ui.com netgate.com pfsense.org
+    opnsense.org strongswan.org openvpn.net wireguard.com isc.org freeradius.org
+    emergingthreats.net proofpoint.com suricata.io zeek.org snort.org openssh.com nist.gov
+    windows.com""".split()
 )
 #: Sub-labels that say what a public host is for and identify nobody.
 GENERIC_LABELS = frozenset(
@@ -76,7 +83,7 @@ GENERIC_LABELS = frozenset(
     registry hub auth login id accounts marketplace status support developer developers raw
     objects s3 storage blob core files plugins update updates security archive dl ftp mirror
     mirrors central oss services events in-v3 outlook charts proxy pkg gems index get
-    releases release dist apt yum deb rpm cache assets""".split()
+    releases release dist apt yum deb rpm cache assets pool rules""".split()
 )
 _SECOND_LEVEL = frozenset({b"co", b"com", b"net", b"org", b"ac", b"gov", b"edu", b"ne", b"or"})
 
@@ -300,15 +307,20 @@ class Pseudonymizer:
         hit = self._cache.get(("mac", value))
         if hit is not None:
             return hit
-        sep = value[2:3]
-        digits = value.replace(sep, b"")
+        # 52:54:00:ab:cd:ef, 52-54-00-AB-CD-EF, Cisco's 5254.00ab.cdef or bare 525400ABCDEF.
+        sep, width = (value[4:5], 4) if value[4:5] == b"." else (value[2:3], 2)
+        if len(value) == 12:
+            sep = b""
+        digits = value.replace(sep, b"") if sep else value
+        if digits.lower() in (b"000000000000", b"ffffffffffff"):
+            return self._remember("mac", value, value)  # Unset and broadcast stay.
         oui, nic = digits[:6], int(digits[6:], 16)
         prefix_key = hashlib.blake2b(b"mac" + oui.lower(), key=self._key, digest_size=16).digest()
         new = b"%06x" % _feistel(prefix_key, nic, 24)
         if digits.isupper() or digits[6:].isupper():
             new = new.upper()
         full = oui + new
-        pseudo = sep.join(full[i : i + 2] for i in range(0, 12, 2))
+        pseudo = sep.join(full[i : i + width] for i in range(0, 12, width))
         return self._remember("mac", value, pseudo)
 
 

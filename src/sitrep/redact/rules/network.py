@@ -57,6 +57,8 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     """Refuse dotted numbers that are part of versions, OIDs or longer dotted sequences."""
     start, end = groups["ip4"]
     left, right = before(buf, start, 16), after(buf, end, 2)
+    if left.endswith(b"...") and not left[-4:-3].isdigit():
+        left = b" "  # strongSwan's "a[gw01]...109.43.50.211[remote]": an ellipsis.
     if left.endswith(b".") or (right[:1] == b"." and right[1:2].isalnum()):
         return False  # An OID or a five-part version.
     if left[-1:].isalpha() or left[-1:] == b"_" or (left.endswith(b"-") and left[-2:-1].isalpha()):
@@ -81,13 +83,15 @@ _NETWORK_WORDS = frozenset(
     b"""nameserver nameservers dns resolver resolvers server servers host hosts ip ipv4 addr
     address from to via gateway gw peer client remote upstream forwarder forwarders route
     src dst source destination target ping pinging connect connecting connected at by and
-    or proxy bind listen listening endpoint node master router interface inet""".split()
+    or proxy bind listen listening endpoint node master router interface inet on for with
+    into against""".split()
 )
 #: Package managers name a package before its version: "Using rails 7.1.3.2" (Bundler),
 #: "Installing x 1.16.2.1", "Collecting x", "Unpacking x".
 _PACKAGE_VERBS = frozenset(
     b"""Using Installing Fetching Downloading Upgrading Updating Removing
-    Uninstalling Collecting Building Compiling Unpacking Bundling Resolving""".split()
+    Uninstalling Collecting Building Compiling Unpacking Bundling Resolving
+    Starting""".split()
 )
 
 
@@ -119,6 +123,8 @@ def check_ipv6(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # Part of something longer; "2001:db8::12: PREAUTH_FAILED" is a field.
     if value in (b"::", b"::1") or value.count(b":") < 2:
         return False
+    if value[:4] == b"::1:" and value[4:].isdigit():
+        return False  # netstat's "::1:8005": loopback and a port.
     try:
         address = ipaddress.IPv6Address(value.decode("ascii"))
     except ValueError:
@@ -128,13 +134,28 @@ def check_ipv6(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     return not (address.is_multicast or address.is_loopback or address.is_unspecified)
 
 
+#: Words before an all-digit dotted MAC (Cisco's "Hardware Addr", "client (0050.5612.3456)").
+_MAC_WORD = re.compile(rb"(?i)(?:mac|hardware|address|client|station|host)")
+
+
 def check_mac(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
-    """Refuse all-zero and broadcast MACs, and runs longer than six groups."""
+    """Refuse all-zero and broadcast MACs, and runs longer than six groups.
+
+    Cisco's dotted form (0050.56a3.1f2b) must not be part of a longer dotted run, and
+    needs a hex letter or a MAC word before it when it is all digits (1234.5678.9012).
+    """
+    if "mac" not in groups:
+        return True  # A bare MAC in a Windows DHCP audit line: the format says so.
     start, end = groups["mac"]
     value = buf[start:end].lower()
+    left, right = before(buf, start, 1), after(buf, end, 2)
+    if value[4:5] == b".":
+        if left == b"." or (right[:1] == b"." and right[1:2].isalnum()):
+            return False
+        digits = value.replace(b".", b"")
+        return not digits.isdigit() or _MAC_WORD.search(before(buf, start, 48)) is not None
     if value.replace(value[2:3], b"") in (b"000000000000", b"ffffffffffff"):
         return False
-    left, right = before(buf, start, 1), after(buf, end, 2)
     return left not in (b":", b"-") and not (right[:1] in (b":", b"-") and right[1:2].isalnum())
 
 
@@ -173,6 +194,8 @@ def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     right = after(buf, end, 2)
     if right[:1] == b"(" or (right[:1] == b"." and right[1:2].isalnum()):
         return False  # java.io.File, com.acme.Foo(...): code, not a host.
+    if right[:2] == b".+":
+        return False  # BIND's key files: Kexample.com.+013+37012.
     if not url and not _free_text_host(buf, start, end):
         return False
     labels = host.lower().split(b".")
@@ -194,6 +217,8 @@ def _free_text_host(buf: bytes, start: int, end: int) -> bool:
     suffix = left[-1:] == b"." and left[-2:-1] in _SUFFIX_BEFORE
     if left[-1:] == b"." and not suffix and not _SERVICE_LABEL.search(left):
         return False  # The tail of a longer dotted name, unless after _ldap._tcp. (SRV).
+    if left[-1:] == b"-" and _public_head(buf, start, end):
+        return False  # analytics.com of www.google-analytics.com, whose head was kept.
     if (left[-1:] == b"$" or (left[-1:] == b"\\" and left[-2:] != b"\\\\")) or (
         left[-1:] == b"/" and not left.endswith(b"//") and not _SPN.search(left)
     ):
@@ -214,6 +239,19 @@ def _free_text_host(buf: bytes, start: int, end: int) -> bool:
         return False  # org.keycloak.services: a package; jira.lindner-gruppe.group: a host.
     # Microsoft.AspNetCore.App, Contoso.Web.Net: a .NET name; hosts are lower or upper case.
     return not (tld[:1].isupper() and tld[1:].islower() and labels[0][:1].isupper())
+
+
+_HOST_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+
+
+def _public_head(buf: bytes, start: int, end: int) -> bool:
+    """True when the name that ends in ``buf[start:end]`` after a hyphen is a public one."""
+    head = start
+    while head > max(0, start - 253) and buf[head - 1] in _HOST_BYTES:
+        head -= 1
+    labels = buf[head:end].lower().split(b".")
+    public = b".".join(labels[registrable_index(labels) :]).decode("ascii", "replace")
+    return public in PUBLIC_DOMAINS
 
 
 #: Web servers and proxies that name themselves in the HTTP "Server:" header.
@@ -257,7 +295,12 @@ RULES = [
         # One group for machine/computer/workstation: three alternatives cost 40 % more per
         # match on dense logs.
         r"fqdn|(?:machine|computer|workstation)(?:[ _.-]?name)?|instance(?:[_.-]?name)?))"
-        r"\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?(?P<host>" + _LABEL + r"(?:\." + _LABEL + r")*)",
+        # An Erlang node (rabbit@mq01) names its host after the "@".
+        r"\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?(?:[\w-]+@)?(?P<host>"
+        + _LABEL
+        + r"(?:\."
+        + _LABEL
+        + r")*)",
         profile="standard",
         check=check_host_key,
         learn=True,
@@ -317,11 +360,27 @@ RULES = [
     ),
     Rule(
         "network.mac",
-        r"\b(?P<mac>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})\b",
+        # Also Cisco's dotted form (0050.56a3.1f2b).
+        r"\b(?P<mac>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}"
+        r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})\b",
         profile="standard",
         check=check_mac,
-        trigger=r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]",
-        skip=b"0123456789abcdefABCDEF:-",
+        trigger=r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]"
+        r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}",
+        skip=b"0123456789abcdefABCDEF:-.",
+    ),
+    Rule(
+        # Where the format says it is a MAC: iptables' MAC= holds the destination, the
+        # source and the EtherType (14 bytes); Windows DHCP audit logs write it bare
+        # (ID,Date,Time,Description,IP,Host Name,MAC,...).
+        "network.mac",
+        r"\bMAC=(?P<mac2>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}):"
+        r"(?P<mac3>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}):[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\b"
+        r"|(?m:^\d{2},\d\d/\d\d/\d\d,\d\d:\d\d:\d\d,[^,\r\n]*,[\d.]*,[^,\r\n]*,"
+        r"(?P<mac4>[0-9A-Fa-f]{12}),)",
+        profile="standard",
+        check=check_mac,
+        trigger=r"MAC=[0-9A-Fa-f]{2}:|(?m:^\d{2},\d\d/\d\d/\d\d,\d\d:\d\d:\d\d,)",
     ),
     Rule(
         # A host name with a known TLD anywhere, or with any TLD as the host of a URL
