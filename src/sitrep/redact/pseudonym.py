@@ -74,8 +74,8 @@ PUBLIC_DOMAINS = frozenset(
     ntp.org nmap.org wireshark.org fortinet.com fortiguard.com cisco.com
     paloaltonetworks.com juniper.net mikrotik.com ui.com netgate.com pfsense.org
     opnsense.org strongswan.org openvpn.net wireguard.com isc.org freeradius.org
-    emergingthreats.net proofpoint.com suricata.io zeek.org snort.org openssh.com nist.gov
-    windows.com""".split()
+    emergingthreats.net proofpoint.com suricata.io zeek.org snort.org openssh.com
+    libssh.org nist.gov windows.com""".split()
 )
 #: Sub-labels that say what a public host is for and identify nobody.
 GENERIC_LABELS = frozenset(

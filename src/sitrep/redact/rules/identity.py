@@ -7,6 +7,7 @@ still follow one user through the logs. The checks live in ``people.py``.
 from __future__ import annotations
 
 from sitrep.redact.rules import Rule
+from sitrep.redact.rules.accounts import RULES as ACCOUNT_RULES
 from sitrep.redact.rules.people import (
     DB_CLIENTS,
     DISPLAY_NAME,
@@ -51,14 +52,17 @@ RULES = [
         r"(?:(?:\b|_)(?i:user(?:[_.-]?name)?)|[a-z0-9]User(?i:[_.-]?name)?|[A-Z]USER(?:NAME)?|"
         r"(?:A|E|S|FS|O)UID|\b(?:ruser|logname|set_id)|(?i:\b(?:user[_.\s-]?id|login(?:[_.-]?name)?|"
         r"uid|acct|principal(?:[_.-]?name)?|samaccountname|userprincipalname|account[_.\s-]?name|"
-        r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by))"
+        r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by"
+        # Grafana's uname=, and the label in German, Dutch, French, Spanish, Italian.
+        r"|uname|benutzer(?:[_.-]?name)?|gebruiker(?:snaam)?|utilisateur|usuario|utente))"
         r"|Built-By)"
         # ":", "=" and Ruby's "=>" ({"login"=>"jdoe"}).
         r"\\{0,3}[\"']?\s*[:=]>?[ \t]*\\{0,3}[\"'<\[]?" + DOWN_LEVEL + USER_VALUE,
         profile="standard",
         check=check_account,
         learn=True,
-        trigger=r"(?i:user|login|uid|acct|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated)"
+        trigger=r"(?i:user|login|uid|acct|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated"
+        r"|uname|benutzer|gebruiker|utilisateur|usuario|utente)"
         r"|logname|set_id|Built-By",
     ),
     Rule(
@@ -99,8 +103,9 @@ RULES = [
         r"|(?:authentication|login|logon) attempt (?:for|by)(?: user)?"
         r"|authentication of|authenticate user|(?:approved|aborted|rejected) by"
         r"|authenticating user|disconnected from user)"
-        r":?\s+[\"'`\[]?"
-        r"|\b[Uu]ser(?:name)? [\"'`]|\bsudo(?:\[\d+\])?:\s+"
+        # On the phrase's line, maybe in JSON-escaped quotes (for user \"jdoe\").
+        r":?[ \t]+\\?[\"'`\[]?"
+        r"|\b[Uu]ser(?:name)? \\?[\"'`]|\bsudo(?:\[\d+\])?:\s+"
         # su: "su[9930]: (to postgres) jdoe on pts/3", "FAILED SU (to postgres) jdoe on pts/3".
         r"|\b(?:su(?:\[\d+\])?:[ \t]+|(?:FAILED|SUCCESSFUL) SU[ \t]+)"
         r"(?:(?:FAILED|SUCCESSFUL) SU[ \t]+)?\(to \S+\)\s+)" + DOWN_LEVEL + USER_VALUE,
@@ -169,9 +174,11 @@ RULES = [
         # "user jdoe not found: /path" and "user jdoe: authentication failure" (AH01617/8),
         # so "user session not found" stays.
         "identity.login",
-        r"(?i:\buser)[ \t]+(?:[\"'`\[](?P<user>[^\s\"'`\[\]]+)[\"'`\]]:?[ \t]+(?i:not found|"
-        r"does(?: not|n't) exist|unknown|not known|is (?:locked|disabled|inactive|not)|locked out|"
-        r"authentication fail)|(?P<user2>[^\s\"'`:\[\]]+)(?: not found:|: authentication failure))",
+        # ActiveMQ: "User name [jdoe] or password is invalid".
+        r"(?i:\buser(?: ?name)?)[ \t]+(?:[\"'`\[](?P<user>[^\s\"'`\[\]]+)[\"'`\]]:?[ \t]+"
+        r"(?i:not found|does(?: not|n't) exist|unknown|not known"
+        r"|is (?:locked|disabled|inactive|not)|locked out|authentication fail|or password)"
+        r"|(?P<user2>[^\s\"'`:\[\]]+)(?: not found:|: authentication failure))",
         profile="standard",
         check=check_user,
         learn=True,
@@ -478,4 +485,5 @@ RULES = [
         profile="standard",
         trigger=r"(?i:dc=)",
     ),
+    *ACCOUNT_RULES,
 ]

@@ -33,12 +33,15 @@ SYSTEM_USERS = frozenset(
     krbtgt_rodc deploy ansible backup operator adm bin lp sync shutdown halt games man news
     uucp proxy list irc gnats tss _apt uuidd tcpdump landscape syslog lxd dnsmasq rpc rpcuser
     nfsnobody libstoragemgmt cockpit-ws setroubleshoot unbound clevis saslauth abrt pipewire
-    flatpak qemu wheel staff sudo""".split()
-)
+    flatpak qemu wheel staff sudo
+    app logstash_internal kea _kea dhcpd radiusd freerad suricata zeek snort openvpn
+    auto auth neo4j empty""".split()
+) | {b"enable_%d" % level for level in range(16)}  # Cisco ASA's privilege levels (enable_15).
 #: Domains of Windows' built-in accounts (NT AUTHORITY\SYSTEM, BUILTIN\Administrators, NT
 #: SERVICE\MSSQLSERVER, IIS APPPOOL\DefaultAppPool): the name before the backslash.
 _BUILTIN_DOMAINS = frozenset(
-    b"authority builtin service apppool workgroup nt manager host machines".split()
+    b"authority builtin service apppool workgroup nt manager host machines hklm hkcu hkcr hku"
+    b" hkey_local_machine hkey_current_user".split()
 )
 #: AWS unique ids (AIDA... of a user, AROA... of a role) name no one; after an assumed
 #: role's id comes the session name, which is a person only when a person chose it.
@@ -55,8 +58,21 @@ _FIELD_WORDS = frozenset(
     memberuid objectclass objectguid objectsid distinguishedname entryuuid uidnumber
     gidnumber""".split()
 )
+#: Words of prose after a user key or phrase ("Login: please use ...", "User-ID: mapped ...",
+#: "logged out for user\n\tat org.x") and nouns after "user" ("the user account is ...").
+_PROSE_WORDS = frozenset(
+    b"""please the a an your my our their his her its this that these those it is are was were
+    be been has have had not no with for from to and or of in on at by as if when which who
+    you we they he she i enter use see type should must would can could cannot did does
+    do mapped logged locked successfully already just never also then still now here there
+    account accounts session sessions interface profile profiles data name names id ids
+    directory group groups agent role roles rights permissions permission settings mailbox
+    list object objects record records entry entries store search attribute attributes
+    sync mapping management experience mode request requests access credentials details
+    information info field fields filter query table type types""".split()
+)
 #: "NT" of "NT AUTHORITY\SYSTEM" and "IIS" of "IIS APPPOOL\x" after a user key or phrase.
-_NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS | {b"nt", b"iis"}
+_NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS | _PROSE_WORDS | {b"nt", b"iis"}
 #: Bytes after a value that may make it something else, and first bytes that call for a
 #: closer look (numbers, templates, Kubernetes groups, cron's *system*).
 _STOP_AFTER = frozenset((b"(", b"{", b"=", b")"))
@@ -84,7 +100,7 @@ _HOST_LIKE = re.compile(
 )
 
 
-_USER_GROUPS = ("user", "user2", "user3", "user4", "user5", "user6", "user7")
+_USER_GROUPS = ("user", "user2", "user3", "user4", "user5", "user6", "user7", "user8", "user9")
 
 
 def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -163,11 +179,19 @@ def is_machine_session(session: bytes) -> bool:
 
 def check_account(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """A user name, maybe after its Windows domain (``CORP\\jdoe``); built-in ones stay."""
-    for name in ("host", "host2"):
+    for name in ("host", "host2", "host3"):
         span = groups.get(name)
         if span is not None and buf[span[0] : span[1]].lower() in _BUILTIN_DOMAINS:
             return False
+    span = groups.get("user")
+    if span is not None and b"uid" in buf[max(0, span[0] - 8) : span[0]].lower():
+        if _OBJECT_ID.fullmatch(buf, span[0], span[1]):
+            return False  # Grafana's "uid":"PBFA97CFB590B2093", Zeek's "uid":"CzK1...".
     return check_user(buf, groups, ctx)
+
+
+#: An object id: upper-case letters and digits mixed (people's uids are lower case).
+_OBJECT_ID = re.compile(rb"(?=[^\s\"']*[A-Z])(?=[^\s\"']*\d)[A-Za-z0-9_-]{4,}")
 
 
 def check_aws_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
@@ -234,7 +258,23 @@ def check_email(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
             return False  # ssh://git@github.com: a system account at a host.
     elif buf[end : end + 1] == b":" and buf[start:end].partition(b"@")[0].lower() in SYSTEM_USERS:
         return False  # git@bitbucket.acme.com:team/repo.git: the same, in scp syntax.
+    local, _, domain = buf[start:end].lower().rpartition(b"@")
+    if local in _VCS_USERS or domain in _ALGORITHM_DOMAINS:
+        return False  # "ssh git@bitbucket.org" (the host rules take the host); ssh algorithms.
+    if prior == b"<" and _MESSAGE_ID.search(buf, max(0, start - 512), start):
+        return False  # Message-ID: <CAKx...@mail.gmail.com>: a message, not a mailbox.
     return _EMAIL_TLD_NOT.search(buf[start:end]) is None
+
+
+#: Accounts that every git server shares ("ssh git@host", "hg@host").
+_VCS_USERS = frozenset(b"git hg svn gitea forgejo gogs".split())
+#: Domains that name SSH algorithm extensions: chacha20-poly1305@openssh.com.
+_ALGORITHM_DOMAINS = frozenset(b"openssh.com libssh.org ssh.com".split())
+#: A message id's header or field, with earlier ids of a References header after it.
+_MESSAGE_ID = re.compile(
+    rb"(?i)(?:message-id|in-reply-to|references|content-id|msgid|x-ms-exchange-\w+-id)"
+    rb"(?:[:=]|\s*:)[ \t]*(?:<[^<>\s]+>\s*)*<$"
+)
 
 
 # Pieces of the identity rules' patterns (re2 syntax), shared by several rules.
