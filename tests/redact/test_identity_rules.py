@@ -604,6 +604,7 @@ def test_a_vendor_sender_name_stays_while_its_address_is_pseudonymised() -> None
         ("CN=Anna Berg,OU=Staff,DC=acme,DC=se (sAMAccountName aberg)", "aberg"),
         # Tickets and chat.
         ("Benutzer: k.schmidt\nKennwort: bitte per Telefon", "k.schmidt"),
+        ("login;mail\nfkoval;f.koval@acme.cz\npdusek;p.dusek@acme.cz\n", "pdusek"),
         ("Gebruikersnaam: jdevos", "jdevos"),
         ("Only the user a.kowalski sees the error.", "a.kowalski"),
         ("It affects the user r_patel only", "r_patel"),

@@ -274,6 +274,8 @@ def test_addresses_after_network_words_are_still_addresses(line: str) -> None:
         ("established between 81.3.4.5[gw.acme.de]...93.184.12.7[jdoe@acme.de]", "93.184.12.7"),
         # An Erlang node name: the host after the "@".
         ("node           : rabbit@mq02.acme-logistik.de", "mq02"),
+        # SQL Server names the protocol before the host.
+        ("Server=tcp:sqlbi-02,1433;Database=dwh;", "sqlbi-02"),
     ],
 )
 def test_macs_and_addresses_in_device_formats_are_pseudonymised(line: str, gone: str) -> None:

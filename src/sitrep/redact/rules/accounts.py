@@ -14,6 +14,8 @@ from sitrep.redact.rules.people import check_account, check_user, name_list
 
 #: A user value in a config line or a log field.
 _NAME = r"[^\s\"',;&<>()\[\]{}=|`\\/]+"
+#: A table cell holding a user name.
+_CELL = r"[A-Za-z_][\w.$@-]*"
 #: A login-shaped word of prose: "m.rossi", "s_yilmaz", "jdoe2" (not "account" or "locked").
 _LOGIN_SHAPE = r"[a-z][a-z0-9]*(?:[._][a-z][a-z0-9]*|\d+)"
 
@@ -62,6 +64,20 @@ RULES = [
         trigger=r"(?m:^[ \t]*group[ \t]+\S+[ \t]+users[ \t])"
         r"|users with (?:view|modify) permissions:"
         r"|(?:admin|allowed|blocked)_users[ \t]*=",
+    ),
+    Rule(
+        # A pasted table whose first column is named as user names ("username,email,..."):
+        # up to six rows. Only rows that are candidate lines of their own are seen (an
+        # e-mail column makes them so): the joined trigger automaton stops at "user" of the
+        # header (leftmost-first), so this trigger cannot carry the segment over the rows.
+        "accounts.user",
+        r"(?m:^(?i:user(?:_?name)?|login|samaccountname|uid)[,;\t][^\r\n]*\r?\n"
+        + name_list(r"[,;\t][^\r\n]*\r?\n", 1, 6, _CELL)
+        + r")",
+        profile="standard",
+        learn=True,
+        trigger=r"(?m:^(?i:user(?:_?name)?|login|samaccountname|uid)[,;\t][^\r\n]*\r?\n"
+        r"(?:[^\r\n]*\r?\n){0,5})",
     ),
     Rule(
         # Authentication logs of network gear: FreeRADIUS "Login incorrect (...): [jdoe/<via

@@ -295,8 +295,9 @@ RULES = [
         # One group for machine/computer/workstation: three alternatives cost 40 % more per
         # match on dense logs.
         r"fqdn|(?:machine|computer|workstation)(?:[ _.-]?name)?|instance(?:[_.-]?name)?))"
-        # An Erlang node (rabbit@mq01) names its host after the "@".
-        r"\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?(?:[\w-]+@)?(?P<host>"
+        # An Erlang node (rabbit@mq01) names its host after the "@", SQL Server's
+        # "Server=tcp:sql01,1433" after its protocol.
+        r"\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?(?:[\w-]+@|(?i:tcp|np|lpc|admin):)?(?P<host>"
         + _LABEL
         + r"(?:\."
         + _LABEL
