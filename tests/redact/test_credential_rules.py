@@ -136,6 +136,15 @@ SECRET = "Xq7!vR2#pL9"
         f"Pass_Word={SECRET}",
         f"the temporary password for the staging admin is {SECRET} until Friday",
         f"password=my_{SECRET}_pass",
+        f"sqlplus -s system/{SECRET}@//ora-db1:1521/FINPDB @report.sql",
+        f'<entry key="smtp.password"><![CDATA[{SECRET}<&>]]></entry>',
+        f'1:M # CONFIG SET requirepass "{SECRET}" by client addr=10.9.0.3:51234',
+        f'schtasks /Create /TN "DailyReport" /RU CORP\\svc_reports /RP "{SECRET}"',
+        f"ktpass /out http.keytab /mapuser CORP\\svc_http /pass {SECRET} /crypto AES256-SHA1",
+        f'Invoke-Sqlcmd -ServerInstance "SQL01" -Username "inv" -Password "{SECRET}" -Query "x"',
+        f"EXEC sp_addlinkedsrvlogin @rmtuser = N'FIN_RO', @rmtpassword = N'{SECRET}';",
+        f"Enter-PSSession -ComputerName app01 -Credential (Get-Credential) # pw was {SECRET}",
+        f'<machineKey validationKey="{SECRET}A3F9C27E" decryptionKey="{SECRET}7E2A9C4F" />',
     ],
 )
 def test_it_removes_values_under_secret_keys_in_every_syntax(line: str) -> None:
@@ -412,6 +421,15 @@ def test_it_removes_values_paired_with_a_secret_name(text: str) -> None:
         "  -p, --password string   Password for the registry (use --password-stdin instead)",
         "Refreshing access token via https://oauth2.googleapis.com/token",
         "  --> src/auth/token.rs:14:22",
+        "  password = var.db_password",
+        'read -s -p "Password: " DB_PASS; export PGPASSWORD="$DB_PASS"',
+        "gpg:                using RSA key 7E8A9B4C3D2E1F0A9B8C7D6E5F4A3B2C1D0E9F8A",
+        "Successfully installed keyring-25.1.0 secretstorage-3.3.3",
+        "Session-ID: \n    Protocol  : TLSv1.3",
+        'connectionString="Data Source=localhost;Initial Catalog=Orders;Integrated Security=SSPI"',
+        '$password = Read-Host -AsSecureString -Prompt "Password"',
+        "`Authorization: token <YOUR-TOKEN>`.",
+        '<machineKey validationKey="AutoGenerate,IsolateApps" decryption="AES" />',
     ],
 )
 def test_code_coordinates_and_placeholders_are_not_secrets(line: str) -> None:

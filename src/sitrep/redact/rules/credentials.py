@@ -32,7 +32,7 @@ _STRONG = re.compile(
     rb"community|"
     # Directives that name a password without saying so (Redis, SSSD) and the signatures of
     # pre-signed cloud URLs, which grant access until they expire.
-    rb"requirepass|masterauth|authtok|(?:routing|integration|app|application|subscription)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
+    rb"requirepass|masterauth|authtok|(?:routing|integration|app|application|subscription|validation|decryption)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
 )
 #: ``keystorePass``, ``bindPw``: a camel-case key whose last word is a password.
 _SOURCE_FILE = re.compile(rb"\.(?:rs|py|go|java|js|ts|rb|c|h|cc|cpp|kt|scala|php|cs|swift)$")
@@ -87,12 +87,18 @@ NOT_A_SECRET = re.compile(
     rb"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^@\s]*"
     rb"|(?:[\w.-]+:)?(?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@+-]*)+"
     rb"|\d+:\d+"
+    # Terraform references, PowerShell prompts, name-version packages (secretstorage-3.3.3).
+    rb"|(?:var|local|data|module|each)\.[\w.\[\]\"-]+"
+    rb"|(?:Read|Get|ConvertTo|ConvertFrom|Import)-[A-Z]\w+"
+    rb"|[A-Za-z][\w.]*(?:-[A-Za-z][\w.]*)*-\d+(?:\.\d+)+[\w.+-]*"
     rb"|[\w.-]+\.(?:key|pem|crt|cer|p12|pfx|jks|keystore|der|pass|txt|conf|cfg)"
     rb"|(?:sha\d*|md5)=[0-9a-fA-F]+"
     rb"|[a-z]+(?:Pwd|Password|Pass)[A-Za-z]*"
     rb"|(?:[a-z][a-z0-9_]*\.){2,}[A-Z][A-Za-z0-9_$]*"
     rb"|\{\s*\\?\"[^\"]+\\?\"\s*:[\s\S]*\})$"
 )
+_CONN_KEY = re.compile(rb"(?i)conn(?:ection)?[._-]?str|connectionstring")
+_CONN_PASSWORD = re.compile(rb"(?i)(?:password|pwd|secret|key|token)\s*=")
 _PROSE = re.compile(rb"(?i)(?:\S+\s+){4,}\S+")
 _PROSE_WORDS = re.compile(rb"(?i)\b(?:the|must|should|is|are|be|not|least|characters|contain)\b")
 
@@ -112,6 +118,8 @@ def value_is_secret(key: bytes, value: bytes) -> bool:
     if value == key or (_PROSE.match(value) and len(_PROSE_WORDS.findall(value)) >= 2):
         return False  # "session.tokenkey=session.tokenkey", "The password must be ..."
     if strength == 2:
+        if _CONN_KEY.search(key) and b"=" in value and not _CONN_PASSWORD.search(value):
+            return False  # "Data Source=x;Integrated Security=SSPI": nothing secret in it
         return not (value.isdigit() and len(value) <= 3)
     value = value.removeprefix(b"base64:")  # Laravel's APP_KEY=base64:...
     if plain_key_end(key) == b"auth" and (b"/" in value or b":" in value) and len(value) >= 8:
@@ -154,6 +162,10 @@ def check_key_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
         return False  # group:artifact:version, no space after the colon
     if buf[groups["key"][0] - 2 : groups["key"][0]] == b"${" and buf[groups["key"][1]] == 58:
         return False  # ${DB_PASSWORD:?must be set}: a variable with its message or default
+    quote = buf[groups["key"][0] - 1 : groups["key"][0]]
+    if quote in (b'"', b"'") and buf[span[0] - 1 : span[0]] == quote:
+        if not buf[groups["key"][1] : span[0] - 1].strip(b" \t:="):
+            return False  # read -p "Password: " VAR: a prompt, then the next string
     if buf[max(0, groups["key"][0] - 7) : groups["key"][0]].lower() == b"public ":
         return False  # WireGuard's "public key: x"
     if _ARN.search(buf, max(0, groups["key"][0] - 200), groups["key"][0]):
@@ -240,7 +252,10 @@ def check_entropy(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noq
     start, end = groups["secret"]
     if buf[end : end + 3].lstrip(b" \t")[:1] in (b"=", b":") or NOT_A_SECRET.match(buf[start:end]):
         return False  # "TSIG secret dns_secret = x": a key of its own; "HostKey /etc/ssh/..."
-    return key_strength(key) > 0 and looks_random(buf[start:end], min_len=16, min_entropy=3.3)
+    strength = key_strength(key)
+    if strength == 1 and plain_key_end(key) == b"key" and _HEXISH.match(buf[start:end]):
+        return False  # "using RSA key 7E8A9B4C...": a fingerprint, not a secret
+    return strength > 0 and looks_random(buf[start:end], min_len=16, min_entropy=3.3)
 
 
 def check_random_token(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -257,7 +272,7 @@ VALUE = (
     r"|\[(?P<secret6>[^\]\s,'\"]+)\]|\[[ \t]*\"(?P<secret7>[^\"\r\n]+)\"[ \t]*\]"
     r"|\"\"\"(?P<secret8>[^\"\r\n]+)\"\"\""
     r"|\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
-    r"|'(?P<secret2>[^'\r\n]+)'"
+    r"|N?'(?P<secret2>[^'\r\n]+)'"
     # A \uXXXX escape (.properties files) is part of the value.
     # Not "=x": "secretstorage==3.3.3" is a pinned package, not a key and its value.
     r"|(?P<secret3>(?:[^\s\"',;&<>(){}\[\]\\|`=]|\\u[0-9A-Fa-f]{4})"
@@ -292,7 +307,7 @@ RULES = [
         r"(?:(?i:digest|aws4-hmac-sha256|hmac|sharedkey|signature)\s+"
         r"(?P<secret>[^\r\n'\"]*(?:\"[^\"\r\n]*\"[^\r\n'\"]*)*)"
         r"|(?:[A-Za-z][A-Za-z0-9_-]+\s+)?"
-        r"(?P<secret2>[^\s\"',\]]+))",
+        r"(?P<secret2>[^\s\"',\]`]+))",
         check=check_value,
         learn=True,
         trigger=r"(?i:authori[sz]ation)",
@@ -314,7 +329,7 @@ RULES = [
         r"(?i:(?P<key>jsessionid|phpsessid|asp\.net_sessionid|aspsessionid\w*|sessionid|"
         r"session[_-]?id|session[_-]?token|connect\.sid|seraph\.rememberme\.cookie|"
         r"atlassian\.xsrf\.token|xsrf[_-]token|csrf[_-]?token|csrftoken|remember[_-]?me|"
-        r"_session|samlresponse))\\?[\"']?\s*[=:]\s*\\?[\"']?(?P<secret>[^\s;,&\"'<>)}\]]+)",
+        r"_session|samlresponse))\\?[\"']?[ \t]*[=:][ \t]*\\?[\"']?(?P<secret>[^\s;,&\"'<>)}\]]+)",
         check=check_value,
         learn=True,
         trigger=r"(?i:session|sessid|sid|xsrf|csrf|remember|seraph|samlresponse)",
@@ -353,6 +368,7 @@ RULES = [
         "credentials.key-value",
         r"\b(?i:name|key)=[\"'](?P<key>[^\"'<>]*(?i:" + KEY_WORDS + r")[^\"'<>]*)[\"'][^>]*?"
         r"(?:(?i:value)=[\"'](?P<secret>[^\"'\r\n]+)[\"']|>(?P<secret2>[^<\r\n]+)<"
+        r"|><!\[CDATA\[(?P<secret5>[^\]\r\n]+(?:\][^\]\r\n]+)*)\]\]><"
         r"|>\s*<(?i:value)>(?:<!\[CDATA\[(?P<secret3>[^\]\r\n]+(?:\][^\]\r\n]+)*)\]\]>"
         r"|(?P<secret4>[^<\r\n]+))<)",
         check=check_key_value,

@@ -115,8 +115,8 @@ def check_prose(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
         return False  # "token via https://host/token": the ":" was the URL's
     if any(name in groups for name in _TOKEN_GROUPS):
         return looks_random(value, min_len=8, min_entropy=2.8)
-    if _SETTING.match(value):
-        return False  # "password rules: minLength=12": a setting, not the password
+    if _SETTING.match(value) or value[:1].isspace() or (b";" in value and b"=" in value):
+        return False  # "password rules: minLength=12", a prompt "Password: " then code
     return len(value) >= 4 and not value.replace(b"-", b"").replace(b"_", b"").isalpha()
 
 
@@ -150,7 +150,7 @@ RULES = [
     ),
     Rule(
         "credentials.connection-string",
-        r"(?:jdbc:oracle:\w+:@?|\b(?:sqlplus|expdp|impdp|exp|imp|rman\s+target)\s+)"
+        r"(?:jdbc:oracle:\w+:@?|\b(?:sqlplus|expdp|impdp|exp|imp|rman\s+target)\s+(?:-\w+\s+)*)"
         r"(?P<user>[A-Za-z][\w$#]*)/(?P<secret>[^@\s/]+)@",
         check=check_value,
         learn=True,
@@ -275,7 +275,8 @@ RULES = [
         # "Kennwort: x", "le mot de passe est : x", "the API token is x", "Token:" with the
         # token on the next line, "the shared secret 'x'", "login is admin / x".
         "credentials.prose",
-        r"(?i:\b(?:password|passphrase|passwort|kennwort|wachtwoord|mot de passe|contrase[nñ]a|"
+        r"(?i:\b(?:password|passphrase|pw|pwd|passwort|kennwort|wachtwoord|mot de passe|"
+        r"contrase[nñ]a|"
         r"senha|l[oö]senord|pre-shared key|psk|wpa2? key|wi-?fi key|network key))"
         r"(?:[ \t][^.\r\n:=\"'@/]{0,40}?)??"
         r"(?:[ \t](?i:is|was|to|lautet(?:[ \t]+aktuell)?|est|ist)[ \t]*:?|[ \t]*:)[ \t]*"
@@ -404,6 +405,9 @@ RULES = [
         r"chpasswd|kinit|docker\s+login\b[^\r\n|]*--password-stdin)"
         # HAProxy "stats auth admin:x", PowerShell "ConvertTo-SecureString 'x' -AsPlainText".
         r"|\bstats[ \t]+auth[ \t]+[^:\s]+:(?P<secret8>\S+)"
+        r"|[ \t]/(?i:RP|pass|password)[: \t]+[\"']?(?P<secret13>[^\s\"'/][^\s\"']*)"
+        r"|[ \t]-(?i:Password|Pass)[ \t]+[\"'](?P<secret14>[^\"'\r\n]+)[\"']"
+        r"|\b(?i:requirepass|masterauth)[ \t]+[\"']?(?P<secret15>[^\s\"']+)"
         r"|(?i:\bConvertTo-SecureString)[ \t]+(?:-(?i:String|AsPlainText|Force)[ \t]+)*"
         r"[\"'](?P<secret9>[^\"'\r\n]+)[\"']"
         # "net use Z: \\\\server\\share PASSWORD /user:DOMAIN\\name"
@@ -415,7 +419,8 @@ RULES = [
         learn=True,
         trigger=r"(?i:ldap[a-z]*|sqlcmd|bcp|osql|isql|mongo|twine|cqlsh|beeline|cypher-shell)\b|\s-U"
         r"|-pass|net\s+use|htpasswd|mosquitto_|credential\s+create|check_(?:http|curl|mysql|pgsql)"
-        r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)|kadmin|net\s+user",
+        r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)|kadmin|net\s+user"
+        r"|[ \t][/-](?i:rp|pass)|(?i:requirepass|masterauth)",
     ),
     Rule(
         # Network devices and daemons: Cisco/ASA/Junos/FortiOS/WLC config lines ("enable

@@ -21,7 +21,11 @@ TOKEN_SHAPES = [
         r"|GR1348941[A-Za-z0-9_-]{20,}",
     ),
     ("slack", r"xox[abposr]-[0-9A-Za-z-]{10,}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+"),
-    ("slack-webhook", r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{20,}"),
+    (
+        "slack-webhook",
+        r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{20,}"
+        r"|services/T[A-Z0-9]{8,}/B[A-Z0-9]{8,}/[A-Za-z0-9]{20,}",
+    ),
     ("stripe", r"(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,}|whsec_[A-Za-z0-9]{24,}"),
     ("google", r"AIza[0-9A-Za-z_-]{35}|GOCSPX-[A-Za-z0-9_-]{28}|ya29\.[0-9A-Za-z_.-]{20,}"),
     ("azure", r"[A-Za-z0-9_~.-]+\dQ~[A-Za-z0-9_~.-]{31,}"),

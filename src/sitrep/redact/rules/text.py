@@ -13,6 +13,7 @@ _PLACEHOLDER = re.compile(
       | \*+hidden\*+|[\[(]?(?:redacted|hidden|masked|filtered)[\])]?|sanitized.*
       | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
       | string|str|int|integer|bool|boolean|uint|duration|value|strings
+      | autogenerate(?:,isolateapps)?
       | no-?check|disabled|enabled|redacted|removed|omitted|not[-_ ]?set
       | replace[-_]?me|change[-_]me
       | \{[A-Z0-9_-]+\}
@@ -38,7 +39,7 @@ _WORDY_KEY_SUFFIX = re.compile(
 
 def is_placeholder(value: bytes) -> bool:
     """True for values that are clearly not a real secret: ``${VAR}``, ``****``, ``null``."""
-    value = value.strip(b"\"' ")
+    value = value.strip(b"\"' ").rstrip(b".,;")
     if not value or _PLACEHOLDER.match(value) is not None:
         return True
     # YOUR_API_KEY, your-token-here, PASTE_SECRET_HERE: tested apart, and only when the first
