@@ -642,6 +642,11 @@ def test_it_pseudonymises_users_of_devices_platforms_and_tickets(line: str, gone
         "INFO  [neo4j]: logged in",
         "users with view permissions: EMPTY; groups with view permissions: EMPTY",
         "user successfully logged in from the portal",
+        "connected to the VPN as usual",
+        "add name=bridge1 protocol-mode=rstp group=none",
+        '"SYSTEM\\CurrentControlSet",1',
+        "java.lang.IllegalStateException: Connection: Authentication failed",
+        "[main]: logged in twice",
     ],
 )
 def test_prose_labels_service_accounts_object_ids_and_message_ids_stay(line: str) -> None:

@@ -33,11 +33,11 @@ RULES = [
         r"|\bedit[ \t]+\"(?P<user4>[^\"\s]+)\"[ \t]*\r?\n[ \t]*set[ \t]+"
         r"(?:type[ \t]+(?:password|ldap|radius|tacacs\+)|accprofile)\b"
         r"|<user>\s*<name>(?P<user5>[^<\s]+)</name>"
-        r"|\badd[ \t](?:[^\r\n]*?[ \t])?group=\S+[ \t](?:[^\r\n]*?[ \t])?name=\"?(?P<user6>"
-        + _NAME
-        + r")|\badd[ \t](?:[^\r\n]*?[ \t])?name=\"?(?P<user7>"
-        + _NAME
-        + r")\"?[ \t](?:[^\r\n]*?[ \t])?group="
+        # MikroTik's built-in user groups tell /user from other sections' "add name=".
+        r"|\badd[ \t](?:[^\r\n]*?[ \t])?group=(?:full|read|write)[ \t](?:[^\r\n]*?[ \t])?"
+        r"name=\"?(?P<user6>" + _NAME + r")"
+        r"|\badd[ \t](?:[^\r\n]*?[ \t])?name=\"?(?P<user7>" + _NAME + r")\"?[ \t]"
+        r"(?:[^\r\n]*?[ \t])?group=(?:full|read|write)\b"
         # NetworkManager's and wpa_supplicant's 802.1X identity= (an address is an e-mail).
         r"|(?m:^[ \t]*identity[ \t]*=[ \t]*\"?(?P<user8>[^\s\"@\\]+)\"?[ \t]*\r?$)",
         profile="standard",
@@ -46,7 +46,8 @@ RULES = [
         trigger=r"(?m:^[ \t]*username[ \t])|(?m:^[ \t]*user[ \t]+\S+[ \t]+(?:insecure-)?password)"
         r"|set mgt-config users"
         r"|\bedit[ \t]+\"[^\"\r\n]+\"[ \t]*\r?\n[ \t]*set[ \t]+(?:type|accprofile)"
-        r"|<user>\s*<name>|\badd[ \t][^\r\n]*(?:group=[^\r\n]*name=|name=[^\r\n]*group=)"
+        r"|<user>\s*<name>|\badd[ \t][^\r\n]*(?:group=(?:full|read|write)[ \t][^\r\n]*name="
+        r"|name=[^\r\n]*group=(?:full|read|write)\b)"
         r"|(?m:^[ \t]*identity[ \t]*=)",
     ),
     Rule(
@@ -90,8 +91,11 @@ RULES = [
         r"|\bConfigured from [\w.:/-]+ by (?P<user2>" + _NAME + r") on (?:vty|console|tty|con|aux)"
         r"|\buser[ \t]+(?P<user3>" + _NAME + r")[ \t]+logged (?:in|out)\b"
         r"|\b(?:to peer|EAP identity) '(?P<user4>[^'\s=,@]+)'"
-        r"|(?m:^(?:CLIENT_LIST[,\t]|(?:\d{1,3}\.){3}\d{1,3}[CL]?,)?(?P<user5>[^,\t\s]+)[,\t]"
-        r"(?:\d{1,3}\.){3}\d{1,3}:\d{1,5}[,\t])"
+        # OpenVPN status: "CLIENT_LIST,jdoe,ip:port", version 1's "jdoe,ip:port,bytes,bytes,"
+        # and its routing table's "10.8.0.6,jdoe,ip:port,".
+        r"|CLIENT_LIST[,\t](?P<user5>[^,\t\s]+)[,\t](?:\d{1,3}\.){3}\d{1,3}:\d{1,5}[,\t]"
+        r"|(?m:^(?P<user8>[^,\t\s]+),(?:\d{1,3}\.){3}\d{1,3}:\d{1,5},\d+,\d+,)"
+        r"|(?m:^(?:\d{1,3}\.){3}\d{1,3}[CL]?,(?P<user9>[^,\t\s]+),(?:\d{1,3}\.){3}\d{1,3}:\d{1,5},)"
         r"|\"client\"[ \t]*:[ \t]*\"(?P<user6>[^/\"\s]+)/(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*)\""
         r"|\t\d{1,5}\t(?P<user7>[^\t\s]+)\t[^\t\r\n]*\t(?:USER|PASS|RETR|STOR|LIST|NLST|CWD|DELE"
         r"|MKD|APPE|SIZE|EPSV|PASV|PORT|QUIT)\t",
@@ -100,7 +104,7 @@ RULES = [
         learn=True,
         trigger=r"Login (?:OK|incorrect)|Configured from [\w.:/-]+ by |[ \t]logged (?:in|out)\b"
         r"|(?:to peer|EAP identity) '|CLIENT_LIST[,\t]"
-        r"|(?m:^(?:(?:\d{1,3}\.){3}\d{1,3}[CL]?,)?[^,\t\s]+[,\t](?:\d{1,3}\.){3}\d{1,3}:\d{1,5}[,\t])"
+        r"|(?m:^(?:(?:\d{1,3}\.){3}\d{1,3}[CL]?,)?[^,\t\s]+,(?:\d{1,3}\.){3}\d{1,3}:\d{1,5},)"
         r"|\"client\"[ \t]*:[ \t]*\"[^/\"\s]+/"
         r"|\t(?:USER|PASS|RETR|STOR|LIST|NLST|CWD|DELE|MKD|APPE|SIZE|EPSV|PASV|PORT|QUIT)\t",
     ),
@@ -132,15 +136,16 @@ RULES = [
         r"(?:[^;\r\n]*;){1,2}(?:\d+;){1,4}(?P<user2>[^;\s]+);"
         r"|\b(?:SERVICE|HOST) NOTIFICATION: (?P<user3>[^;\s]+);"
         r"|\bk\d+, u'(?P<user4>[^'\s]+)'\)"
-        r"|\[(?P<user5>[^\]\s/]+)\]: (?:failed to log (?:in|out)|logged (?:in|out))"
-        r"|Exception:[ \t]+(?P<user6>[^\s:\"'\[\]]+):[ \t]+Authentication failed"
+        r"|(?:INFO|WARN|ERROR)[ \t]+\[(?P<user5>[^\]\s/]+)\]: (?:failed to log (?:in|out)"
+        r"|logged (?:in|out))"
+        r"|DB::Exception:[ \t]+(?P<user6>[^\s:\"'\[\]]+):[ \t]+Authentication failed"
         r"|\busername \"Auth\" (?P<user7>[^\s\"]+)",
         profile="standard",
         check=check_user,
         learn=True,
         trigger=r"\bugi=|ACKNOWLEDGE_(?:SVC|HOST)_PROBLEM|ADD_(?:SVC|HOST)_COMMENT"
         r"|(?:SERVICE|HOST) NOTIFICATION: |, u'|\]: (?:failed to log|logged (?:in|out))"
-        r"|Authentication failed|username \"Auth\" ",
+        r"|DB::Exception:[ \t]+[^\s:]+:[ \t]+Authentication failed|username \"Auth\" ",
     ),
     Rule(
         # User objects and links of more products: RabbitMQ definitions ("name" before

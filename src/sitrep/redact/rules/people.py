@@ -41,7 +41,8 @@ SYSTEM_USERS = frozenset(
 #: SERVICE\MSSQLSERVER, IIS APPPOOL\DefaultAppPool): the name before the backslash.
 _BUILTIN_DOMAINS = frozenset(
     b"authority builtin service apppool workgroup nt manager host machines hklm hkcu hkcr hku"
-    b" hkey_local_machine hkey_current_user".split()
+    # Registry hives and keys: "SYSTEM\CurrentControlSet", "SOFTWARE\Microsoft".
+    b" hkey_local_machine hkey_current_user system software hardware sam security".split()
 )
 #: AWS unique ids (AIDA... of a user, AROA... of a role) name no one; after an assumed
 #: role's id comes the session name, which is a person only when a person chose it.
@@ -69,7 +70,8 @@ _PROSE_WORDS = frozenset(
     directory group groups agent role roles rights permissions permission settings mailbox
     list object objects record records entry entries store search attribute attributes
     sync mapping management experience mode request requests access credentials details
-    information info field fields filter query table type types""".split()
+    information info field fields filter query table type types usual expected needed before
+    always well such follows described shown intended""".split()
 )
 #: "NT" of "NT AUTHORITY\SYSTEM" and "IIS" of "IIS APPPOOL\x" after a user key or phrase.
 _NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS | _PROSE_WORDS | {b"nt", b"iis"}
