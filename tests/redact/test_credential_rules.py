@@ -145,6 +145,9 @@ SECRET = "Xq7!vR2#pL9"
         f"EXEC sp_addlinkedsrvlogin @rmtuser = N'FIN_RO', @rmtpassword = N'{SECRET}';",
         f"Enter-PSSession -ComputerName app01 -Credential (Get-Credential) # pw was {SECRET}",
         f'<machineKey validationKey="{SECRET}A3F9C27E" decryptionKey="{SECRET}7E2A9C4F" />',
+        f"PASSWD   = `{SECRET}`",
+        f"php occ ldap:set-config s01 ldapAgentPassword '{SECRET}'",
+        f'  "otp_key_base": "{SECRET}a1b2c3d4e5f6",',
     ],
 )
 def test_it_removes_values_under_secret_keys_in_every_syntax(line: str) -> None:
@@ -430,6 +433,14 @@ def test_it_removes_values_paired_with_a_secret_name(text: str) -> None:
         '$password = Read-Host -AsSecureString -Prompt "Password"',
         "`Authorization: token <YOUR-TOKEN>`.",
         '<machineKey validationKey="AutoGenerate,IsolateApps" decryption="AES" />',
+        "PASSWORD_HASH_ALGO = pbkdf2",
+        "grant_type=client_credentials password_min_length=12 session_timeout=3600",
+        "Password policy: length(12) and upperCase(1) and notUsername",
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+        'MountVolume.SetUp failed for volume "tls" : secret "ingress-tls" not found',
+        '  + resource "aws_iam_access_key" "ci" {',
+        "Enter passphrase for key '/root/.ssh/id_ed25519':",
+        "tokens {\n  agent = true\n}",
     ],
 )
 def test_code_coordinates_and_placeholders_are_not_secrets(line: str) -> None:
@@ -539,6 +550,7 @@ def test_a_password_hashing_module_is_not_a_password() -> None:
         "SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY",
         "$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/",
         "$1$mERr$hx5rVt7rPNoS4wqbXKX7m0",
+        "hooks/x9k2p7qz4b8m3n5r1t6w0y2c4d",
     ],
 )
 def test_password_verifiers_and_encoded_registry_logins_are_removed_by_shape(value: str) -> None:

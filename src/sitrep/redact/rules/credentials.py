@@ -23,7 +23,7 @@ KEY_WORDS = (
     r"connstr|connection.?string|licen[cs]e|otp|bearer|psk|community"
 )
 _STRONG = re.compile(
-    rb"passw|pass[._-]word|passphrase|^pass$|[._-]pass$|^pwd$|[._-]pwd$|pwd$|secret(?!ar)|token(?!i[sz])|"
+    rb"passw|pass[._-]word|passphrase|^pass$|key[._-]?base$|[._-]pass$|^pwd$|[._-]pwd$|pwd$|secret(?!ar)|token(?!i[sz])|"
     rb"apikey|api[._-]key|^sig$|"
     rb"accesskey|access[._-]key|privatekey|private[._-]key|credential|^creds?$|accountkey|"
     rb"sharedaccesskey|sas[._-]?token|connection[._-]?string|connstr|licen[cs]e[._-]?key|"
@@ -97,6 +97,8 @@ NOT_A_SECRET = re.compile(
     rb"|(?:[a-z][a-z0-9_]*\.){2,}[A-Z][A-Za-z0-9_$]*"
     rb"|\{\s*\\?\"[^\"]+\\?\"\s*:[\s\S]*\})$"
 )
+_KEY_IS_VALUE = re.compile(rb"[A-Za-z_][\w.-]*=[^=]")
+_PASSWORD_KEY = re.compile(rb"(?i)pass|pwd|pw$")
 _CONN_KEY = re.compile(rb"(?i)conn(?:ection)?[._-]?str|connectionstring")
 _CONN_PASSWORD = re.compile(rb"(?i)(?:password|pwd|secret|key|token)\s*=")
 _PROSE = re.compile(rb"(?i)(?:\S+\s+){4,}\S+")
@@ -249,7 +251,19 @@ def check_pem(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: A
 def check_entropy(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """A token next to a secret-like key counts only when it looks random."""
     key = buf[groups["key"][0] : groups["key"][1]]
+    quoted = groups.get("secret2") or groups.get("secret3")
+    if quoted is not None:  # "ldapAgentPassword 'x'": a password key's quoted value
+        value = buf[quoted[0] : quoted[1]]
+        if buf[groups["key"][0] - 1 : groups["key"][0]] in (b'"', b"'") or NOT_A_SECRET.match(
+            value
+        ):
+            return False  # resource "aws_iam_access_key" "ci"; key '/root/.ssh/id_ed25519'
+        if not _PASSWORD_KEY.search(key):  # secret "ingress-tls": a Secret's name; a token
+            return key_strength(key) > 0 and looks_random(value, min_len=16, min_entropy=3.3)
+        return key_strength(key) == 2 and not is_placeholder(value) and b" " not in value
     start, end = groups["secret"]
+    if _KEY_IS_VALUE.match(buf, start, end):
+        return False  # "client_credentials password_min_length=12": the next key=value
     if buf[end : end + 3].lstrip(b" \t")[:1] in (b"=", b":") or NOT_A_SECRET.match(buf[start:end]):
         return False  # "TSIG secret dns_secret = x": a key of its own; "HostKey /etc/ssh/..."
     strength = key_strength(key)
@@ -272,7 +286,7 @@ VALUE = (
     r"|\[(?P<secret6>[^\]\s,'\"]+)\]|\[[ \t]*\"(?P<secret7>[^\"\r\n]+)\"[ \t]*\]"
     r"|\"\"\"(?P<secret8>[^\"\r\n]+)\"\"\""
     r"|\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
-    r"|N?'(?P<secret2>[^'\r\n]+)'"
+    r"|N?'(?P<secret2>[^'\r\n]+)'|`(?P<secret10>[^`\r\n]+)`"
     # A \uXXXX escape (.properties files) is part of the value.
     # Not "=x": "secretstorage==3.3.3" is a pinned package, not a key and its value.
     r"|(?P<secret3>(?:[^\s\"',;&<>(){}\[\]\\|`=]|\\u[0-9A-Fa-f]{4})"
@@ -428,7 +442,8 @@ RULES = [
         "credentials.high-entropy",
         # Spaces and tabs only: a key word at the end of one line ("PRIVATE KEY-----")
         # must not take the first word of the next line.
-        _KEY + r"\\?[\"']?[ \t]+[\"']?(?P<secret>[A-Za-z0-9+/=_.~-]+)",
+        _KEY + r"\\?[\"']?[ \t]+(?:'(?P<secret2>[^'\r\n]+)'|\"(?P<secret3>[^\"\r\n]+)\""
+        r"|[\"']?(?P<secret>[A-Za-z0-9+/=_.~-]+))",
         check=check_entropy,
         learn=True,
         trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\?[\"']?[ \t]",

@@ -102,6 +102,8 @@ def check_oauth_code(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # 
 
 
 _SETTING = re.compile(rb"[A-Za-z_][\w.-]*=")
+#: "Password policy: length(12) and ...": a rule, not a password.
+_CALL = re.compile(rb"[a-z]+\(")
 _TOKEN_GROUPS = ("secret4", "secret5", "secret6", "secret7", "secret8")
 
 
@@ -115,7 +117,12 @@ def check_prose(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
         return False  # "token via https://host/token": the ":" was the URL's
     if any(name in groups for name in _TOKEN_GROUPS):
         return looks_random(value, min_len=8, min_entropy=2.8)
-    if _SETTING.match(value) or value[:1].isspace() or (b";" in value and b"=" in value):
+    if (
+        _SETTING.match(value)
+        or _CALL.match(value)
+        or value[:1].isspace()
+        or (b";" in value and b"=" in value)
+    ):
         return False  # "password rules: minLength=12", a prompt "Password: " then code
     return len(value) >= 4 and not value.replace(b"-", b"").replace(b"_", b"").isalpha()
 
@@ -366,7 +373,7 @@ RULES = [
         # A config directive alone on its line: "requirepass x", "bindpw x", "rootpw {SSHA}x".
         "credentials.directive",
         r"(?m:^[ \t]*(?P<key>[\w.-]*(?i:pass|pw|secret|token|auth|credential)[\w.-]*)"
-        r"[ \t]+[\"']?(?P<secret>[^\s\"'=:][^\s\"']*)[\"']?[ \t]*$)",
+        r"[ \t]+[\"']?(?P<secret>[^\s\"'=:{(\[][^\s\"']*)[\"']?[ \t]*$)",
         check=check_directive,
         learn=True,
         trigger=r"(?m:(?i:pass|pw|secret|token|auth|credential)[\w.-]*[ \t]+\S+[ \t]*$)",

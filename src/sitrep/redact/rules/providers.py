@@ -58,6 +58,9 @@ TOKEN_SHAPES = [
     ("age", r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"),
     ("heroku", r"HRKU-[A-Za-z0-9_-]{60}"),
     ("honeycomb", r"hc[a-z]{2,3}_[0-9a-z]{20,}"),
+    # Incoming-webhook ids that are the whole secret: Mattermost, Microsoft Teams.
+    ("mattermost", r"hooks/[a-z0-9]{26}"),
+    ("teams", r"IncomingWebhook/[0-9a-f]{32}/[0-9a-f-]{36}"),
     # NATS nkey seeds (user, account, operator, server, cluster): the private half.
     ("nats", r"S[UAONC][A-Z2-7]{56}"),
     # Not tokens but as good as passwords: a Docker config.json in base64 ({"auths": ...),
@@ -71,7 +74,7 @@ TOKEN_SHAPES = [
 # Okta API tokens have no distinctive prefix; the key-value rules catch them (SSWS ...).
 
 #: Documentation fills a token's shape with filler: ``ghp_XXXX...``, ``.../services/XXXX/``.
-_FILLER = re.compile(rb"(?i)x{8,}|\*{4,}|0{20,}")
+_FILLER = re.compile(rb"(?i)x{8,}|\*{4,}|0{20,}|(?-i:EXAMPLE)")
 
 
 def check_shape(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001

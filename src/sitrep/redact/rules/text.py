@@ -33,7 +33,7 @@ _WORDY_KEY_SUFFIX = re.compile(
     rb"response|dialog|form|page|view|controller|action|test|tests|spec|event|events|"
     rb"encryption|issuer|audience|module|map|maps|plugin|plugins|scope|scopes|classname|"
     rb"pointer|arn|in|hasher|hashers|validators|accessor|cmd|command|authenticator|identity|at|"
-    rb"iterations|rounds|cost)$"
+    rb"iterations|rounds|cost|algo)$"
 )
 
 
