@@ -304,3 +304,49 @@ def test_macs_and_addresses_in_device_formats_are_pseudonymised(line: str, gone:
 )
 def test_loopback_ports_versions_vendor_hosts_and_key_files_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        # tcpdump writes the port as a fifth part of the address.
+        ("10:14:22.331092 IP 10.1.1.20.54322 > 100.24.190.33.443: Flags [S]", "10.1.1.20"),
+        ("10:14:22.331092 IP 10.1.1.20.54322 > 100.24.190.33.443: Flags [S]", "100.24.190.33"),
+        # NPS writes the SSID after the MAC, with another separator.
+        ("Called Station Identifier: 3C-52-82-19-AA-04:CorpWiFi", "19-AA-04"),
+        # A file named after a host, HAProxy's backend/server.
+        ('ssl_certificate = "/etc/gitlab/ssl/git.kellner-bau.de.crt"', "kellner-bau"),
+        ("include /etc/nginx/conf.d/jira.lindner-ag.de.conf;", "lindner-ag"),
+        ("https-in~ jira_backend/jira01.acme.internal 0/0/1/42/43 200", "jira01"),
+        # A customer's key vault under Azure's public domain.
+        ("https://acme-prod-kv.vault.azure.net/secrets/db", "acme-prod-kv"),
+    ],
+)
+def test_addresses_and_hosts_in_tool_output_are_pseudonymised(line: str, gone: str) -> None:
+    assert gone not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "  'version' => '28.0.4.1',",
+        '{"level":0,"version":"28.0.4.1"}',
+        '<bindingRedirect oldVersion="0.0.0.0-13.0.0.0" newVersion="13.0.0.0" />',
+        'AssemblyFileVersion("4.2.1.0")',
+        "[WARNING] The POM for org.glassfish.jersey.core:jersey-server:jar:2.41 is invalid",
+        "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16) {",
+        "Labels:       app.kubernetes.io/instance=db",
+        'session_active_count{app="jira",node="node-1"} 241',
+        "conn = psycopg2.connect(host=host, user=user, password=password, dbname=db)",
+        "[2024-07-10 02:00:00] matomo.INFO: ---------------------------",
+        "200 OK in 34.2ms @ repo/view.go:720(repo.Home)",
+        'msg="Comparing app state (cluster: https://kubernetes.default.svc, namespace: x)"',
+        '"KeyVault": { "Resource": "https://vault.azure.net" }',
+        "  Normal  ProvisioningSucceeded  4m  ebs.csi.aws.com  Successfully provisioned",
+        "Looking in links: https://download.pytorch.org/whl/cpu",
+        "Reviewed-on: https://gerrit-review.googlesource.com/c/gerrit/+/412345",
+        "# see https://goharbor.io/docs/2.10.0/install-config/",
+    ],
+)
+def test_versions_code_positions_labels_and_public_service_hosts_stay(line: str) -> None:
+    assert redact(line) == line

@@ -75,7 +75,8 @@ PUBLIC_DOMAINS = frozenset(
     paloaltonetworks.com juniper.net mikrotik.com ui.com netgate.com pfsense.org
     opnsense.org strongswan.org openvpn.net wireguard.com isc.org freeradius.org
     emergingthreats.net proofpoint.com suricata.io zeek.org snort.org openssh.com
-    libssh.org nist.gov windows.com""".split()
+    libssh.org nist.gov windows.com
+    aws.com pytorch.org googlesource.com goharbor.io""".split()
 )
 #: Sub-labels that say what a public host is for and identify nobody.
 GENERIC_LABELS = frozenset(

@@ -36,10 +36,16 @@ _INTERNAL = frozenset(INTERNAL_TLDS.encode().split())
 _FILE_LIKE = frozenset(
     b"pl sh py md rs cs so js rb in it at io me co id tv ai ps cc gz pk cl ec mt".split()
 )
+# "version" may carry a prefix (.NET's newVersion="13.0.0.0") and its value may be quoted
+# (PHP's 'version' => '28.0.4.1', JSON's "version":"28.0.4.1").
 _VERSION_CONTEXT = re.compile(
-    rb"(?i)(?:^|[^a-z])(?:version|ver|v|release|build|rev|jdk|java|tomcat|firmware|bios|number)"
-    rb"[\s:=_-]*$"
+    rb"(?i)(?:(?:^|[^a-z])(?:ver|v|release|build|rev|jdk|java|tomcat|firmware|bios|number)"
+    rb"|version)[\s:=_\"'>(-]*$"
 )
+#: The upper end of a version range: bindingRedirect oldVersion="0.0.0.0-13.0.0.0".
+_VERSION_RANGE = re.compile(rb"(?i)version[\s:=_\"'>-]*\d+(?:\.\d+){3}-$")
+#: tcpdump writes the port as a fifth part: "IP 10.1.1.20.54322 > 100.24.190.33.443:".
+_TCPDUMP_PORT = re.compile(rb"\.\d{1,5}(?: > |: )")
 
 
 #: "Chrome/" before a dotted number (a capitalised word, so "db01/10.0.0.5" is still an address).
@@ -59,8 +65,12 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     left, right = before(buf, start, 16), after(buf, end, 2)
     if left.endswith(b"...") and not left[-4:-3].isdigit():
         left = b" "  # strongSwan's "a[gw01]...109.43.50.211[remote]": an ellipsis.
+    if right[:1] == b"." and (left.endswith((b"IP ", b" > "))) and _tcpdump(buf, end):
+        return True  # tcpdump's address.port
     if left.endswith(b".") or (right[:1] == b"." and right[1:2].isalnum()):
         return False  # An OID or a five-part version.
+    if left[-1:] == b"-" and _VERSION_RANGE.search(before(buf, start, 40)):
+        return False
     if left[-1:].isalpha() or left[-1:] == b"_" or (left.endswith(b"-") and left[-2:-1].isalpha()):
         return False  # tomcat-9.0.83.1, v1.2.3.4
     if right[:1] == b"-" and right[1:2].isalpha():
@@ -76,6 +86,10 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     if left[-1:] == b" " and left[-2:-1].isalpha() and _after_package(buf, start, end):
         return False  # Npgsql 8.0.2.0, "Using rails 7.1.3.2".
     return _VERSION_CONTEXT.search(left) is None
+
+
+def _tcpdump(buf: bytes, end: int) -> bool:
+    return _TCPDUMP_PORT.match(buf, end, end + 9) is not None
 
 
 #: Words after which a dotted number is an address, whatever it looks like.
@@ -156,7 +170,9 @@ def check_mac(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: A
         return not digits.isdigit() or _MAC_WORD.search(before(buf, start, 48)) is not None
     if value.replace(value[2:3], b"") in (b"000000000000", b"ffffffffffff"):
         return False
-    return left not in (b":", b"-") and not (right[:1] in (b":", b"-") and right[1:2].isalnum())
+    # A longer run of the same separator is something else; NPS writes the SSID after a
+    # colon ("3C-52-82-19-AA-04:CorpWiFi").
+    return left not in (b":", b"-") and not (right[:1] == value[2:3] and right[1:2].isalnum())
 
 
 def is_customer_host(host: bytes, ctx: CheckContext) -> bool:
@@ -166,6 +182,16 @@ def is_customer_host(host: bytes, ctx: CheckContext) -> bool:
         return True
     domain = b".".join(labels[registrable_index(labels) :])
     return domain in ctx.customer_domains
+
+
+#: A file named after a host: /etc/gitlab/ssl/git.acme.de.crt, conf.d/jira.acme.de.conf.
+_HOST_FILE = re.compile(rb"\.(?:crt|cer|pem|key|csr|p12|pfx|jks|conf)\b")
+#: Public service hosts under domains that also hold customers' names (acme.vault.azure.net
+#: is a customer's key vault, vault.azure.net is Azure's), and well-known in-cluster names.
+PUBLIC_HOSTS = frozenset(
+    b"""vault.azure.net management.azure.com login.microsoftonline.com graph.microsoft.com
+    kubernetes.default.svc kubernetes.default""".split()
+)
 
 
 #: Kerberos service classes: the host of "MSSQLSvc/sql02.acme.de:1433" is a host, unlike
@@ -192,13 +218,16 @@ def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     start, end = groups["fqdn"] if url else groups["fqdn2"]
     host = buf[start:end]
     right = after(buf, end, 2)
-    if right[:1] == b"(" or (right[:1] == b"." and right[1:2].isalnum()):
+    named_file = right[:1] == b"." and _HOST_FILE.match(buf, end, end + 8) is not None
+    if right[:1] == b"(" or (right[:1] == b"." and right[1:2].isalnum() and not named_file):
         return False  # java.io.File, com.acme.Foo(...): code, not a host.
     if right[:2] == b".+":
         return False  # BIND's key files: Kexample.com.+013+37012.
-    if not url and not _free_text_host(buf, start, end):
+    if not url and not (named_file or _free_text_host(buf, start, end)):
         return False
     labels = host.lower().split(b".")
+    if host.lower() in PUBLIC_HOSTS:
+        return ctx.profile == "paranoid"
     left = before(buf, start, 3)
     if labels[-1] in _FILE_LIKE and len(labels) < 3 and not left.endswith((b"://", b"@")):
         return False  # script.sh, notes.md, main.py
@@ -220,7 +249,10 @@ def _free_text_host(buf: bytes, start: int, end: int) -> bool:
     if left[-1:] == b"-" and _public_head(buf, start, end):
         return False  # analytics.com of www.google-analytics.com, whose head was kept.
     if (left[-1:] == b"$" or (left[-1:] == b"\\" and left[-2:] != b"\\\\")) or (
-        left[-1:] == b"/" and not left.endswith(b"//") and not _SPN.search(left)
+        left[-1:] == b"/"
+        and not left.endswith(b"//")
+        and not _SPN.search(left)
+        and not (_BACKEND.search(left) and host.count(b".") >= 2)
     ):
         # $x.y, C:\dir\acme.de, /srv/www/acme.de; not MSSQLSvc/sql02.acme.de, Oracle's
         # @//db.acme.de, a UNC path's \\fs02.acme.de or sssd's [domain/ad.acme.de].
@@ -237,10 +269,15 @@ def _free_text_host(buf: bytes, start: int, end: int) -> bool:
         return False  # confluence.setup.server.id, group.id: a property key.
     if tld.lower() in _WEAK and not any(c in b"-0123456789" for c in host[: -len(tld)]):
         return False  # org.keycloak.services: a package; jira.lindner-gruppe.group: a host.
-    # Microsoft.AspNetCore.App, Contoso.Web.Net: a .NET name; hosts are lower or upper case.
-    return not (tld[:1].isupper() and tld[1:].islower() and labels[0][:1].isupper())
+    if tld.isupper() and not host.isupper():
+        return False  # A logger and its level: "matomo.INFO:".
+    # Microsoft.AspNetCore.App, Contoso.Web.Net: a .NET name; repo.Home: a method. Hosts
+    # are lower or upper case.
+    return not (tld[:1].isupper() and tld[1:].islower() and labels[0][:1].isalpha())
 
 
+#: HAProxy's "backend/server" (jira_backend/jira01.acme.internal): one word before the slash.
+_BACKEND = re.compile(rb"(?:^|\s)[A-Za-z_][\w-]*/$")
 _HOST_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
 
 
@@ -263,7 +300,17 @@ _SERVER_PRODUCTS = frozenset(
 
 
 #: Words that name a field rather than fill it ("host:port", "hostname:port:database").
-_FIELD_NAMES = frozenset(b"port database dbname user username password address path".split())
+_FIELD_NAMES = frozenset(
+    b"""port database dbname user username password address path host hostname server node
+    instance""".split()
+)
+_POSITION = re.compile(rb":\d+:\d+")
+#: Maven's packaging types: org.glassfish.jersey.core:jersey-server:jar:2.41.
+_PACKAGING = frozenset(b"jar war ear pom aar bundle maven-plugin test-jar".split())
+#: Generic numbered names identify no one: node="node-1", instance: worker-2.
+_GENERIC_HOST = re.compile(rb"(?:node|worker|master|server|host|replica|instance)[-_]?\d{1,3}")
+#: A prefixed label key: app.kubernetes.io/instance=db.
+_LABEL_KEY = re.compile(rb"\.[a-z]{2,}/[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?$")
 
 
 def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -278,6 +325,13 @@ def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # no
         return False  # Addresses are the IP rules' job.
     if buf[end : end + 3] == b"://" or value in _FIELD_NAMES:
         return False  # "server: https://...": a scheme; "hostname:port:database": a format.
+    if buf[end : end + 1] == b":" and (
+        value in _PACKAGING
+        or (buf[start - 5 : start].lower() == b"node:" and _POSITION.match(buf, end))
+    ):
+        return False  # Maven coordinates (jersey-server:jar:2.41), Node's (node:net:1555:16).
+    if _GENERIC_HOST.fullmatch(value) or _LABEL_KEY.search(before(buf, start, 64)):
+        return False
     return value[:1].isalpha()
 
 
