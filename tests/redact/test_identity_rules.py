@@ -651,3 +651,142 @@ def test_it_pseudonymises_users_of_devices_platforms_and_tickets(line: str, gone
 )
 def test_prose_labels_service_accounts_object_ids_and_message_ids_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        (
+            "org.apache.catalina.realm.JNDIRealm.authenticate Exception "
+            "performing authentication for username [p.nowak]",
+            "p.nowak",
+        ),
+        (
+            '{"author":{"name":"Ricardo Fernandez","id":"JIRAUSER10412",'
+            '"type":"user","uri":"r.fernandez"},"type":{}}',
+            "r.fernandez",
+        ),
+        (
+            "root       29810  0.0  0.0  17520 11012 ?     "
+            "   Ss   09:02   0:00 sshd: m.kowalski [priv]",
+            "m.kowalski",
+        ),
+        (
+            "m.kowal+   29811  0.0  0.0  17520  6140 ?    "
+            "    S    09:02   0:00 sshd: m.kowalski@pts/0",
+            "m.kowalski",
+        ),
+        (
+            "while binding CN=Eriksson\\, Lars,OU=Engineering,OU=Users,DC=nordvik,DC=local",
+            "Eriksson",
+        ),
+        ('<input type="hidden" name="username" value="lfontaine">', "lfontaine"),
+        (
+            "  sam.oconnor (ipv4:192.168.10.57:50122) connect to service homes "
+            "initially as user sam.oconnor (uid=1104, gid=100) (pid 8831)",
+            "sam.oconnor",
+        ),
+        (
+            "created local account 'kfischer' with password 'x' (must change at next logon)",
+            "kfischer",
+        ),
+        (
+            "Failed to authenticate principal 'fabienne.moreau' against LDAP server",
+            "fabienne.moreau",
+        ),
+        (
+            "DEBUG com.acme.sync.SftpClient - connecting to "
+            "files.acme-partner.co.uk:22 as ahmed.farouk",
+            "ahmed.farouk",
+        ),
+        (
+            "User mgarcia reports that she cannot see the board; her colleague p.oliveira can.",
+            "mgarcia",
+        ),
+        ("my login is oadeyemi and the server is erp.lagosfreight.com.ng.", "oadeyemi"),
+        (
+            '"GET /api/profile?email=piotr.zielinski%40budmax.pl HTTP/1.1" 200 512',
+            "piotr.zielinski",
+        ),
+        (
+            "[2024-05-06T11:22:33.444+02:00] 5d8f2a1c jbakker a/1000123 "
+            "git-upload-pack./platform/build.git 3ms",
+            "jbakker",
+        ),
+        (
+            "Authentication failed for token submission [org.apache.shiro.authc."
+            "UsernamePasswordToken - gpapadopoulos, rememberMe=false (10.77.1.3)]",
+            "gpapadopoulos",
+        ),
+        (
+            "\"message\":\"Login failed: 'claire.dubois' (Remote IP: '91.64.22.187')\"",
+            "claire.dubois",
+        ),
+        ("Share created: owner=jkowalski share_with=x permissions=17", "jkowalski"),
+        (
+            "router: completed GET /fschulz/infra-terraform/src/branch/main "
+            "for [2a02:810d::16]:51442",
+            "fschulz",
+        ),
+        (
+            "Initialized empty Git repository in "
+            "/home/gitlab-runner/builds/xK2p9QzR/0/rvandermeer/infra/.git/",
+            "rvandermeer",
+        ),
+        (
+            '"pusher": {"id": 7, "login": "mhosseini", "full_name": '
+            '"Maryam Hosseini", "email": "maryam@parsdev.ir"}',
+            "Maryam Hosseini",
+        ),
+        ("<![LOG[User logon detected: RIVERSIDE\\gthompson, session 2]LOG]!>", "gthompson"),
+        (
+            "event_time=2024-03-19 10:11:12 action_id=LGIS server_principal_name=CORP\\o.hassan "
+            "client_ip=10.9.14.66",
+            "o.hassan",
+        ),
+        (
+            "Claims Authentication\ta1b2\tMedium\tClaims user: i:0#.w|corp\\jdupont "
+            "on https://intranet.x.fr/sites/rh",
+            "jdupont",
+        ),
+        ("%ASA-4-722051: Group <GP-Staff> User <wzhang> IP <120.229.41.18> IPv4 Address", "wzhang"),
+        (
+            "Document 42, Quarterly.docx owned by ppereira on "
+            "\\\\PC-PPEREIRA was printed on HP-3OG-Finance",
+            "ppereira",
+        ),
+        ("PS C:\\Users\\adm-olsen> Set-ADAccountPassword -Identity tolsen -Reset", "tolsen"),
+    ],
+)
+def test_users_of_logon_events_tools_forges_and_tickets_are_pseudonymised(
+    line: str, gone: str
+) -> None:
+    assert gone not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ""
+        "jdbc.url=jdbc:postgresql://localhost:5432/portal\njdbc.username=portal\njdbc.password=${DB_PASSWORD}",
+        "Example: postgresql://USER:PASSWORD@HOST:5432/DBNAME",
+        "fatal: Authentication failed for repository (exit status 128)",
+        "Authentication failed for token submission",
+        "LDAP_USER_FILTER=(&(objectClass=person)(uid=%s))",
+        "dn: cn=schema\nobjectClass: top\ncn: schema",
+        "dn: CN=Domain Admins,CN=Users,DC=example,DC=com",
+        "Security ID:\t\tS-1-5-18\n\tAccount Name:\t\tLOCAL "
+        "SERVICE\n\tAccount Domain:\t\tNT AUTHORITY",
+        "Issuer: CN=Microsoft Azure RSA TLS Issuing CA 04, O=Microsoft Corporation, C=US",
+        '[database]\nusername = "matomo"\npassword = "x"\ndbname = "matomo"',
+        "DATABASE\nNAME = gitea\nUSER = gitea",
+        "User logon detected: NT AUTHORITY\\SYSTEM, session 0",
+        "User root reports nothing",
+        "The user account is locked",
+        "sshd: /usr/sbin/sshd -D",
+        '"full_name": ""',
+        "Set-ADUser -Identity $user -Enabled $false",
+    ],
+)
+def test_templates_directory_entries_authorities_and_database_accounts_stay(line: str) -> None:
+    assert redact(line) == line

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sitrep.redact.rules import Rule
 from sitrep.redact.rules.accounts import RULES as ACCOUNT_RULES
+from sitrep.redact.rules.logons import RULES as LOGON_RULES
 from sitrep.redact.rules.people import (
     DB_CLIENTS,
     DISPLAY_NAME,
@@ -49,7 +50,8 @@ RULES = [
         # the prefix is context, so only the byte before "user" is matched (cheaper DFA).
         # PAM's ruser=/logname=, Exim's set_id=, MongoDB's principalName. The value is on the
         # key's line ("user:\n    exec:" is a YAML mapping), maybe in brackets ({os_username=[x]}).
-        r"(?:(?:\b|_)(?i:user(?:[_.-]?name)?)|[a-z0-9]User(?i:[_.-]?name)?|[A-Z]USER(?:NAME)?|"
+        # SQL Server's audit names server_principal_name=CORP\jdoe.
+        r"(?:(?:\b|_)(?i:user(?:[_.-]?name)?|principal_name)|[a-z0-9]User(?i:[_.-]?name)?|[A-Z]USER(?:NAME)?|"
         r"(?:A|E|S|FS|O)UID|\b(?:ruser|logname|set_id)|(?i:\b(?:user[_.\s-]?id|login(?:[_.-]?name)?|"
         r"uid|acct|principal(?:[_.-]?name)?|samaccountname|userprincipalname|account[_.\s-]?name|"
         r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by"
@@ -473,7 +475,8 @@ RULES = [
     ),
     Rule(
         "identity.ldap-dn",
-        r"(?i:\b(?:cn|uid)=)(?P<user>[^,+\"=\\\r\n<>;]+?)\s*,\s*(?i:ou|dc|o|cn|uid|l|c)=",
+        # An escaped comma belongs to the name: CN=Eriksson\, Lars,OU=...
+        r"(?i:\b(?:cn|uid)=)(?P<user>(?:[^,+\"=\\\r\n<>;]|\\{1,2},)+?)\s*,\s*(?i:ou|dc|o|cn|uid|l|c)=",
         profile="standard",
         check=check_dn_user,
         learn=True,
@@ -486,4 +489,5 @@ RULES = [
         trigger=r"(?i:dc=)",
     ),
     *ACCOUNT_RULES,
+    *LOGON_RULES,
 ]

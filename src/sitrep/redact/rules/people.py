@@ -71,7 +71,8 @@ _PROSE_WORDS = frozenset(
     list object objects record records entry entries store search attribute attributes
     sync mapping management experience mode request requests access credentials details
     information info field fields filter query table type types usual expected needed before
-    always well such follows described shown intended""".split()
+    always well such follows described shown intended repository repo token project branch
+    local network""".split()
 )
 #: "NT" of "NT AUTHORITY\SYSTEM" and "IIS" of "IIS APPPOOL\x" after a user key or phrase.
 _NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS | _PROSE_WORDS | {b"nt", b"iis"}
@@ -88,6 +89,7 @@ _TEMPLATE_WORDS = (b"user", b"name", b"login", b"your", b"encoded", b"example")
 #: The lines before a kubeconfig context's "user:", which names a users entry, not a person.
 _KUBE_CONTEXT_KEYS = (b"cluster:", b"- cluster:", b"namespace:", b"- context:", b"context:")
 _URL_PASSWORD = re.compile(rb"://[^\s/@:]*:$")
+_CLAIM = re.compile(rb"[ic]:0[#.]")
 _WEEKDAYS = frozenset(b"mon tue wed thu fri sat sun".split())
 _LAST_LOGIN = re.compile(rb"(?i)last[ _-]?log(?:in|on)\W*$")
 _UUID = re.compile(rb"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -131,6 +133,10 @@ def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     if buf[start - 4 : start] == b"By: " and buf[start - 12 : start - 4] == b"Created-":
         return False  # A JAR manifest's "Created-By: Maven JAR Plugin 3.3.0": a program.
     prior = buf[start - 1 : start]
+    if value[:1] == b"%" or (value[:2] in (b"i:", b"c:") and _CLAIM.match(value)):
+        return False  # LDAP filters' (uid=%s); SharePoint claims (i:0#.w|...) name the user after.
+    if prior == b":" and _URL_PASSWORD.search(buf, max(0, start - 64), start):
+        return False  # postgresql://USER:PASSWORD@HOST: the URL's user and password, not a key.
     if value[:1] in _ODD_FIRST or prior == b"<" or prior == b"[":
         return _not_a_template(buf, start, end, value, lower)
     return prior != b" " or b"user:" not in buf[max(0, start - 12) : start] or _not_kube(buf, start)
@@ -189,7 +195,38 @@ def check_account(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     if span is not None and b"uid" in buf[max(0, span[0] - 8) : span[0]].lower():
         if _OBJECT_ID.fullmatch(buf, span[0], span[1]):
             return False  # Grafana's "uid":"PBFA97CFB590B2093", Zeek's "uid":"CzK1...".
+    if span is not None and _named_after_database(buf, span[0], span[1]):
+        return False
     return check_user(buf, groups, ctx)
+
+
+#: A setting's key, alone before its value on a config line (jdbc.username=, "user": ).
+_CONFIG_KEY = re.compile(rb"[ \t]*[\w.\"'-]+[ \t]*[:=][ \t]*[\"']?")
+
+
+def _named_after_database(buf: bytes, start: int, end: int) -> bool:
+    """True for an application's account named after its database (jdbc.username=portal
+    next to jdbc:postgresql://db:5432/portal, or dbname = "portal"): a role, not a person."""
+    # Only a config line's value (it ends the line) is looked at: dense logs call this for
+    # every user field, and a search around each one halved their speed.
+    tail = buf[end : end + 2]
+    if tail[:1] in (b'"', b"'"):
+        tail = tail[1:]
+    if tail[:1] not in (b"\n", b"\r", b""):
+        return False
+    line = buf.rfind(b"\n", max(0, start - 128), start) + 1
+    if not _CONFIG_KEY.fullmatch(buf, line, start):
+        return False  # "session opened for user jdoe": a log line, not a setting.
+    value = buf[start:end]
+    low, high = max(0, start - 1024), end + 1024
+    if len(value) < 3 or (buf.find(value, low, start) < 0 and buf.find(value, end, high) < 0):
+        return False
+    # Django's NAME = gitea, not "Account Name: jdoe" of a Windows event.
+    pattern = (
+        rb"(?:(?i:db_?name|database)[\"']?[ \t]*[:=][ \t]*[\"']?|\bNAME[ \t]*=[ \t]*[\"']?"
+        rb"|:\d{2,5}/)"
+    )
+    return re.search(pattern + re.escape(value) + rb"\b", buf[low:high]) is not None
 
 
 #: An object id: upper-case letters and digits mixed (people's uids are lower case).
@@ -229,12 +266,26 @@ def check_sender_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     return public not in PUBLIC_DOMAINS and check_user(buf, groups, ctx)
 
 
+#: Directory entries that are not people: the schema, configuration and built-in containers.
+_DIRECTORY_ENTRIES = frozenset(
+    b"""schema subschema configuration config monitor users computers builtin system
+    administrators""".split()
+)
+#: Group and certificate authority names: "Domain Admins", "Backup Operators", "... CA 04".
+_GROUP_OR_CA = re.compile(
+    rb" (?:Admins|Users|Operators|Computers|Controllers|Owners|Servers|Publishers|Guests)$"
+    rb"|\b(?:CA|TLS|RSA|ECC|Issuing|Certification Authority)\b"
+)
+
+
 def check_dn_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """A certificate's ``CN=*.acme.com`` or ``CN=jira.acme.com`` is a host, not a person."""
     start, end = next(groups[name] for name in _USER_GROUPS if name in groups)
     value = buf[start:end]
     if value[:2] == b"*." or _HOST_LIKE.match(value):
         return False  # The host rules take it (and keep public ones).
+    if value.lower() in _DIRECTORY_ENTRIES or _GROUP_OR_CA.search(value):
+        return False  # cn=schema, CN=Domain Admins, CN=Microsoft Azure RSA TLS Issuing CA 04.
     return check_user(buf, groups, ctx)
 
 
