@@ -436,12 +436,13 @@ RULES = [
         # insecure-password, Squid cachemgr_passwd. Only lines of lower-case command words,
         # so log lines (a timestamp first) and prose (a capital first) do not count.
         "credentials.device-config",
-        r"\b(?P<key>secret|password|passwd|key|key-string|community|rocommunity|rwcommunity|"
+        # OpenVPN's management interface first: at "password" it must win over the keyword.
+        r"\bpassword[ \t]+\"(?:Auth|Private Key|HTTP Proxy)\"[ \t]+\"(?P<secret8>[^\"\r\n]+)\""
+        r"|\b(?P<key>secret|password|passwd|key|key-string|community|rocommunity|rwcommunity|"
         r"pre-shared-key|set-key|authentication-key|message-digest-key|md5|"
         r"[\w-]*passw(?:or)?d|psksecret|psk)[ \t]+"
         r"(?:(?:\d+|ascii|ascii-text|hex|ENC|md5)[ \t]+)*[\"']?(?P<secret>[^\s\"'=:-][^\s\"']*)"
         # OpenVPN's management interface; FreeRADIUS with auth_goodpass/auth_badpass.
-        r"|\bpassword[ \t]+\"(?:Auth|Private Key|HTTP Proxy)\"[ \t]+\"(?P<secret8>[^\"\r\n]+)\""
         r"|\bLogin (?:OK|incorrect)[^\[\r\n]*:[ \t]*\[(?P<user>[^/\]\r\n]+)/"
         r"(?P<secret9>[^\]\r\n]+)\]"
         r"|\bcreateUser[ \t]+\S+[ \t]+(?:MD5|SHA(?:-\d+)?)[ \t]+\"?(?P<secret2>[^\s\"]+)\"?"
