@@ -33,12 +33,33 @@ def test_chunked_parallel_output_and_report_equal_the_serial_ones(tmp_path, monk
     # Small chunks and no minimum force the pool and several chunks per file.
     monkeypatch.setattr(pool_module, "CHUNK_SIZE", 512 * 1024)
     monkeypatch.setattr(pool_module, "POOL_MIN_BYTES", 0)
+    assert len(pool_module.plan([(src, parallel, "app.log")], pool_module.CHUNK_SIZE)) > 4
     two = Redactor(key=b"p" * 32)
     reports = two.redact_files([(src, parallel, "app.log")], workers=2)
     assert parallel.read_bytes() == serial.read_bytes()
     assert reports["app.log"].rules == serial_report.rules
     assert not list(tmp_path.glob(".parallel.log.part*"))
     assert two.mapping == one.mapping
+
+
+def test_pieces_that_finish_out_of_order_are_joined_in_order(tmp_path, monkeypatch) -> None:
+    """The parent joins each piece as soon as the pieces before it are in; a piece that
+    finishes early waits. Here every piece finishes in reverse order."""
+    src = tmp_path / "app.log"
+    _big_log(src, 20_000)
+    serial, parallel = tmp_path / "serial.log", tmp_path / "parallel.log"
+    one = Redactor(key=b"p" * 32)
+    one.discover(src, "app.log")
+    serial_report = one.redact_file(src, serial, "app.log")
+    monkeypatch.setattr(pool_module, "CHUNK_SIZE", 128 * 1024)
+    monkeypatch.setattr(pool_module, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(pool_module, "as_completed", lambda futures: reversed(list(futures)))
+    assert len(pool_module.plan([(src, parallel, "app.log")], pool_module.CHUNK_SIZE)) > 4
+    reports = Redactor(key=b"p" * 32).redact_files([(src, parallel, "app.log")], workers=2)
+    assert parallel.read_bytes() == serial.read_bytes()
+    assert reports["app.log"].rules == serial_report.rules
+    assert any(entry.get("lines_truncated") for entry in serial_report.rules.values())
+    assert not list(tmp_path.glob(".parallel.log.part*"))
 
 
 def test_plan_cuts_at_line_boundaries_and_never_inside_a_key_block(tmp_path) -> None:
@@ -63,6 +84,28 @@ def test_a_failed_residual_check_removes_every_output(tmp_path, monkeypatch) -> 
     with pytest.raises(Exception, match="survived"):
         Redactor(key=b"p" * 32).redact_files([(src, dst, "app.log")], workers=1)
     assert not dst.exists()
+
+
+def test_a_failure_after_some_pieces_were_joined_removes_every_output(
+    tmp_path, monkeypatch
+) -> None:
+    """The parent writes the output as pieces come in; a failure after that still leaves
+    neither the output nor any part file behind."""
+    src = tmp_path / "app.log"
+    _big_log(src, 20_000)
+    monkeypatch.setattr(pool_module, "CHUNK_SIZE", 128 * 1024)
+    monkeypatch.setattr(pool_module, "POOL_MIN_BYTES", 0)
+
+    def two_then_a_failure(futures):
+        yield from list(futures)[:2]
+        raise RuntimeError("a worker died")
+
+    monkeypatch.setattr(pool_module, "as_completed", two_then_a_failure)
+    dst = tmp_path / "out.log"
+    with pytest.raises(RuntimeError, match="worker died"):
+        Redactor(key=b"p" * 32).redact_files([(src, dst, "app.log")], workers=2)
+    assert not dst.exists()
+    assert not list(tmp_path.glob(".out.log.part*"))
 
 
 def _always_fail(self: Redactor, *args: object) -> None:

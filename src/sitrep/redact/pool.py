@@ -4,14 +4,18 @@ Both passes run in the pool. Discovery returns what each piece learned; the pare
 it and hands it to the rewrite tasks, so every worker applies the same knowledge. Keyed
 pseudonyms need no shared state, so workers never talk to each other. A file bigger than
 ``chunk_size`` is cut at line boundaries (never inside a private-key block); each chunk is
-written to a part file and the parts are joined in order, with report lines shifted.
+written to a part file, and the parent joins the parts in order as they come in, with report
+lines shifted, so it holds only the reports of pieces that finished before an earlier one.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -126,11 +130,14 @@ def _discover(piece: Piece) -> tuple[Learned, Candidates | None]:
 
 
 def _rewrite(
-    piece: Piece, learned: Learned, found: Candidates | None
+    piece: Piece, learned: bytes, found: Candidates | None
 ) -> tuple[Piece, FileReport, int, dict[str, str]]:
     redactor: Redactor = _WORKER["redactor"]
-    if redactor.learned != learned:
-        redactor.learned = learned
+    # ``learned`` comes pickled: comparing bytes is cheap, and the worker unpickles it only
+    # once, instead of holding a second copy of up to 20 000 values during every task.
+    if _WORKER.get("learned") != learned:
+        redactor.learned = pickle.loads(learned)
+        _WORKER["learned"] = learned
         redactor._invalidate()
     redactor._pseudo.mapping.clear()
     if piece.whole:
@@ -159,7 +166,7 @@ def redact_files(
     redactor: Redactor, jobs: list[tuple[Path, Path, str]], workers: int | None = None
 ) -> dict[str, FileReport]:
     """Discover over all files, then rewrite them all; return each file's report."""
-    pieces = plan(jobs)
+    pieces = plan(jobs, CHUNK_SIZE)  # looked up now, so a test can make it small
     total = sum(p.end - p.start for p in pieces)
     workers = workers or os.cpu_count() or 1
     if workers == 1 or total < POOL_MIN_BYTES:
@@ -186,15 +193,33 @@ def redact_files(
                 else:
                     found.append(None)
             redactor._invalidate()
-            futures = [
-                pool.submit(_rewrite, p, redactor.learned, f)
-                for p, f in zip(pieces, found, strict=True)
-            ]
-            results = [f.result() for f in futures]
-        return _assemble(redactor, results)
+            return _rewrite_all(pool, redactor, pieces, found)
     except BaseException:
         _remove_outputs(pieces)  # Fail closed: no partly redacted output survives.
         raise
+
+
+def _rewrite_all(
+    pool: ProcessPoolExecutor,
+    redactor: Redactor,
+    pieces: list[Piece],
+    found: list[Candidates | None],
+) -> dict[str, FileReport]:
+    """Rewrite every piece with what discovery learned; join and report as pieces finish."""
+    shared = pickle.dumps(redactor.learned)  # once, not once per task
+    tasks = sorted(zip(pieces, found, strict=True), key=lambda task: _rewrite_order(task[0]))
+    # No list of the futures is kept: each result is dropped once it is assembled.
+    done = as_completed([pool.submit(_rewrite, p, shared, f) for p, f in tasks])
+    return _assemble(redactor, done, Counter(p.name for p in pieces))
+
+
+def _rewrite_order(piece: Piece) -> tuple[int, str, int]:
+    """Largest first, but a cut file's pieces together and in order (they are all about one
+    chunk): they finish roughly in order, so the parent joins each as it comes in.
+
+    Discovery keeps ``plan``'s order: the values learned before the cap depend on it.
+    """
+    return (-(piece.end - piece.start) if piece.whole else -CHUNK_SIZE, piece.name, piece.index)
 
 
 def _remove_outputs(pieces: list[Piece]) -> None:
@@ -217,30 +242,47 @@ def _serial(redactor: Redactor, jobs: list[tuple[Path, Path, str]]) -> dict[str,
     return reports
 
 
-def _assemble(redactor: Redactor, results: list[Any]) -> dict[str, FileReport]:
-    """Join part files in order and merge reports with shifted line numbers."""
-    by_name: dict[str, list[Any]] = {}
-    for piece, report, lines, mapping in results:
-        redactor.mapping.update(mapping)
-        by_name.setdefault(piece.name, []).append((piece, report, lines))
+def _assemble(
+    redactor: Redactor, done: Iterator[Future[Any]], counts: Counter[str]
+) -> dict[str, FileReport]:
+    """Take rewrite results as they finish; return each file's report once it is complete.
+
+    A cut file's report and output are built in piece order as soon as the earlier pieces
+    are in: each piece's report holds up to ``REPORT_LINES`` line numbers per rule, and
+    keeping all of them until the end grew the parent with the input.
+    """
+    joins: dict[str, _Join] = {}
     reports = {}
-    for name, parts in by_name.items():
-        parts.sort(key=lambda item: item[0].index)
-        if parts[0][0].whole:
-            reports[name] = parts[0][1]
-        else:
-            reports[name] = _join(parts)
-        redactor.record_report(reports[name])
+    for future in done:
+        piece, report, lines, mapping = future.result()
+        redactor.mapping.update(mapping)
+        if not piece.whole:
+            join = joins.setdefault(piece.name, _Join(piece.name, counts[piece.name]))
+            report = join.add(piece, report, lines)
+        if report is not None:
+            reports[piece.name] = report
+            redactor.record_report(report)
     return reports
 
 
-def _join(parts: list[Any]) -> FileReport:
-    merged, offset = FileReport(path=parts[0][0].name), 0
-    with open(parts[0][0].dst, "wb") as out:
-        for piece, report, lines in parts:
-            merged.merge(report, offset)
-            offset += lines
-            with open(_part(piece), "rb") as fh:
-                shutil.copyfileobj(fh, out, 1 << 20)
+class _Join:
+    """One cut file: its parts appended to the output and its reports merged, in order."""
+
+    def __init__(self, name: str, count: int) -> None:
+        self.report, self.count = FileReport(path=name), count
+        self.next = self.offset = 0
+        self.waiting: dict[int, tuple[Piece, FileReport, int]] = {}
+
+    def add(self, piece: Piece, report: FileReport, lines: int) -> FileReport | None:
+        """Take one finished piece; return the file's report once every piece is in."""
+        self.waiting[piece.index] = (piece, report, lines)
+        while self.next in self.waiting:
+            piece, report, lines = self.waiting.pop(self.next)
+            self.report.merge(report, self.offset)
+            self.offset += lines
+            with open(piece.dst, "ab" if self.next else "wb") as out:
+                with open(_part(piece), "rb") as fh:
+                    shutil.copyfileobj(fh, out, 1 << 20)
             _part(piece).unlink()
-    return merged
+            self.next += 1
+        return self.report if self.next == self.count else None
