@@ -13,9 +13,11 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -180,9 +182,12 @@ def redact_files(
     }
     ctx = get_context("spawn")
     try:
-        with ProcessPoolExecutor(
-            workers, mp_context=ctx, initializer=_init, initargs=(config,)
-        ) as pool:
+        with (
+            _workers_skip_main(),
+            ProcessPoolExecutor(
+                workers, mp_context=ctx, initializer=_init, initargs=(config,)
+            ) as pool,
+        ):
             found: list[Candidates | None] = []
             room = CANDIDATE_LIMIT
             for learned, candidates in pool.map(_discover, pieces):
@@ -220,6 +225,24 @@ def _rewrite_order(piece: Piece) -> tuple[int, str, int]:
     Discovery keeps ``plan``'s order: the values learned before the cap depend on it.
     """
     return (-(piece.end - piece.start) if piece.whole else -CHUNK_SIZE, piece.name, piece.index)
+
+
+@contextmanager
+def _workers_skip_main() -> Iterator[None]:
+    """Start workers without re-running the program that started them.
+
+    A spawned worker first runs the parent's ``__main__`` file again; for the ``sitrep``
+    console script that imports the whole CLI (about 40 MB and 0.4 s per worker, 294 MB in
+    all on 64 MB of dense logs). Workers need only this module, so while the pool starts
+    processes ``__main__`` shows no file to re-run.
+    """
+    main = sys.modules["__main__"]
+    path = main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        if path is not None:
+            main.__file__ = path
 
 
 def _remove_outputs(pieces: list[Piece]) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from sitrep.bundle.collectors.capture import Planned
 from sitrep.bundle.collectors.context import MB, Context, Limits
 
@@ -34,6 +32,8 @@ def check(values: dict[str, Any], params: Any, where: Any) -> None:
 
 def collect(params: dict[str, Any], ctx: Context) -> None:
     """GET the URL and write ``response.json`` (status, headers, body up to 1 MB)."""
+    import httpx  # Only this collector needs it; every `sitrep` command would pay.
+
     get = params["get"]
     verify = not get.get("insecureSkipVerify", False)
     with httpx.Client(timeout=ctx.timeout, follow_redirects=False, verify=verify) as client:
