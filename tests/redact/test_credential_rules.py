@@ -146,6 +146,7 @@ SECRET = "Xq7!vR2#pL9"
         f"Enter-PSSession -ComputerName app01 -Credential (Get-Credential) # pw was {SECRET}",
         f'<machineKey validationKey="{SECRET}A3F9C27E" decryptionKey="{SECRET}7E2A9C4F" />',
         f"PASSWD   = `{SECRET}`",
+        f'{{\n  "user" : "app" ,\n  "password" :\n      "{SECRET}" ,\n  "port" : 5432\n}}',
         f'>PASSWORD:Need \'Auth\' username/password\npassword "Auth" "{SECRET}"',
         f"php occ ldap:set-config s01 ldapAgentPassword '{SECRET}'",
         f'  "otp_key_base": "{SECRET}a1b2c3d4e5f6",',

@@ -415,8 +415,10 @@ RULES = [
         # Spaces and tabs only around the separator: an empty value ("SECRET_KEY=") must not
         # take the next line. Spring's /actuator/env wraps values ("x.password": {"value":
         # "..."}); a YAML block scalar ("password: >-") has the value on the next line.
-        _KEY + r"\\{0,3}[\"']?\]?[ \t]*(?:=>|:=|::[ \t]|[:=])[ \t]*"
-        r"(?:\{\s*\\?\"(?i:value)\\?\"[ \t]*:[ \t]*|[|>][+-]?[ \t]*\r?\n[ \t]+)?" + VALUE,
+        # Pretty-printed JSON may put a quoted value on the next line ("password" :\n "x").
+        _KEY + r"\\{0,3}[\"']?\]?[ \t]*(?:=>|:=|::[ \t]|[:=])"
+        r"(?:[ \t]*\r?\n[ \t]*\"(?P<secret12>[^\"\\\r\n]+)\"[ \t]*[,}\r\n]|[ \t]*"
+        r"(?:\{\s*\\?\"(?i:value)\\?\"[ \t]*:[ \t]*|[|>][+-]?[ \t]*\r?\n[ \t]+)?" + VALUE + ")",
         check=check_key_value,
         learn=True,
         # A block scalar's or a wrapped value's line must be in the candidate range too.
