@@ -26,6 +26,7 @@ from sitrep.redact.rules import PROFILES, CheckContext, Rule, default_rules
 from sitrep.redact.rules.identity import SYSTEM_USERS
 from sitrep.redact.rules.text import is_learnable
 from sitrep.redact.structured import STRUCTURED_LIMIT, is_structured, structured_edits
+from sitrep.redact.tables import table_edits
 
 MASK = b"***HIDDEN***"
 #: Discovery keeps at most this many values, so memory stays bounded on logs with a new
@@ -284,6 +285,11 @@ class Redactor:
         ``segments`` are its candidate lines when discovery already found them.
         """
         edits = self.matcher().scan(buf, self.ctx, self._replace, segments)
+        # Table cells are replaced where the table is, not learned: finding tables in
+        # discovery too cost match-sparse logs about a quarter more CPU.
+        tables = table_edits(buf, self._replace)
+        if tables:
+            edits = resolve(edits + tables)
         edits = resolve(edits + self._literals.edits(buf, self._replace, edits))
         for spec in self._specs_for(name):
             edits = resolve(edits + spec.edits(buf))
