@@ -284,17 +284,28 @@ class Redactor:
 
         ``segments`` are its candidate lines when discovery already found them.
         """
+        edits = self._edits(buf, name, segments)
+        _report_edits(buf, edits, report, first_line)
+        return apply(buf, edits)
+
+    def _edits(
+        self,
+        buf: bytes,
+        name: str,
+        segments: list[tuple[int, int]] | None = None,
+        structured: Iterable[Edit] = (),
+    ) -> list[Edit]:
+        """All edits for ``buf``: rules, tables, learned values, ``structured``, spec removals."""
         edits = self.matcher().scan(buf, self.ctx, self._replace, segments)
         # Table cells are replaced where the table is, not learned: finding tables in
         # discovery too cost match-sparse logs about a quarter more CPU.
         tables = table_edits(buf, self._replace)
         if tables:
             edits = resolve(edits + tables)
-        edits = resolve(edits + self._literals.edits(buf, self._replace, edits))
+        edits = resolve([*edits, *self._literals.edits(buf, self._replace, edits), *structured])
         for spec in self._specs_for(name):
             edits = resolve(edits + spec.edits(buf))
-        _report_edits(buf, edits, report, first_line)
-        return apply(buf, edits)
+        return edits
 
     def redact_stream(
         self, fin: BinaryIO, fout: BinaryIO, name: str, *, learn: bool = False,
@@ -338,11 +349,9 @@ class Redactor:
         """Structured files (YAML, .properties, .env, INI) are redacted as one buffer."""
         data = src.read_bytes()
         report = FileReport(path=name)
-        edits = self.matcher().scan(data, self.ctx, self._replace)
-        edits += self._literals.edits(data, self._replace, edits)
-        edits = resolve(edits + structured_edits(name, data, self._specs_for(name)))
-        for spec in self._specs_for(name):
-            edits = resolve(edits + spec.edits(data))
+        edits = self._edits(
+            data, name, structured=structured_edits(name, data, self._specs_for(name))
+        )
         _report_edits(data, edits, report, 1)
         out = apply(data, edits)
         if check:

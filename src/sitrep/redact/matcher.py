@@ -198,7 +198,7 @@ class Matcher:
                 out[-1] = (out[-1][0], max(last, out[-1][1]))
             else:
                 out.append((first, last))
-            pos = max(line_end if last > line_end else last, hit_start + 1)
+            pos = max(min(last, line_end), hit_start + 1)
         return out
 
 
