@@ -288,6 +288,11 @@ def test_paranoid_removes_any_random_token_that_standard_keeps() -> None:
     assert "8Zq3Lw9XrT2vN7bM4kJ6hG1fD5sA0pQy" not in redact(line, profile="paranoid")
 
 
+def test_paranoid_keeps_class_names_made_of_words() -> None:
+    line = "DEBUG Saml2WebSsoAuthenticationFilter - Request body: RelayState=%2Fjira"
+    assert "Saml2WebSsoAuthenticationFilter" in redact(line, profile="paranoid")
+
+
 @pytest.mark.parametrize(
     ("line", "kept"),
     [

@@ -275,7 +275,13 @@ def check_entropy(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noq
 def check_random_token(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """Paranoid: any long random token, unless it is a file-system path."""
     value = buf[groups["secret"][0] : groups["secret"][1]]
+    if _CAMEL_WORDS.fullmatch(value):
+        return False  # Saml2WebSsoAuthenticationFilter: a class name made of words
     return value.count(b"/") < 3 and looks_random(value, min_len=24, min_entropy=4.0)
+
+
+#: Capitalised words with at most a digit after each: a class or method name, not a token.
+_CAMEL_WORDS = re.compile(rb"(?:[A-Z]?[a-z]{2,}[0-9]?)+")
 
 
 _KEY = rf"(?P<key>[A-Za-z0-9_.-]*(?i:{KEY_WORDS})[A-Za-z0-9_.-]*)"
@@ -445,7 +451,9 @@ RULES = [
         # Spaces and tabs only: a key word at the end of one line ("PRIVATE KEY-----")
         # must not take the first word of the next line.
         _KEY + r"\\?[\"']?[ \t]+(?:'(?P<secret2>[^'\r\n]+)'|\"(?P<secret3>[^\"\r\n]+)\""
-        r"|[\"']?(?P<secret>[A-Za-z0-9+/=_.~-]+))",
+        # Shorter values are never random enough (looks_random: 16): not matched at all,
+        # so "publickey for" costs no check.
+        r"|[\"']?(?P<secret>[A-Za-z0-9+/=_.~-]{16,}))",
         check=check_entropy,
         learn=True,
         trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\?[\"']?[ \t]",
