@@ -11,7 +11,7 @@ from tests.redact.conftest import redact
 def test_it_pseudonymises_emails_keeping_a_domain_pseudonym() -> None:
     out = redact("Sent notification to jane.doe@acme-corp.com")
     assert "jane.doe" not in out and "acme-corp" not in out
-    assert re.search(r"user-[0-9a-f]{8}@domain-[0-9a-f]{8}\.com", out)
+    assert re.search(r"user-[0-9a-f]{12}@domain-[0-9a-f]{12}\.com", out)
 
 
 def test_minimal_profile_keeps_identifiers() -> None:

@@ -48,6 +48,15 @@ def test_host_pseudonyms_keep_the_tld_and_share_labels_with_emails() -> None:
     assert pseudo.email(b"bob@acme.co.uk").split(b"@")[1] == host.split(b".", 1)[1]
 
 
+def test_two_hundred_thousand_names_get_two_hundred_thousand_pseudonyms() -> None:
+    # With 32-bit tags this many names collided almost surely (the birthday bound), and the
+    # reverse map kept one original per pseudonym; with 48 bits the odds are about 1 in 10^5.
+    pseudo = Pseudonymizer(b"k" * 32)
+    names = [f"db{n}".encode() for n in range(200_000)]
+    assert len({pseudo.label(name, registrable=False) for name in names}) == len(names)
+    assert len(pseudo.mapping) == len(names)
+
+
 def test_ipv4_pseudonyms_are_a_permutation_inside_a_subnet() -> None:
     pseudo = Pseudonymizer(b"k" * 32)
     outs = {pseudo.ipv4(f"10.9.8.{i}".encode()) for i in range(256)}

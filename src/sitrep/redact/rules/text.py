@@ -18,7 +18,7 @@ _PLACEHOLDER = re.compile(
       | replace[-_]?me|change[-_]me
       | \{[A-Z0-9_-]+\}
       | (?-i:[A-Z]+(?:_[A-Z]+){2,}|PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY|USER(?:NAME)?)
-      | user-[0-9a-f]{8}|host-[0-9a-f]{8}|domain-[0-9a-f]{8}|word-[0-9a-f]{8}
+      | (?:user|host|domain|word)-[0-9a-f]{8}(?:[0-9a-f]{4})?
     )$"""
 )
 _WORDY_KEY_SUFFIX = re.compile(
