@@ -315,7 +315,7 @@ def test_a_display_name_in_a_user_field_is_pseudonymised_whole(line: str, gone: 
     "line",
     [
         # System accounts and Kubernetes identities.
-        "Mar 12 07:12:30 app01 systemd[1]: pam_unix(systemd-user:session): session opened"
+        "Mar 12 07:12:30 localhost systemd[1]: pam_unix(systemd-user:session): session opened"
         " for user gdm(uid=120) by (uid=0)",
         "Login failed for user 'sa'. Reason: Password did not match",
         '{"user":{"username":"system:serviceaccount:kube-system:bootstrap-signer"}}',
@@ -505,11 +505,15 @@ def test_it_pseudonymises_users_and_display_names_of_support_bundle_files(
         "User ${APACHE_RUN_USER}\nGroup ${APACHE_RUN_GROUP}\nUser www-data",
         "cn: jira.atlassian.com",
         "the user.name property is empty",
-        "\\\\fs01\\Users\\Public\\Documents",
     ],
 )
 def test_system_lines_other_sections_and_vendor_senders_stay(line: str) -> None:
     assert redact(line) == line
+
+
+def test_a_unc_path_hides_its_server_but_no_user_in_its_folders() -> None:
+    out = redact("\\\\fs01\\Users\\Public\\Documents")
+    assert out.startswith("\\\\host-") and out.endswith("\\Users\\Public\\Documents")
 
 
 def test_a_vendor_sender_name_stays_while_its_address_is_pseudonymised() -> None:
@@ -790,3 +794,35 @@ def test_users_of_logon_events_tools_forges_and_tickets_are_pseudonymised(
 )
 def test_templates_directory_entries_authorities_and_database_accounts_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "user"),
+    [
+        ("-rw-r----- 1 wzhang finance 4096 Mar 12 09:14 q1_ledger.csv", "wzhang"),
+        ("2024-03-11 11:01:07.552 CET [51102] ochen@analytics LOG:  duration: 81 ms", "ochen"),
+        ("hostssl analytics  kdimitrov  192.0.2.77/32  scram-sha-256", "kdimitrov"),
+        ("Defaults:cjohansson !requiretty", "cjohansson"),
+        ("cjohansson ALL=(postgres) NOPASSWD: /usr/bin/psql", "cjohansson"),
+        ("$ kinit bsato", "bsato"),
+        ("Username for 'https://git.intra.lindqvist.se': alindqvist", "alindqvist"),
+    ],
+)
+def test_owners_and_users_in_unix_output_and_configs(line: str, user: str) -> None:
+    assert user not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "drwxr-xr-x. 2 root root 4096 Mar 11 17:30 archive",
+        "host    all             all             0.0.0.0/0               md5",
+        "local   all             postgres                                peer",
+        "host name is really long here",
+        # A URL's scheme is not the user of "Authentication failed for".
+        "fatal: Authentication failed for 'https://git.example.org/platform/infra.git/'",
+    ],
+)
+def test_system_accounts_and_schemes_stay(line: str) -> None:
+    out = redact(line)
+    assert "user-" not in out and out.split()[:2] == line.split()[:2]

@@ -350,3 +350,39 @@ def test_addresses_and_hosts_in_tool_output_are_pseudonymised(line: str, gone: s
 )
 def test_versions_code_positions_labels_and_public_service_hosts_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "host"),
+    [
+        ("Mar 11 09:14:22 bastion01 sshd[23981]: Connection closed by 10.0.0.1", "bastion01"),
+        ("Mar  1 03:02:41 sftp-gw CRON[8812]: (root) CMD (run-parts)", "sftp-gw"),
+        ("<34>Mar 11 10:41:09 relay01 postfix/smtp[20011]: 4F2A51C0E3A: status=sent", "relay01"),
+        ("2024-03-11T10:00:01.123456+01:00 app-prod-05 rsyslogd[812]: omfwd: closed", "app-prod-05"),
+        ('{"_HOSTNAME":"erp-db02","_UID":"0"}', "erp-db02"),
+        (r"le partage \\SRV-FIC-02\Compta est inaccessible", "SRV-FIC-02"),
+        ("DHCPACK on 10.80.3.112 to 3c:52:82:1e:9a:07 (lap-jwalker) via eth1", "lap-jwalker"),
+        ("Rechner: NB-VERTRIEB-088", "NB-VERTRIEB-088"),
+        ("DESKTOP-7QK2M1L     192.168.0.23", "DESKTOP-7QK2M1L"),
+    ],
+)
+def test_hosts_where_the_format_says_so_are_pseudonymised(line: str, host: str) -> None:
+    out = redact(line)
+    assert host not in out and "host-" in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Mar 11 10:41:09 localhost kernel: eth0: link up",
+        # GitHub Actions' times have seven digits and no host after them.
+        "2024-03-12T09:14:00.8772291Z Included Software: see the readme",
+    ],
+)
+def test_localhost_and_ci_times_are_not_syslog_hosts(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_a_syslog_host_is_learned_and_replaced_in_the_cron_subject() -> None:
+    text = "Mar 11 03:15:01 batch02 CRON[44120]: (root) CMD (run)\nSubject: Cron <svc@batch02> run"
+    assert "batch02" not in redact(text)

@@ -168,6 +168,32 @@ RULES = [
         r"|(?:renamed|changed) to[ \t]|\((?i:samaccountname|userprincipalname|uid)[ \t]",
     ),
     Rule(
+        # Owners and users in command output and Unix configs: `ls -l`'s owner column,
+        # PostgreSQL's log prefix "[51102] ochen@analytics LOG:" and pg_hba.conf's user
+        # column, sudoers' "Defaults:jdoe" and "jdoe ALL=(...)", `kinit jdoe` and git's
+        # "Username for 'https://git.acme.se': jdoe". System accounts (root, postgres,
+        # all) are kept by the check and the pseudonym.
+        "accounts.user",
+        r"(?m:^[-dlcbps][rwxsStT-]{9}[.+@]?[ \t]+\d+[ \t]+(?P<user>" + _CELL + r")[ \t]+"
+        + _CELL
+        + r"[ \t]+\d)"
+        r"|\[\d+\][ \t]+(?P<user2>" + _CELL + r")@[\w.$-]*[ \t]+"
+        r"(?:LOG|ERROR|FATAL|WARNING|STATEMENT|DETAIL|HINT|NOTICE|PANIC):"
+        r"|(?m:^(?:local|host|hostssl|hostnossl|hostgssenc|hostnogssenc)[ \t]+[\w,@.+-]+[ \t]+"
+        r"(?P<user3>" + _CELL + r")[ \t]+(?:\S+[ \t]+){0,2}"
+        r"(?:trust|reject|md5|password|scram-sha-256|gss|sspi|ident|peer|pam|ldap|radius|cert)\b)"
+        r"|\bDefaults:(?P<user4>" + _CELL + r")"
+        r"|(?m:^(?P<user5>[a-z_][\w.-]*)[ \t]+ALL[ \t]*=[ \t]*\()"
+        r"|\bkinit[ \t]+(?P<user6>[a-z_][\w.-]*)[ \t]*(?m:$)"
+        r"|\bUsername for '[^'\r\n]*':[ \t]*(?P<user7>[^\s'\"]+)",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?m:^[-dlcbps][rwxsStT-]{9})|\[\d+\][ \t]+[\w.$-]+@[\w.$-]*[ \t]+[A-Z]{3}"
+        r"|(?m:^(?:local|host\w*)[ \t])|\bDefaults:|(?m:^[a-z_][\w.-]*[ \t]+ALL[ \t]*=)"
+        r"|\bkinit[ \t]|\bUsername for '",
+    ),
+    Rule(
         # Users named in tickets and chat: "the user m.rossi", "the user is s.yilmaz,",
         # "can you check user jdevries on ...", "ssh'd into build-07 as jdoe". A bare word
         # needs a verb before "user"; prose words and nouns ("user account") are refused.

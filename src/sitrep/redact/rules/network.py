@@ -313,9 +313,12 @@ _GENERIC_HOST = re.compile(rb"(?:node|worker|master|server|host|replica|instance
 _LABEL_KEY = re.compile(rb"\.[a-z]{2,}/[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?$")
 
 
+_HOST_GROUPS = ("host", "host2", "host3", "host4")
+
+
 def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """A value under a host-like key is the customer's, unless it is an address or localhost."""
-    start, end = groups["host"]
+    start, end = next(groups[name] for name in _HOST_GROUPS if name in groups)
     value = buf[start:end].lower()
     if value in (b"localhost", b"localhost.localdomain", b"0.0.0.0", b"127.0.0.1", b"true"):
         return False
@@ -340,12 +343,21 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _H = r"[0-9A-Fa-f]{1,4}"
 _FREE_TLDS = "|".join(TLDS.split() + WEAK_TLDS.split())
+#: A syslog line's time (RFC 3164 "Mar 11 09:14:22", RFC 5424 ISO 8601, after an optional
+#: <PRI>; at most microseconds, as GitHub Actions' seven digits start lines that have no
+#: host) and the tag after the host ("sshd[23981]: ", "postfix/smtpd[19921]: ", "sudo: ").
+_SYSLOG_TIME = (
+    r"(?:<\d{1,3}>\d?[ \t]?)?(?:[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+\d\d:\d\d:\d\d"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:?\d\d))"
+)
+_SYSLOG_TAG = r"[A-Za-z_][\w./@-]*(?:\[\d+\])?:[ \t]"
 
 RULES = [
     Rule(
         "network.hostname",
         # The value is on the key's line: "Target Server:\n\tTarget Server Name:" has none.
-        r"(?i:\b(?:host(?:[_.-]?name)?|server(?:[_.-]?name)?|data source|node(?:[_.-]?name)?|"
+        # journald's "_HOSTNAME", German "Rechner:".
+        r"(?i:\b_?(?:host(?:[_.-]?name)?|server(?:[_.-]?name)?|data source|node(?:[_.-]?name)?|rechner|"
         # One group for machine/computer/workstation: three alternatives cost 40 % more per
         # match on dense logs.
         r"fqdn|(?:machine|computer|workstation)(?:[ _.-]?name)?|instance(?:[_.-]?name)?))"
@@ -359,7 +371,27 @@ RULES = [
         profile="standard",
         check=check_host_key,
         learn=True,
-        trigger=r"(?i:host|server|data source|node|fqdn|machine|computer|instance|workstation)",
+        trigger=r"(?i:host|server|data source|node|fqdn|machine|computer|instance|workstation"
+        r"|rechner)",
+    ),
+    Rule(
+        # Where the format says it is a host: the syslog header ("Mar 11 09:14:22 bastion01
+        # sshd[23981]: ", or RFC 5424's ISO time), a UNC path's server (\\SRV-FIC-02\share),
+        # ISC dhcpd's client name ("DHCPACK on 10.0.0.5 to 3c:52:... (lap-jwalker) via eth1")
+        # and Windows' default computer names (DESKTOP-7QK2M1L, LAPTOP-4F1AB2C9).
+        "network.hostname",
+        r"(?m:^" + _SYSLOG_TIME + r"[ \t]+(?P<host>" + _LABEL + r"(?:\." + _LABEL + r")*)"
+        r"[ \t]+" + _SYSLOG_TAG + r")"
+        r"|(?:^|[\s\"'=(])\\\\(?P<host2>[A-Za-z][A-Za-z0-9-]*(?:\." + _LABEL + r")*)\\[^\\\s]"
+        r"|\bDHCP[A-Z]+ (?:on|for) [\d.]+ (?:to|from) [0-9a-fA-F:]{17} \((?P<host3>"
+        + _LABEL
+        + r")\) via\b"
+        r"|\b(?P<host4>DESKTOP-[A-Z0-9]{7}|LAPTOP-[A-Z0-9]{8})\b",
+        profile="standard",
+        check=check_host_key,
+        learn=True,
+        trigger=r"(?m:^" + _SYSLOG_TIME + r"[ \t]+[\w.-]+[ \t]+" + _SYSLOG_TAG + r")"
+        r"|\\\\[A-Za-z]|\bDHCP[A-Z]+ |DESKTOP-|LAPTOP-",
     ),
     Rule(
         "network.hostname",

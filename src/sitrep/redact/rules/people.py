@@ -120,6 +120,8 @@ def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
     if not 2 <= len(value) <= 128 or lower in _NOT_NAMES or is_placeholder(value):
         return False
     after = buf[end : end + 1]
+    if after == b"/" and buf[end - 1 : end + 2] == b"://":
+        return False  # "Authentication failed for 'https://git...'": a URL's scheme.
     if after in _STOP_AFTER and _after_says_no(buf, end, after, lower):
         return False
     if lower in _WEEKDAYS and _LAST_LOGIN.search(buf, max(0, start - 24), start):
