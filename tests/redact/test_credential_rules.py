@@ -611,3 +611,53 @@ def test_vpn_key_blocks_wg_genkey_and_telegram_bot_paths_are_removed() -> None:
     assert "qNk0bKjZ" not in out and out.startswith("$ wg genkey | tee privatekey\n")
     url = "https://api.telegram.org/bot6123456789:AAH3kLm9pQ2rS5tU8vW1xY4zA7bC0dE3fGh/sendMessage"
     assert "AAH3kLm9" not in redact(url, profile="minimal")
+
+
+def test_a_private_key_pasted_without_its_end_line_is_removed() -> None:
+    text = (
+        "The key file begins like this:\n-----BEGIN PRIVATE KEY-----\n"
+        "MIIEvgIBADANBgkqhkiG9w0BAQEFAL1s9PCGnm1EZd+tWCJzpvApAbvFyT0dXkBX\n"
+        "9flhp6mc7DIJ0sQihoBZxwcqxY0+mff2q1SaiPRPRW0KroNSN64cIrtEt4y8Yqr7\n"
+        "... (rest cut)\nThe cert is from our CA."
+    )
+    out = redact(text)
+    assert "MIIEvgIBADAN" not in out and "9flhp6mc7DIJ" not in out
+    assert out.endswith("... (rest cut)\nThe cert is from our CA.")
+
+
+@pytest.mark.parametrize(
+    ("session", "secret"),
+    [
+        (
+            "$ sudo cat /var/lib/rabbitmq/.erlang.cookie; echo\nJNOHKNDIMYQIOSVKMMTB\n$ ls",
+            "JNOHKNDIMYQIOSVKMMTB",
+        ),
+        (
+            "$ docker exec nexus cat /nexus-data/admin.password\n"
+            "2388746e-db65-4010-8490-fa1c76efa5a1",
+            "2388746e-db65",
+        ),
+        (
+            "$ aws ecr get-login-password --region eu-west-1\neyJwYXlsb2FkIjogIjduMTlrSFNUa056cnln",
+            "eyJwYXlsb2Fk",
+        ),
+        (
+            "$ kubectl get secret g -o jsonpath='{.data.pw}' | base64 -d; echo\n"
+            "x0r54a6Sob172qe2gSth",
+            "x0r54a6Sob17",
+        ),
+        (
+            "# head -n 2 /etc/mongod/keyfile\nVDhJUiEDzFUBCFDkuw/OwLeKFL+5\n"
+            "v7Wb4eFpal6nu0HDbZ5QNS3o+FMBYz",
+            "v7Wb4eFpal6n",
+        ),
+    ],
+)
+def test_a_secret_printed_by_the_command_before_it_is_removed(session: str, secret: str) -> None:
+    out = redact(session)
+    assert secret not in out and out.split("\n")[0] == session.split("\n")[0]
+
+
+def test_the_output_of_cat_etc_passwd_is_not_a_secret() -> None:
+    session = "$ cat /etc/passwd | head -1\nroot:x:0:0:root:/root:/bin/bash"
+    assert redact(session) == session

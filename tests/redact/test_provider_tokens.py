@@ -22,6 +22,11 @@ TOKENS = {
     "vault": "hvs.CAESIJ2x9ZqLkP3mN8vB4cX7zQ1w",
     "huggingface": "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",
     "openai": "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxT3BlbkFJAbCdEfGhIjKlMnOpQrStUvWx",
+    "sonarqube": "squ_71623208d9180036d54c1a9b732f9cb6bc72fab6",
+    "jfrog": "AKCp87RELIearzHN7IA4AujXOZOIqkpfbMUQd6sKovEdaicg4dH0qbCVXEhM5FvtPiwMuJlpU",
+    "notion": "secret_KaQMbWVoVV9aHO9i4v9BhFTWC7drSNcmlTYgwmtY9HO",
+    "firebase": "AAAAosA7bHj:APA91b" + "Aak1TAKVQZQS1GFHoM8Pfwvfmz213A5a8b_nw-yjpFZ" * 3,
+    "bitlocker": "391941-697829-245564-302159-137412-540518-125345-621434",
 }
 
 

@@ -237,6 +237,7 @@ _RARE_CREDENTIALS = frozenset(
     {
         "credentials.api-key",
         "credentials.call-argument",
+        "credentials.command-output",
         "credentials.changed-value",
         "credentials.config-file",
         "credentials.connection-string",

@@ -11,7 +11,8 @@ Formats keep what support needs:
 * MAC addresses keep the vendor prefix (OUI); the NIC-specific half is permuted.
 * Host names keep their top-level domain; each other label becomes ``host-xxxxxxxxxxxx`` (or
   ``domain-xxxxxxxxxxxx`` for the registrable label).  Well-known public domains are kept.
-* E-mail addresses become ``user-xxxxxxxxxxxx@<domain pseudonym>``; user names ``user-xxxxxxxxxxxx``.
+* E-mail addresses become ``user-xxxxxxxxxxxx@<domain pseudonym>``; user names
+  ``user-xxxxxxxxxxxx``.
 
 The reverse map (pseudonym -> original) never leaves the customer's machine: ``save_map``
 encrypts it with AES-256-GCM under a key derived (HKDF-SHA256) from the customer's key.

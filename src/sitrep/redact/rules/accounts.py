@@ -174,7 +174,9 @@ RULES = [
         # "Username for 'https://git.acme.se': jdoe". System accounts (root, postgres,
         # all) are kept by the check and the pseudonym.
         "accounts.user",
-        r"(?m:^[-dlcbps][rwxsStT-]{9}[.+@]?[ \t]+\d+[ \t]+(?P<user>" + _CELL + r")[ \t]+"
+        r"(?m:^[-dlcbps][rwxsStT-]{9}[.+@]?[ \t]+\d+[ \t]+(?P<user>"
+        + _CELL
+        + r")[ \t]+"
         + _CELL
         + r"[ \t]+\d)"
         r"|\[\d+\][ \t]+(?P<user2>" + _CELL + r")@[\w.$-]*[ \t]+"

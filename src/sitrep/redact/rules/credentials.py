@@ -244,7 +244,7 @@ _BASE64_RUN = re.compile(rb"[A-Za-z0-9+/=]{16}")
 
 def check_pem(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """A key block holds key material; "# ..." between the markers is an example."""
-    start, end = groups["pem"]
+    start, end = groups.get("pem") or groups["pem2"]
     return _BASE64_RUN.search(buf, start, end) is not None
 
 
@@ -308,7 +308,10 @@ PRIORITY_RULES = [
         "credentials.private-key",
         r"-----BEGIN[A-Z0-9 ]*(?:PRIVATE KEY(?: BLOCK)?|OpenVPN Static key V1|NKEY SEED)-----"
         r"(?P<pem>[\s\S]*?)"
-        r"-+END[A-Z0-9 ]*(?:PRIVATE KEY(?: BLOCK)?|OpenVPN Static key V1|NKEY SEED)-+",
+        r"-+END[A-Z0-9 ]*(?:PRIVATE KEY(?: BLOCK)?|OpenVPN Static key V1|NKEY SEED)-+"
+        # A key pasted without its END line ("... (rest cut)"): its base64 lines.
+        r"|-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[ \t]*\r?\n"
+        r"(?P<pem2>(?:[ \t]*[A-Za-z0-9+/=]{20,}[ \t]*\r?\n)*[ \t]*[A-Za-z0-9+/=]{20,})",
         check=check_pem,
         trigger=r"-----BEGIN",
     ),

@@ -147,6 +147,15 @@ def check_netrc(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     return buf[start:end].lower() not in _PROSE_LINKS and check_value(buf, groups, ctx)
 
 
+#: A file name that holds a secret: admin.password, .erlang.cookie, master.key, keyfile.
+_SECRET_FILE = (
+    r"(?i:pass(?:word)?\b|secret|token|credential|cookie|\.key\b|keyfile|\.pem\b|htpasswd"
+    r"|api[_-]?key)"
+)
+
+#: A shell prompt at the start of a line: "$ ", "# ", "PS C:\\> ", "jdoe@web01:~$ ".
+_PROMPT = r"(?m:^[ \t]*(?:\$|#|PS [^\r\n>]*>|[\w.-]+@[\w.-]+:[^\r\n$#]*[$#])[ \t]+)"
+
 RULES = [
     Rule(
         # SMTP "AUTH PLAIN <base64 of \0user\0password>" in mail debug transcripts.
@@ -263,6 +272,28 @@ RULES = [
         check=check_tool_output,
         learn=True,
         trigger=r"(?i:unseal|recovery)[ \t]+(?i:key)|\"result\"\s*:",
+    ),
+    Rule(
+        # A secret printed by the command on the line before, in a pasted terminal session:
+        # "$ sudo cat /var/lib/rabbitmq/.erlang.cookie", "$ docker exec nexus cat
+        # /nexus-data/admin.password", "$ aws ecr get-login-password", "$ kubectl get secret x
+        # -o jsonpath=... | base64 -d". The value is the next line, a single token (with the
+        # base64 lines that follow it, for a key file).
+        "credentials.command-output",
+        _PROMPT + r"[^\r\n]*?"
+        r"(?:\b(?:cat|head|tail|type|more|Get-Content|gc)\b[^\r\n]*?" + _SECRET_FILE + r"[^\r\n]*"
+        r"|\b(?:get-login-password|print-access-token|print-identity-token)\b[^\r\n]*"
+        r"|\bbase64[ \t]+(?:-d|--decode|-D)\b[^\r\n]*)\r?\n"
+        r"(?P<secret>[^\s\"'$#>]{8,}(?:\r?\n[A-Za-z0-9+/=]{20,})*)[ \t]*\r?(?m:$)",
+        check=check_value,
+        learn=True,
+        # From the prompt to the end of the command's line (and the base64 lines after it): no
+        # other trigger starts before it on that line, and the candidate range takes them all.
+        trigger=_PROMPT
+        + r"[^\r\n]*?(?:\b(?:cat|head|tail|type|more|Get-Content|gc)\b[^\r\n]*?"
+        + _SECRET_FILE
+        + r"|\b(?:get-login-password|print-access-token|print-identity-token|base64[ \t]+"
+        r"(?:-d|--decode|-D))\b)[^\r\n]*(?:\r?\n[A-Za-z0-9+/=]{20,}(?:\r?\n[A-Za-z0-9+/=]{20,})*)?",
     ),
     Rule(
         # Mail protocols: SMTP AUTH LOGIN's answer to "334 UGFzc3dvcmQ6" (base64 "Password:"),

@@ -357,7 +357,8 @@ RULES = [
         "network.hostname",
         # The value is on the key's line: "Target Server:\n\tTarget Server Name:" has none.
         # journald's "_HOSTNAME", German "Rechner:".
-        r"(?i:\b_?(?:host(?:[_.-]?name)?|server(?:[_.-]?name)?|data source|node(?:[_.-]?name)?|rechner|"
+        r"(?i:\b_?(?:host(?:[_.-]?name)?|server(?:[_.-]?name)?|data source|node(?:[_.-]?name)?|"
+        r"rechner|"
         # One group for machine/computer/workstation: three alternatives cost 40 % more per
         # match on dense logs.
         r"fqdn|(?:machine|computer|workstation)(?:[ _.-]?name)?|instance(?:[_.-]?name)?))"

@@ -58,6 +58,12 @@ TOKEN_SHAPES = [
     ("age", r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"),
     ("heroku", r"HRKU-[A-Za-z0-9_-]{60}"),
     ("honeycomb", r"hc[a-z]{2,3}_[0-9a-z]{20,}"),
+    ("sonarqube", r"sq[upa]_[0-9a-f]{40}"),
+    ("jfrog", r"AKCp[A-Za-z0-9]{65,75}|cmVmdGtu[A-Za-z0-9]{50,}"),
+    ("notion", r"secret_[A-Za-z0-9]{43}|ntn_[A-Za-z0-9]{46}"),
+    ("firebase", r"AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{100,}"),
+    # A BitLocker recovery password: eight groups of six digits unlock the disk.
+    ("bitlocker", r"\d{6}(?:-\d{6}){7}"),
     # Incoming-webhook ids that are the whole secret: Mattermost, Microsoft Teams.
     ("mattermost", r"hooks/[a-z0-9]{26}"),
     ("teams", r"IncomingWebhook/[0-9a-f]{32}/[0-9a-f-]{36}"),
