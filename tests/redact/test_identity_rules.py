@@ -826,3 +826,34 @@ def test_owners_and_users_in_unix_output_and_configs(line: str, user: str) -> No
 def test_system_accounts_and_schemes_stay(line: str) -> None:
     out = redact(line)
     assert "user-" not in out and out.split()[:2] == line.split()[:2]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Reporter: Hannah Lee (hlee)", ["Hannah", "Lee", "hlee"]),
+        ("Caller: Priyanka Desai\nUser ID: pdesai01", ["Priyanka", "Desai"]),
+        ("\tDisplay Name:\t\tFatima Okonkwo", ["Fatima", "Okonkwo"]),
+        ("GivenName         : Priya\nSurname           : Raman", ["Priya", "Raman"]),
+        ('      + display_name          = "Jae-won Lee"', ["Jae-won"]),
+        ('{"displayName": "Sofia Marin", "mail": "sofia.marin@example.ro"}', ["Sofia Marin"]),
+        ("Ticket INC0041922 - opened 12.03.2024 09:18 by Bogdan Ilić", ["Bogdan"]),
+        ("simple\t12-Mar-2024 14:02:11\tManual run by Hannah Lange", ["Hannah", "Lange"]),
+    ],
+)
+def test_names_under_person_labels_are_taken_whole(text: str, names: list[str]) -> None:
+    out = redact(text)
+    assert not [name for name in names if name in out]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Assignee: Unassigned",
+        '{"name": "jira-plugin", "displayName": "Jira Software", "version": "9.12.1"}',
+        "LOG: DisplayName = Newtonsoft.Json, Version=13.0.0.0, Culture=neutral",
+        "This resource was created by Terraform.",
+    ],
+)
+def test_products_robots_and_unassigned_are_not_people(text: str) -> None:
+    assert redact(text) == text

@@ -386,3 +386,16 @@ def test_localhost_and_ci_times_are_not_syslog_hosts(line: str) -> None:
 def test_a_syslog_host_is_learned_and_replaced_in_the_cron_subject() -> None:
     text = "Mar 11 03:15:01 batch02 CRON[44120]: (root) CMD (run)\nSubject: Cron <svc@batch02> run"
     assert "batch02" not in redact(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "host"),
+    [
+        ("   Host Name . . . . . . . . . . . . : LT-FIN-0088", "LT-FIN-0088"),
+        ("DeviceName        : BW-LT-22041", "BW-LT-22041"),
+        ('<Data Name="Workstation">MFP-3F-EAST</Data>', "MFP-3F-EAST"),
+        ("<EventID>4624</EventID><Computer>NWL-LT-0457.ad.nordwind.de</Computer>", "NWL-LT-0457"),
+    ],
+)
+def test_windows_names_its_hosts_under_these_labels(line: str, host: str) -> None:
+    assert host not in redact(line)

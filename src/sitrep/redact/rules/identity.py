@@ -19,6 +19,7 @@ from sitrep.redact.rules.people import (
     NAME_VALUE,
     NET_USER_ROWS,
     OPENVPN,
+    PERSON_NAME,
     SYSTEM_USERS,
     USER_VALUE,
     check_account,
@@ -27,15 +28,50 @@ from sitrep.redact.rules.people import (
     check_email,
     check_git_name,
     check_passwd,
+    check_person_name,
     check_sender_name,
     check_user,
     check_user_object,
     name_list,
+    person_name,
 )
 
 __all__ = ["RULES", "SYSTEM_USERS"]
 
 RULES = [
+    Rule(
+        # A person's name under a label that holds one: a ticket's Reporter/Assignee/Caller,
+        # Windows' "Display Name:", AD's GivenName/Surname, Terraform's display_name, Slack's
+        # real_name; whole ("Hannah Lee", "Jan de Vries"), with a login in brackets after it.
+        # Before identity.username, which takes one word after "reporter:".
+        "identity.display-name",
+        r"(?P<key>(?i:\b(?:reporter|assignee|author|caller|requester|requested[ _]by|opened[ _]by"
+        r"|submitted[ _]by|display[ _]?name|real[ _]?name|full[ _]?name|given[ _]?name"
+        r"|first[ _]?name|last[ _]?name|surname)))"
+        r"\\{0,3}[\"']?[ \t]*[:=]>?[ \t]*\\{0,3}[\"']?"
+        + PERSON_NAME
+        + r"(?:[ \t]+\((?P<user2>[^\s()]+)\))?",
+        profile="standard",
+        check=check_person_name,
+        learn=True,
+        trigger=r"(?i:reporter|assignee|author|caller|requester|requested[ _]by|opened[ _]by"
+        r"|submitted[ _]by|display[ _]?name|real[ _]?name|full[ _]?name|given[ _]?name"
+        r"|first[ _]?name|last[ _]?name|surname)\\{0,3}[\"']?[ \t]*[:=]",
+    ),
+    Rule(
+        # "opened 12.03.2024 09:18 by Bogdan Ilić", Bamboo's "Manual run by Hannah Lange":
+        # two words at least, so "created by Terraform" stays.
+        "identity.display-name",
+        r"\b(?i:manual run|opened|closed|resolved|reopened|assigned|escalated|approved|rejected"
+        r"|submitted|requested|reported|raised)\b[^\r\n]{0,40}? by[ \t]+"
+        + person_name(1)
+        + r"[ \t]*(?:[.,;:)(]|\r?(?m:$))",
+        profile="standard",
+        check=check_person_name,
+        learn=True,
+        # Two capitalised words after "by": a counted gap before it would swell the trigger DFA.
+        trigger=r"[ \t]by[ \t]+[A-Z\x80-\xff][\w\x80-\xff'.-]*[ \t]+[A-Z\x80-\xff]",
+    ),
     Rule(
         "identity.email",
         r"\b(?P<email>[A-Za-z0-9][A-Za-z0-9._%+-]*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+"

@@ -313,7 +313,7 @@ _GENERIC_HOST = re.compile(rb"(?:node|worker|master|server|host|replica|instance
 _LABEL_KEY = re.compile(rb"\.[a-z]{2,}/[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?$")
 
 
-_HOST_GROUPS = ("host", "host2", "host3", "host4")
+_HOST_GROUPS = ("host", "host2", "host3", "host4", "host5", "host6")
 
 
 def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -356,24 +356,22 @@ RULES = [
     Rule(
         "network.hostname",
         # The value is on the key's line: "Target Server:\n\tTarget Server Name:" has none.
-        # journald's "_HOSTNAME", German "Rechner:".
-        r"(?i:\b_?(?:host(?:[_.-]?name)?|server(?:[_.-]?name)?|data source|node(?:[_.-]?name)?|"
-        r"rechner|"
+        # journald's "_HOSTNAME", German "Rechner:", Intune's "DeviceName", ipconfig's
+        # "Host Name . . . . : " (dot leaders before the colon).
+        r"(?i:\b_?(?:host(?:[ _.-]?name)?|server(?:[_.-]?name)?|data source|node(?:[_.-]?name)?|"
+        r"rechner|device[ _.-]?name|"
         # One group for machine/computer/workstation: three alternatives cost 40 % more per
         # match on dense logs.
         r"fqdn|(?:machine|computer|workstation)(?:[ _.-]?name)?|instance(?:[_.-]?name)?))"
         # An Erlang node (rabbit@mq01) names its host after the "@", SQL Server's
         # "Server=tcp:sql01,1433" after its protocol.
-        r"\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?(?:[\w-]+@|(?i:tcp|np|lpc|admin):)?(?P<host>"
-        + _LABEL
-        + r"(?:\."
-        + _LABEL
-        + r")*)",
+        r"\\?[\"']?(?:[ \t]+\.)*[ \t]*[:=][ \t]*\\?[\"']?"
+        r"(?:[\w-]+@|(?i:tcp|np|lpc|admin):)?(?P<host>" + _LABEL + r"(?:\." + _LABEL + r")*)",
         profile="standard",
         check=check_host_key,
         learn=True,
         trigger=r"(?i:host|server|data source|node|fqdn|machine|computer|instance|workstation"
-        r"|rechner)",
+        r"|rechner|device[ _.-]?name)",
     ),
     Rule(
         # Where the format says it is a host: the syslog header ("Mar 11 09:14:22 bastion01
@@ -387,12 +385,20 @@ RULES = [
         r"|\bDHCP[A-Z]+ (?:on|for) [\d.]+ (?:to|from) [0-9a-fA-F:]{17} \((?P<host3>"
         + _LABEL
         + r")\) via\b"
-        r"|\b(?P<host4>DESKTOP-[A-Z0-9]{7}|LAPTOP-[A-Z0-9]{8})\b",
+        r"|\b(?P<host4>DESKTOP-[A-Z0-9]{7}|LAPTOP-[A-Z0-9]{8})\b"
+        # Windows event XML: <Computer>, and <Data Name="WorkstationName">.
+        r"|<Computer>(?P<host5>" + _LABEL + r"(?:\." + _LABEL + r")*)</Computer>"
+        r"|<Data Name=\"(?:Workstation(?:Name)?|Computer(?:Name)?)\">(?P<host6>"
+        + _LABEL
+        + r"(?:\."
+        + _LABEL
+        + r")*)</Data>",
         profile="standard",
         check=check_host_key,
         learn=True,
         trigger=r"(?m:^" + _SYSLOG_TIME + r"[ \t]+[\w.-]+[ \t]+" + _SYSLOG_TAG + r")"
-        r"|\\\\[A-Za-z]|\bDHCP[A-Z]+ |DESKTOP-|LAPTOP-",
+        r"|\\\\[A-Za-z]|\bDHCP[A-Z]+ |DESKTOP-|LAPTOP-|<Computer>"
+        r"|<Data Name=\"(?:Workstation|Computer)",
     ),
     Rule(
         "network.hostname",

@@ -291,6 +291,36 @@ def check_dn_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     return check_user(buf, groups, ctx)
 
 
+#: Values of a name label that are no one: an unassigned ticket, a robot.
+_NO_PERSON = frozenset(
+    b"unassigned none null nobody anonymous unknown system automation admin administrator"
+    b" jira bot n/a".split()
+)
+#: Keys near a JSON "displayName" that say the object is a person (Entra ID, Slack, Jira).
+_PERSON_KEYS = re.compile(
+    rb'(?i)"(?:mail|email|emailaddress|userprincipalname|givenname|surname|samaccountname'
+    rb'|accountid|user|usertype|useridentitytype|upn)"\s*:'
+)
+
+
+_DOTTED_WORD = re.compile(rb"\.[A-Za-z]{2}")
+
+
+def check_person_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A name under a person label; a JSON "displayName" only in an object about a person
+    (package.json's "displayName": "Jira Software" names a product)."""
+    start, end = groups["user"]
+    if buf[start:end].lower() in _NO_PERSON or _DOTTED_WORD.search(buf, start, end):
+        return False  # .NET's "DisplayName = Newtonsoft.Json, Version=13.0.0.0": an assembly.
+    key_start, key_end = groups.get("key", (0, 0))
+    key = buf[key_start:key_end].lower().replace(b"_", b"").replace(b" ", b"")
+    if key == b"displayname" and buf[key_start - 1 : key_start] == b'"':
+        window = buf[max(0, start - 400) : end + 400]
+        if not _PERSON_KEYS.search(window):
+            return False
+    return check_user(buf, groups, ctx)
+
+
 def check_user_object(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """A HAR file's ``"creator": {"name": "WebInspector", "version": ...}`` is a program."""
     start, end = next(groups[name] for name in _USER_GROUPS if name in groups)
@@ -350,6 +380,22 @@ DISPLAY_NAME = (
     r"(?P<user>[^\s\"',;&<>()\[\]{}=|`\\/]+(?: (?:[A-Z\x80-\xff][^\s\"',;&<>()\[\]{}=|`\\/]*"
     r"|de|van|von|der|den|da|di|du|la|le|del|dos|das|ter|ten|bin|al|y)){0,3})"
 )
+
+
+#: A person's name: capitalised words and name particles ("Hannah Lee", "Jan de Vries",
+#: "Bogdan Ilić"), so "Reporter: Hannah Lee (hlee)" is taken whole and a lower-case login
+#: is left to the user rules.
+def person_name(more_words: int = 0) -> str:
+    """The pattern of a person's name with at least ``more_words`` words after the first."""
+    return (
+        r"(?P<user>[A-Z\x80-\xff][\w\x80-\xff'.-]*(?:[ \t]+(?:[A-Z\x80-\xff][\w\x80-\xff'.-]*"
+        r"|de|van|von|der|den|da|di|du|la|le|del|dos|das|ter|ten|bin|al|y)){"
+        + str(more_words)
+        + ",4})"
+    )
+
+
+PERSON_NAME = person_name()
 #: A display name that runs to the end of its line or field ("Lena Wagner,,," in GECOS).
 LINE_NAME = r"[^\s\"'<>=:,#][^\r\n\"'<>=,#]*[^\s\"'<>=,#]"
 #: A member of a list of user names (/etc/group, AllowUsers, sssd's simple_allow_users).
