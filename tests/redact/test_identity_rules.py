@@ -857,3 +857,24 @@ def test_names_under_person_labels_are_taken_whole(text: str, names: list[str]) 
 )
 def test_products_robots_and_unassigned_are_not_people(text: str) -> None:
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        (
+            "INFO\tjenkins.security.SecurityListener#fireLoggedIn: Login successful: wjohnson",
+            "wjohnson",
+        ),
+        ("SecurityListener#fireFailedToAuthenticate: failed to authenticate: pwojcik", "pwojcik"),
+        ("[2024-03-12 14:03] nina.larsen: can someone check vpn-gw-02?", "nina.larsen"),
+        ("[09:14] Jonas Weber (Extern)\nKannst du bitte mal schauen?", "Jonas Weber"),
+    ],
+)
+def test_logins_in_security_logs_and_chat_speakers(text: str, gone: str) -> None:
+    assert gone not in redact(text)
+
+
+@pytest.mark.parametrize("text", ["[12:00] Server Restarted", "[12:00:01] INFO Starting"])
+def test_a_bracketed_time_before_log_words_is_no_chat(text: str) -> None:
+    assert redact(text) == text

@@ -26,6 +26,22 @@ from tests.redact.conftest import redact
             ["17,", ",2023-11-02\n"],
         ),
         (
+            # psql's and MySQL's boxes: the rule lines are skipped, not the end of the table.
+            "  pid  | usename  | state\n-------+----------+-------\n 51102 | ochen    | active",
+            ["ochen"],
+            ["| active"],
+        ),
+        (
+            "+-----+-----------+\n| Id  | User      |\n+-----+-----------+\n| 412 | bwilliams |",
+            ["bwilliams"],
+            ["| 412 |"],
+        ),
+        (
+            "Username,Full name,Active\nmgarcia,Marta Garcia,true\njvidal,Jordi Vidal,false",
+            ["mgarcia", "Marta Garcia", "Jordi Vidal"],
+            [",true\n", ",false"],
+        ),
+        (
             "name\tpassword\nbackup\tB4ck!up-2025\n\nafter the table: plain text, 1,2,3",
             ["B4ck!up-2025"],
             ["after the table: plain text, 1,2,3"],

@@ -20,13 +20,17 @@ from sitrep.redact.rules.text import is_placeholder
 #: lines with such a cell are parsed, so logs without tables cost one DFA pass.
 _HEADER_CELL = compile_pattern(
     r"(?im)(?:^|[,;|\t])[ \t]*\"?(?:[\w ]*(?:password|passwd|pwd|secret|token|api[_ -]?key)"
-    r"|user(?:[_ ]?name)?|login)\"?[ \t]*(?:[,;|\t]|$)",
+    r"|user(?:[_ ]?name)?|login|usename|(?:full|display|real)[_ ]?name)\"?[ \t]*(?:[,;|\t]|$)",
     capture=False,
 )
 _SEPARATORS = b"|,;\t"
 #: A column name: a short label, not a sentence.
 _NAME = re.compile(rb"(?:[\w./()#-]*[\w)#](?: [\w./()#-]*[\w)#]){0,2})?")
-_USER_COLUMNS = frozenset(b"user username user_name user name login samaccountname".split())
+#: PostgreSQL's pg_stat_activity calls its user column "usename"; exports name people.
+_USER_COLUMNS = frozenset(
+    b"user username user_name login samaccountname usename fullname full_name displayname"
+    b" display_name realname real_name".split()
+) | {b"user name", b"full name", b"display name", b"real name"}
 #: Rows read below one header at most; a longer export is rare in a log or ticket.
 MAX_ROWS = 10_000
 
@@ -73,12 +77,13 @@ def _column_cells(buf: bytes, start: int, end: int) -> Iterator[tuple[str, int, 
         if row >= len(buf):
             return
         row_end = _line_end(buf, row)
+        line = buf[row:row_end]
+        if b"-" in line and not line.strip(b" \t|:+-\r"):  # |---|, psql's ---+---, MySQL's +---+
+            row = row_end + 1
+            continue
         cells = _split(buf, row, row_end, sep)
         if len(cells) != len(names):
             return
-        if not buf[row:row_end].strip(b" \t|:-\r"):  # Markdown's |---|---| line
-            row = row_end + 1
-            continue
         for i, kind in columns.items():
             s, e = _trim(buf, *cells[i])
             value = buf[s:e]

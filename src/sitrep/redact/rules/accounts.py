@@ -196,6 +196,22 @@ RULES = [
         r"|\bkinit[ \t]|\bUsername for '",
     ),
     Rule(
+        # Jenkins' SecurityListener ("Login successful: jdoe", "logged in: jdoe", "failed to
+        # authenticate: jdoe", at the end of the line) and chat exports whose speaker is a
+        # login ("[2024-03-12 14:03] nina.larsen: can someone check ...").
+        "accounts.user",
+        r"(?i:\b(?:login successful|logged in|logged out|failed to authenticate|login failed))"
+        r"(?: for(?: user)?)?:[ \t]+(?P<user>[^\s\"',;()\[\]]+)[ \t]*\r?(?m:$)"
+        r"|(?m:^\[\d{1,4}[-/.:]\d{1,2}[^\]\r\n]*\][ \t]+"
+        r"(?P<user2>[a-z][a-z0-9]*[._-][a-z][a-z0-9._-]*[a-z0-9]):[ \t])",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?i:login successful|logged in|logged out|failed to authenticate|login failed)"
+        r"(?: for(?: user)?)?:[ \t]"
+        r"|(?m:^\[\d{1,4}[-/.:]\d{1,2}[^\]\r\n]*\][ \t]+[a-z][a-z0-9]*[._-])",
+    ),
+    Rule(
         # Users named in tickets and chat: "the user m.rossi", "the user is s.yilmaz,",
         # "can you check user jdevries on ...", "ssh'd into build-07 as jdoe". A bare word
         # needs a verb before "user"; prose words and nouns ("user account") are refused.

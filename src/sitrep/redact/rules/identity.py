@@ -73,6 +73,18 @@ RULES = [
         trigger=r"[ \t]by[ \t]+[A-Z\x80-\xff][\w\x80-\xff'.-]*[ \t]+[A-Z\x80-\xff]",
     ),
     Rule(
+        # A chat copied from Teams: "[09:14] Jonas Weber (Extern)" heads the messages below.
+        "identity.display-name",
+        # Proper-case words only: "[12:00:01] INFO Starting" is a log line.
+        r"(?m:^\[\d{1,2}:\d\d(?::\d\d)?\][ \t]+(?P<user>[A-Z\x80-\xff][a-z\x80-\xff'-]+"
+        r"(?:[ \t]+(?:[A-Z\x80-\xff][a-z\x80-\xff'-]+|de|van|von|der|da|di|du|la|le)){1,3})"
+        r"(?:[ \t]+\([^)\r\n]{1,20}\))?[ \t]*\r?$)",
+        profile="standard",
+        check=check_person_name,
+        learn=True,
+        trigger=r"(?m:^\[\d{1,2}:\d\d(?::\d\d)?\][ \t]+[A-Z\x80-\xff])",
+    ),
+    Rule(
         "identity.email",
         r"\b(?P<email>[A-Za-z0-9][A-Za-z0-9._%+-]*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+"
         r"[A-Za-z][A-Za-z]+)\b",

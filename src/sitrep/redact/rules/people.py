@@ -303,6 +303,11 @@ _PERSON_KEYS = re.compile(
 )
 
 
+_LOG_WORDS = frozenset(
+    b"""server service job task build backup update deploy system process restart restarted
+    start started starting stop stopped stopping shutdown running failed completed finished
+    error warning info debug maintenance agent""".split()
+)
 _DOTTED_WORD = re.compile(rb"\.[A-Za-z]{2}")
 
 
@@ -312,6 +317,8 @@ def check_person_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     start, end = groups["user"]
     if buf[start:end].lower() in _NO_PERSON or _DOTTED_WORD.search(buf, start, end):
         return False  # .NET's "DisplayName = Newtonsoft.Json, Version=13.0.0.0": an assembly.
+    if not _LOG_WORDS.isdisjoint(buf[start:end].lower().split()):
+        return False  # "[12:00] Server Restarted": a log line, not a chat's speaker.
     key_start, key_end = groups.get("key", (0, 0))
     key = buf[key_start:key_end].lower().replace(b"_", b"").replace(b" ", b"")
     if key == b"displayname" and buf[key_start - 1 : key_start] == b'"':
