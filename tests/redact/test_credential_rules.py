@@ -661,3 +661,20 @@ def test_a_secret_printed_by_the_command_before_it_is_removed(session: str, secr
 def test_the_output_of_cat_etc_passwd_is_not_a_secret() -> None:
     session = "$ cat /etc/passwd | head -1\nroot:x:0:0:root:/root:/bin/bash"
     assert redact(session) == session
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("# kdb5_util create -r EXAMPLE.COM -s -P 'f^Hy5MfQIZ:!rdjR_mJAdyxH'", "f^Hy5MfQIZ"),
+        ('certutil -f -p "7nF!q2Zr#xK9mVw" -importpfx "C:\\certs\\adfs.pfx" NoExport', "7nF!q2Zr"),
+        ('dtexec /F "D:\\SSIS\\Load.dtsx" /DECRYPT "ss1s-Pkg#Key2023!" /REPORTING EW', "ss1s-Pkg"),
+        ("choco apikey --key d3efeab5-cbbd-4ba3-bc0a-8df2b6d0acce --source x", "d3efeab5"),
+        ("[zk: localhost:2181(CONNECTED) 0] addauth digest super:46i!4V68?=+0Ps", "46i!4V68"),
+        ('echo "vboWWPbv/yjr5EyXzq" | bin/elasticsearch-keystore add --stdin s3.key', "vboWWPbv"),
+        ('[0 127.0.0.1:51234] "CONFIG" "SET" "requirepass" "NTiOlNwX3LUtwCXVYj01"', "NTiOlNwX3"),
+        ("dnpass = Ix*JeA-VSC-==d0LG", "Ix*JeA"),
+    ],
+)
+def test_tool_flags_and_keys_that_hold_passwords(line: str, secret: str) -> None:
+    assert secret not in redact(line)

@@ -23,7 +23,7 @@ KEY_WORDS = (
     r"connstr|connection.?string|licen[cs]e|otp|bearer|psk|community"
 )
 _STRONG = re.compile(
-    rb"passw|pass[._-]word|passphrase|^pass$|key[._-]?base$|[._-]pass$|^pwd$|[._-]pwd$|pwd$|secret(?!ar)|token(?!i[sz])|"
+    rb"passw|pass[._-]word|passphrase|^pass$|key[._-]?base$|[._-]pass$|(?<=[a-z])(?<!by)pass$|^pwd$|[._-]pwd$|pwd$|secret(?!ar)|token(?!i[sz])|"
     rb"apikey|api[._-]key|^sig$|"
     rb"accesskey|access[._-]key|privatekey|private[._-]key|credential|^creds?$|accountkey|"
     rb"sharedaccesskey|sas[._-]?token|connection[._-]?string|connstr|licen[cs]e[._-]?key|"
@@ -139,7 +139,7 @@ def value_is_secret(key: bytes, value: bytes) -> bool:
     return looks_random(value, min_len=20, min_entropy=3.5)
 
 
-_SECRET_GROUPS = ("secret", *(f"secret{i}" for i in range(2, 16)))
+_SECRET_GROUPS = ("secret", *(f"secret{i}" for i in range(2, 20)))
 
 
 def value_group(groups: Groups) -> tuple[int, int] | None:
@@ -168,8 +168,8 @@ def check_key_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
     if quote in (b'"', b"'") and buf[span[0] - 1 : span[0]] == quote:
         if not buf[groups["key"][1] : span[0] - 1].strip(b" \t:="):
             return False  # read -p "Password: " VAR: a prompt, then the next string
-    if buf[max(0, groups["key"][0] - 7) : groups["key"][0]].lower() == b"public ":
-        return False  # WireGuard's "public key: x"
+    if buf[max(0, groups["key"][0] - 7) : groups["key"][0]].lower() in (b"public ", b"set /p "):
+        return False  # WireGuard's "public key: x"; a batch file's "set /p PASS=Prompt: "
     if _ARN.search(buf, max(0, groups["key"][0] - 200), groups["key"][0]):
         return False  # arn:aws:secretsmanager:region:account:secret:name names a secret
     if _IAM_SERVICE.fullmatch(key + buf[span[0] - 1 : span[0]]) and _IAM_ACTION.fullmatch(

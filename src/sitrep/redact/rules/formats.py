@@ -428,7 +428,10 @@ RULES = [
         r"|\b(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|twine|cqlsh|beeline|cypher-shell"
         r"|check_mysql|check_pgsql)\b[^\r\n]*?\s-p"
         r"|\bmosquitto_(?:sub|pub|rr)\b[^\r\n]*?\s-P"
-        r"|\bcredential\s+create\b[^\r\n]*?\s-value)"
+        r"|\bcredential\s+create\b[^\r\n]*?\s-value"
+        # MIT Kerberos' master password, certutil's PFX password, Chocolatey's API key.
+        r"|\bkdb5_(?:ldap_)?util\b[^\r\n]*?\s-P|\bcertutil\b[^\r\n]*?\s-p"
+        r"|\bchoco(?:latey)?\b[^\r\n]*?\s(?:--key|-k|--api-?key))"
         r"\s*[\"']?(?P<secret>[^\s\"']+)"
         r"|\s-U\s*[\"']?[^%\s\"'/]+%(?P<secret2>[^\s\"']+)"
         r"|\s-pass(?:in|out|word)?\s+[\"']?pass:(?P<secret3>[^\s\"']+)"
@@ -440,12 +443,14 @@ RULES = [
         r"|\brabbitmqctl\s+(?:add_user|change_password)\s+\S+\s+[\"']?(?P<secret6>[^\s\"']+)"
         # A password piped into a command that reads it: echo x | sudo -S, passwd --stdin.
         r"|\becho\s+(?:-n\s+)?[\"']?(?P<secret7>[^\s\"'|]+)[\"']?\s*\|\s*(?:sudo\s+-S|passwd\s+--stdin|"
-        r"chpasswd|kinit|docker\s+login\b[^\r\n|]*--password-stdin)"
+        r"chpasswd|kinit|docker\s+login\b[^\r\n|]*--password-stdin|[\w/.-]*keystore\s+add\b)"
+        # ZooKeeper's "addauth digest user:password".
+        r"|\baddauth[ \t]+digest[ \t]+[^:\s]+:(?P<secret16>\S+)"
         # HAProxy "stats auth admin:x", PowerShell "ConvertTo-SecureString 'x' -AsPlainText".
         r"|\bstats[ \t]+auth[ \t]+[^:\s]+:(?P<secret8>\S+)"
-        r"|[ \t]/(?i:RP|pass|password)[: \t]+[\"']?(?P<secret13>[^\s\"'/][^\s\"']*)"
+        r"|[ \t]/(?i:RP|pass|password|decrypt)[: \t]+[\"']?(?P<secret13>[^\s\"'/][^\s\"']*)"
         r"|[ \t]-(?i:Password|Pass)[ \t]+[\"'](?P<secret14>[^\"'\r\n]+)[\"']"
-        r"|\b(?i:requirepass|masterauth)[ \t]+[\"']?(?P<secret15>[^\s\"']+)"
+        r"|\b(?i:requirepass|masterauth)\"?[ \t]+[\"']?(?P<secret15>[^\s\"']+)"
         r"|(?i:\bConvertTo-SecureString)[ \t]+(?:-(?i:String|AsPlainText|Force)[ \t]+)*"
         r"[\"'](?P<secret9>[^\"'\r\n]+)[\"']"
         # "net use Z: \\\\server\\share PASSWORD /user:DOMAIN\\name"
@@ -458,7 +463,8 @@ RULES = [
         trigger=r"(?i:ldap[a-z]*|sqlcmd|bcp|osql|isql|mongo|twine|cqlsh|beeline|cypher-shell)\b|\s-U"
         r"|-pass|net\s+use|htpasswd|mosquitto_|credential\s+create|check_(?:http|curl|mysql|pgsql)"
         r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)|kadmin|net\s+user"
-        r"|[ \t][/-](?i:rp|pass)|(?i:requirepass|masterauth)",
+        r"|[ \t][/-](?i:rp|pass|decrypt)|(?i:requirepass|masterauth)|kdb5_|certutil|choco"
+        r"|addauth[ \t]",
     ),
     Rule(
         # Network devices and daemons: Cisco/ASA/Junos/FortiOS/WLC config lines ("enable
