@@ -678,3 +678,16 @@ def test_the_output_of_cat_etc_passwd_is_not_a_secret() -> None:
 )
 def test_tool_flags_and_keys_that_hold_passwords(line: str, secret: str) -> None:
     assert secret not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '    "jsonwebtoken": "9.0.2",',
+        "  config.reset_password_within = 6.hours",
+        '"DEFAULT_THROTTLE_RATES": {"anon": "100/hour", "token_refresh": "10/minute"}',
+        "api_key_max_seconds_to_live = -1",
+    ],
+)
+def test_versions_durations_and_rates_under_secret_keys_stay(line: str) -> None:
+    assert redact(line) == line

@@ -399,3 +399,8 @@ def test_a_syslog_host_is_learned_and_replaced_in_the_cron_subject() -> None:
 )
 def test_windows_names_its_hosts_under_these_labels(line: str, host: str) -> None:
     assert host not in redact(line)
+
+
+def test_a_log_level_after_an_iso_time_is_no_syslog_host() -> None:
+    line = "2024-05-12T06:00:03.118204Z  INFO vector: Vector has started."
+    assert redact(line) == line

@@ -110,6 +110,14 @@ def plain_key_end(key: bytes) -> bytes:
     return re.split(rb"[._\-\s\"']", key.strip(b"\"' ").lower())[-1]
 
 
+#: A version, a duration or a rate: the setting of a key about secrets, not one.
+_SETTING = re.compile(
+    rb"^(?:[\^~<>=v]*\d+(?:\.\d+){1,3}(?:-[a-z][\w.]*)?"
+    rb"|-?\d+(?:\.\d+)?(?:\.(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
+    rb"|/(?:s|sec|second|m|min|minute|h|hour|d|day))|-1)$"
+)
+
+
 def value_is_secret(key: bytes, value: bytes) -> bool:
     """Decide whether ``value`` found under ``key`` is a credential to hide."""
     strength = key_strength(key)
@@ -119,6 +127,8 @@ def value_is_secret(key: bytes, value: bytes) -> bool:
         return False  # The shell's working directory, not a password.
     if value == key or (_PROSE.match(value) and len(_PROSE_WORDS.findall(value)) >= 2):
         return False  # "session.tokenkey=session.tokenkey", "The password must be ..."
+    if _SETTING.match(value):
+        return False  # "jsonwebtoken": "9.0.2", reset_password_within = 6.hours, "10/minute"
     if strength == 2:
         if _CONN_KEY.search(key) and b"=" in value and not _CONN_PASSWORD.search(value):
             return False  # "Data Source=x;Integrated Security=SSPI": nothing secret in it

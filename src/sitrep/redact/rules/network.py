@@ -313,6 +313,9 @@ _GENERIC_HOST = re.compile(rb"(?:node|worker|master|server|host|replica|instance
 _LABEL_KEY = re.compile(rb"\.[a-z]{2,}/[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?$")
 
 
+_LOG_LEVELS = frozenset(
+    b"info warn warning error err debug trace fatal notice crit critical alert emerg".split()
+)
 _HOST_GROUPS = ("host", "host2", "host3", "host4", "host5", "host6")
 
 
@@ -322,6 +325,8 @@ def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # no
     value = buf[start:end].lower()
     if value in (b"localhost", b"localhost.localdomain", b"0.0.0.0", b"127.0.0.1", b"true"):
         return False
+    if value in _LOG_LEVELS:
+        return False  # "2024-05-12T06:00:03.118204Z  INFO vector: ...": a level, not a host
     if is_placeholder(value) or value in _SERVER_PRODUCTS or buf[end : end + 1] == b"/":
         return False  # "node: null", the HTTP header "Server: nginx" or "Server: Apache/2.4"
     if value.replace(b".", b"").isdigit() or b":" in value:
