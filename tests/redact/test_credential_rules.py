@@ -691,3 +691,21 @@ def test_tool_flags_and_keys_that_hold_passwords(line: str, secret: str) -> None
 )
 def test_versions_durations_and_rates_under_secret_keys_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("SecretID:         e4f2c21b-ece3-4231-a2ee-b2f506dd5900", "e4f2c21b"),
+        ("$ argocd admin initial-password -n argocd\n5UNXt2CrdZsr2zFE", "5UNXt2CrdZsr2zFE"),
+        ("deploy $ cat config/master.key\na39ac14c5364907297a920c9854a52af", "a39ac14c"),
+        ("[root@web01 ~]# cat /etc/app/api.token\nZk29dkQm3nV8xPq2Lr7tYw", "Zk29dkQm"),
+    ],
+)
+def test_consul_tokens_and_secrets_printed_after_other_prompts(text: str, secret: str) -> None:
+    assert secret not in redact(text)
+
+
+def test_an_aws_secret_id_names_a_secret() -> None:
+    line = '"SecretId": "arn:aws:secretsmanager:eu-central-1:059294964237:secret:prod/db-GCFJyt"'
+    assert "prod/db-GCFJyt" in redact(line)

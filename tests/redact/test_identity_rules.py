@@ -878,3 +878,12 @@ def test_logins_in_security_logs_and_chat_speakers(text: str, gone: str) -> None
 @pytest.mark.parametrize("text", ["[12:00] Server Restarted", "[12:00:01] INFO Starting"])
 def test_a_bracketed_time_before_log_words_is_no_chat(text: str) -> None:
     assert redact(text) == text
+
+
+def test_people_in_okta_and_entra_json() -> None:
+    text = (
+        '{"actor":{"type":"User","alternateId":"maria@nt.example","displayName":"Maria Gonzalez"}}'
+        '\n{"userDisplayName":"Jonas Becker","userPrincipalName":"jonas.becker@fabrikam.example"}'
+    )
+    out = redact(text)
+    assert "Gonzalez" not in out and "Becker" not in out

@@ -404,3 +404,21 @@ def test_windows_names_its_hosts_under_these_labels(line: str, host: str) -> Non
 def test_a_log_level_after_an_iso_time_is_no_syslog_host() -> None:
     line = "2024-05-12T06:00:03.118204Z  INFO vector: Vector has started."
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "host"),
+    [
+        ("core-sw01#show ip arp vlan 10", "core-sw01"),
+        ("FGT60F-BRANCH-HH # diagnose firewall auth list", "FGT60F-BRANCH-HH"),
+        ("akaur@edge-fw1> show lldp neighbors", "edge-fw1"),
+        ('date=2024-03-12 time=10:22:01 devname="FGT60F-BRANCH-HH" devid="X"', "BRANCH-HH"),
+        ("Mar 12 2024 10:22:01 asa-edge-01 : %ASA-6-113004: AAA user authentication", "asa-edge"),
+    ],
+)
+def test_network_devices_name_their_hosts_in_prompts_and_logs(line: str, host: str) -> None:
+    assert host not in redact(line)
+
+
+def test_a_database_client_prompt_is_no_device() -> None:
+    assert redact("mysql> show databases;") == "mysql> show databases;"

@@ -15,7 +15,7 @@ import functools
 import re
 
 from sitrep.redact.rules import CheckContext, Groups, Rule
-from sitrep.redact.rules.text import is_placeholder, key_is_descriptive, looks_random
+from sitrep.redact.rules.text import UUID, is_placeholder, key_is_descriptive, looks_random
 
 #: Broad key words for the fast candidate pattern; ``key_strength`` decides precisely.
 KEY_WORDS = (
@@ -120,6 +120,8 @@ _SETTING = re.compile(
 
 def value_is_secret(key: bytes, value: bytes) -> bool:
     """Decide whether ``value`` found under ``key`` is a credential to hide."""
+    if key.strip(b"\"' ").lower() == b"secretid":
+        return UUID.match(value) is not None  # Consul's token; AWS's SecretId names a secret
     strength = key_strength(key)
     if strength == 0 or is_placeholder(value) or NOT_A_SECRET.match(value):
         return False

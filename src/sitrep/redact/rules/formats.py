@@ -154,7 +154,10 @@ _SECRET_FILE = (
 )
 
 #: A shell prompt at the start of a line: "$ ", "# ", "PS C:\\> ", "jdoe@web01:~$ ".
-_PROMPT = r"(?m:^[ \t]*(?:\$|#|PS [^\r\n>]*>|[\w.-]+@[\w.-]+:[^\r\n$#]*[$#])[ \t]+)"
+_PROMPT = (
+    r"(?m:^[ \t]*(?:PS [^\r\n>]*>|\[[^\]\r\n]*\][$#]"
+    r"|(?:[\w.-]+(?:@[\w.-]+)?(?::[^\r\n$#]*)?[ \t]?)?[$#])[ \t]+)"
+)
 
 RULES = [
     Rule(
@@ -282,7 +285,8 @@ RULES = [
         "credentials.command-output",
         _PROMPT + r"[^\r\n]*?"
         r"(?:\b(?:cat|head|tail|type|more|Get-Content|gc)\b[^\r\n]*?" + _SECRET_FILE + r"[^\r\n]*"
-        r"|\b(?:get-login-password|print-access-token|print-identity-token)\b[^\r\n]*"
+        r"|\b(?:get-login-password|print-access-token|print-identity-token|initial-password"
+        r"|join-token)\b[^\r\n]*"
         r"|\bbase64[ \t]+(?:-d|--decode|-D)\b[^\r\n]*)\r?\n"
         r"(?P<secret>[^\s\"'$#>]{8,}(?:\r?\n[A-Za-z0-9+/=]{20,})*)[ \t]*\r?(?m:$)",
         check=check_value,
@@ -292,7 +296,8 @@ RULES = [
         trigger=_PROMPT
         + r"[^\r\n]*?(?:\b(?:cat|head|tail|type|more|Get-Content|gc)\b[^\r\n]*?"
         + _SECRET_FILE
-        + r"|\b(?:get-login-password|print-access-token|print-identity-token|base64[ \t]+"
+        + r"|\b(?:get-login-password|print-access-token|print-identity-token|initial-password"
+        r"|join-token|base64[ \t]+"
         r"(?:-d|--decode|-D))\b)[^\r\n]*(?:\r?\n[A-Za-z0-9+/=]{20,}(?:\r?\n[A-Za-z0-9+/=]{20,})*)?",
     ),
     Rule(

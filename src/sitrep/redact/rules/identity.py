@@ -46,7 +46,8 @@ RULES = [
         # Before identity.username, which takes one word after "reporter:".
         "identity.display-name",
         r"(?P<key>(?i:\b(?:reporter|assignee|author|caller|requester|requested[ _]by|opened[ _]by"
-        r"|submitted[ _]by|display[ _]?name|real[ _]?name|full[ _]?name|given[ _]?name"
+        r"|submitted[ _]by|(?:user[ _]?)?display[ _]?name|real[ _]?name|full[ _]?name"
+        r"|given[ _]?name"
         r"|first[ _]?name|last[ _]?name|surname)))"
         r"\\{0,3}[\"']?[ \t]*[:=]>?[ \t]*\\{0,3}[\"']?"
         + PERSON_NAME
@@ -55,7 +56,8 @@ RULES = [
         check=check_person_name,
         learn=True,
         trigger=r"(?i:reporter|assignee|author|caller|requester|requested[ _]by|opened[ _]by"
-        r"|submitted[ _]by|display[ _]?name|real[ _]?name|full[ _]?name|given[ _]?name"
+        r"|submitted[ _]by|(?:user[ _]?)?display[ _]?name|real[ _]?name|full[ _]?name"
+        r"|given[ _]?name"
         r"|first[ _]?name|last[ _]?name|surname)\\{0,3}[\"']?[ \t]*[:=]",
     ),
     Rule(

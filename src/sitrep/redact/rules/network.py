@@ -316,7 +316,7 @@ _LABEL_KEY = re.compile(rb"\.[a-z]{2,}/[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?$")
 _LOG_LEVELS = frozenset(
     b"info warn warning error err debug trace fatal notice crit critical alert emerg".split()
 )
-_HOST_GROUPS = ("host", "host2", "host3", "host4", "host5", "host6")
+_HOST_GROUPS = ("host", "host2", "host3", "host4", "host5", "host6", "host7")
 
 
 def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -352,10 +352,11 @@ _FREE_TLDS = "|".join(TLDS.split() + WEAK_TLDS.split())
 #: <PRI>; at most microseconds, as GitHub Actions' seven digits start lines that have no
 #: host) and the tag after the host ("sshd[23981]: ", "postfix/smtpd[19921]: ", "sudo: ").
 _SYSLOG_TIME = (
-    r"(?:<\d{1,3}>\d?[ \t]?)?(?:[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+\d\d:\d\d:\d\d"
+    r"(?:<\d{1,3}>\d?[ \t]?)?(?:[A-Z][a-z]{2}[ \t]+\d{1,2}(?:[ \t]+\d{4})?[ \t]+\d\d:\d\d:\d\d"
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:?\d\d))"
 )
-_SYSLOG_TAG = r"[A-Za-z_][\w./@-]*(?:\[\d+\])?:[ \t]"
+#: Cisco ASA's tag follows a colon: "asa-edge-01 : %ASA-6-113004:".
+_SYSLOG_TAG = r"(?:[A-Za-z_][\w./@-]*(?:\[\d+\])?|:[ \t]%[A-Z][\w-]*):[ \t]"
 
 RULES = [
     Rule(
@@ -364,7 +365,7 @@ RULES = [
         # journald's "_HOSTNAME", German "Rechner:", Intune's "DeviceName", ipconfig's
         # "Host Name . . . . : " (dot leaders before the colon).
         r"(?i:\b_?(?:host(?:[ _.-]?name)?|server(?:[_.-]?name)?|data source|node(?:[_.-]?name)?|"
-        r"rechner|device[ _.-]?name|"
+        r"rechner|dev(?:ice)?[ _.-]?name|"
         # One group for machine/computer/workstation: three alternatives cost 40 % more per
         # match on dense logs.
         r"fqdn|(?:machine|computer|workstation)(?:[ _.-]?name)?|instance(?:[_.-]?name)?))"
@@ -376,7 +377,7 @@ RULES = [
         check=check_host_key,
         learn=True,
         trigger=r"(?i:host|server|data source|node|fqdn|machine|computer|instance|workstation"
-        r"|rechner|device[ _.-]?name)",
+        r"|rechner|dev(?:ice)?[ _.-]?name)",
     ),
     Rule(
         # Where the format says it is a host: the syslog header ("Mar 11 09:14:22 bastion01
@@ -391,6 +392,12 @@ RULES = [
         + _LABEL
         + r")\) via\b"
         r"|\b(?P<host4>DESKTOP-[A-Z0-9]{7}|LAPTOP-[A-Z0-9]{8})\b"
+        # A network device's CLI prompt: "core-sw01#show ip arp", "FGT60F-BRANCH-HH #
+        # diagnose ...", Junos' "akaur@edge-fw1> show lldp" (a digit or dash in the name, so
+        # "mysql> show databases" stays).
+        r"|(?m:^(?:(?P<user>[a-z][\w.-]*)@)?(?P<host7>[A-Za-z][\w.-]*[\d-][\w.-]*)(?:\([\w-]+\))?"
+        r"[ \t]?[#>][ \t]*(?:show|diagnose|diag|execute|exec|get|config|configure|display|ping"
+        r"|traceroute|enable|terminal|copy|write|request|monitor)\b)"
         # Windows event XML: <Computer>, and <Data Name="WorkstationName">.
         r"|<Computer>(?P<host5>" + _LABEL + r"(?:\." + _LABEL + r")*)</Computer>"
         r"|<Data Name=\"(?:Workstation(?:Name)?|Computer(?:Name)?)\">(?P<host6>"
@@ -403,7 +410,9 @@ RULES = [
         learn=True,
         trigger=r"(?m:^" + _SYSLOG_TIME + r"[ \t]+[\w.-]+[ \t]+" + _SYSLOG_TAG + r")"
         r"|\\\\[A-Za-z]|\bDHCP[A-Z]+ |DESKTOP-|LAPTOP-|<Computer>"
-        r"|<Data Name=\"(?:Workstation|Computer)",
+        r"|<Data Name=\"(?:Workstation|Computer)"
+        r"|(?m:^[\w.@-]+(?:\([\w-]+\))?[ \t]?[#>][ \t]*(?:show|diag|exec|get|conf|display|ping"
+        r"|traceroute|enable|terminal|copy|write|request|monitor))",
     ),
     Rule(
         "network.hostname",

@@ -12,7 +12,7 @@ import re
 from sitrep.redact.pseudonym import PUBLIC_DOMAINS, registrable_index
 from sitrep.redact.rules import CheckContext, Groups
 from sitrep.redact.rules.network import TLDS
-from sitrep.redact.rules.text import is_placeholder
+from sitrep.redact.rules.text import UUID, is_placeholder
 
 #: Accounts that name a role, not a person; pseudonymising them only hides useful facts.
 SYSTEM_USERS = frozenset(
@@ -92,7 +92,6 @@ _URL_PASSWORD = re.compile(rb"://[^\s/@:]*:$")
 _CLAIM = re.compile(rb"[ic]:0[#.]")
 _WEEKDAYS = frozenset(b"mon tue wed thu fri sat sun".split())
 _LAST_LOGIN = re.compile(rb"(?i)last[ _-]?log(?:in|on)\W*$")
-_UUID = re.compile(rb"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _EMAIL_TLD_NOT = re.compile(
     rb"(?i)\.(?:png|jpe?g|gif|svg|webp|ico|js|css|map|class|jar|java|py"
     # systemd template units: user@1000.service, postgresql@15-main.service.
@@ -128,7 +127,7 @@ def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # "Last login: Sun Nov 29 ...": a date.
     if buf[end - 1 : end] == b":" and value.isalpha() and value[:1].isupper():
         return False  # Dovecot's "imap-login: Login: user=<x>": a label, not a name.
-    if len(value) == 36 and _UUID.match(value):
+    if len(value) == 36 and UUID.match(value):
         return False  # Kubernetes "uid: <uuid>", object ids: not a person's name.
     if value[:1] == b"A" and _AWS_UNIQUE_ID.match(value):
         return not is_machine_session(value.partition(b":")[2])
@@ -299,7 +298,7 @@ _NO_PERSON = frozenset(
 #: Keys near a JSON "displayName" that say the object is a person (Entra ID, Slack, Jira).
 _PERSON_KEYS = re.compile(
     rb'(?i)"(?:mail|email|emailaddress|userprincipalname|givenname|surname|samaccountname'
-    rb'|accountid|user|usertype|useridentitytype|upn)"\s*:'
+    rb'|accountid|user|usertype|useridentitytype|upn|alternateid|userid)"\s*:'
 )
 
 
@@ -321,7 +320,11 @@ def check_person_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
         return False  # "[12:00] Server Restarted": a log line, not a chat's speaker.
     key_start, key_end = groups.get("key", (0, 0))
     key = buf[key_start:key_end].lower().replace(b"_", b"").replace(b" ", b"")
-    if key == b"displayname" and buf[key_start - 1 : key_start] == b'"':
+    if (
+        key.endswith(b"displayname")
+        and key != b"userdisplayname"
+        and buf[key_start - 1 : key_start] == b'"'
+    ):
         window = buf[max(0, start - 400) : end + 400]
         if not _PERSON_KEYS.search(window):
             return False

@@ -37,6 +37,10 @@ _WORDY_KEY_SUFFIX = re.compile(
 )
 
 
+#: A UUID: an object's id (Kubernetes uid, Consul's SecretID token, a request id).
+UUID = re.compile(rb"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
 def is_placeholder(value: bytes) -> bool:
     """True for values that are clearly not a real secret: ``${VAR}``, ``****``, ``null``."""
     value = value.strip(b"\"' ").rstrip(b".,;")
