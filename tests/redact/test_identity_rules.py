@@ -887,3 +887,28 @@ def test_people_in_okta_and_entra_json() -> None:
     )
     out = redact(text)
     assert "Gonzalez" not in out and "Becker" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Agent service running as FABRIKAM\\svc-datadog", "svc-datadog"),
+        ("Negotiate authentication completed for FABRIKAM\\jwilson (Kerberos).", "jwilson"),
+        ('[{"email":"priya.raman@initech.example","name":"Priya Raman","login":"praman"}]', "Raman"),
+    ],
+)
+def test_windows_accounts_and_people_in_json_objects(text: str, gone: str) -> None:
+    assert gone not in redact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HKLM\\software\\microsoft",
+        'msg="ERROR\\nat com.acme.Foo"',
+        '{"name": "Jira Software", "version": "9.1"}',
+        '{"kind":"Deployment","metadata":{"name":"Web Frontend"}}',
+    ],
+)
+def test_registry_paths_escapes_and_product_names_stay(text: str) -> None:
+    assert redact(text) == text

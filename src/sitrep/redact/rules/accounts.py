@@ -10,7 +10,7 @@ Device configurations (Cisco, HAProxy, FortiGate, PAN-OS, pfSense, MikroTik), th
 from __future__ import annotations
 
 from sitrep.redact.rules import Rule
-from sitrep.redact.rules.people import check_account, check_user, name_list
+from sitrep.redact.rules.people import check_account, check_down_level, check_user, name_list
 
 #: A user value in a config line or a log field.
 _NAME = r"[^\s\"',;&<>()\[\]{}=|`\\/]+"
@@ -210,6 +210,17 @@ RULES = [
         trigger=r"(?i:login successful|logged in|logged out|failed to authenticate|login failed)"
         r"(?: for(?: user)?)?:[ \t]"
         r"|(?m:^\[\d{1,4}[-/.:]\d{1,2}[^\]\r\n]*\][ \t]+[a-z][a-z0-9]*[._-])",
+    ),
+    Rule(
+        # A Windows account anywhere: "running as FABRIKAM\svc-datadog", "logon of
+        # TOLVSTAD\b.ilic from ...", "authentication completed for FABRIKAM\jwilson". A domain
+        # in capitals and a user in lower case; the domain is pseudonymised as a host label.
+        "accounts.user",
+        r"(?:^|[\s\"'(=:,\[])(?P<host>[A-Z][A-Z0-9-]{1,14})\\(?P<user>[a-z][a-z0-9._-]{0,30}[a-z0-9])\b",
+        profile="standard",
+        check=check_down_level,
+        learn=True,
+        trigger=r"[A-Z][A-Z0-9-]{1,14}\\[a-z]",
     ),
     Rule(
         # Users named in tickets and chat: "the user m.rossi", "the user is s.yilmaz,",

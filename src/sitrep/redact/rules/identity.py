@@ -75,6 +75,16 @@ RULES = [
         trigger=r"[ \t]by[ \t]+[A-Z\x80-\xff][\w\x80-\xff'.-]*[ \t]+[A-Z\x80-\xff]",
     ),
     Rule(
+        # A JSON "name" of two words or more in an object about a person (Grafana's org
+        # users: "email", "name", "login"); the check looks for the person's other keys.
+        "identity.display-name",
+        r"\"(?P<key>name)\"[ \t]*:[ \t]*\"" + person_name(1) + r"\"",
+        profile="standard",
+        check=check_person_name,
+        learn=True,
+        trigger=r"\"name\"[ \t]*:[ \t]*\"[A-Z\x80-\xff][\w\x80-\xff'.-]*[ \t]+[A-Z\x80-\xff]",
+    ),
+    Rule(
         # A chat copied from Teams: "[09:14] Jonas Weber (Extern)" heads the messages below.
         "identity.display-name",
         # Proper-case words only: "[12:00:01] INFO Starting" is a log line.

@@ -298,7 +298,7 @@ _NO_PERSON = frozenset(
 #: Keys near a JSON "displayName" that say the object is a person (Entra ID, Slack, Jira).
 _PERSON_KEYS = re.compile(
     rb'(?i)"(?:mail|email|emailaddress|userprincipalname|givenname|surname|samaccountname'
-    rb'|accountid|user|usertype|useridentitytype|upn|alternateid|userid)"\s*:'
+    rb'|accountid|user|usertype|useridentitytype|upn|alternateid|userid|login)"\s*:'
 )
 
 
@@ -320,14 +320,30 @@ def check_person_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
         return False  # "[12:00] Server Restarted": a log line, not a chat's speaker.
     key_start, key_end = groups.get("key", (0, 0))
     key = buf[key_start:key_end].lower().replace(b"_", b"").replace(b" ", b"")
-    if (
-        key.endswith(b"displayname")
-        and key != b"userdisplayname"
-        and buf[key_start - 1 : key_start] == b'"'
-    ):
-        window = buf[max(0, start - 400) : end + 400]
+    if (key == b"name" or (key.endswith(b"displayname") and key != b"userdisplayname")) and buf[
+        key_start - 1 : key_start
+    ] == b'"':
+        # The object around the name, as far as its braces go (400 bytes each way at most).
+        low = max(buf.rfind(b"{", max(0, start - 400), start), start - 400, 0)
+        high = buf.find(b"}", end, end + 400)
+        window = buf[low : high if high >= 0 else end + 400]
         if not _PERSON_KEYS.search(window):
             return False
+    return check_user(buf, groups, ctx)
+
+
+#: Capitals before a backslash that are no Windows domain: registry hives, and log levels
+#: before an escaped newline ("ERROR\nat com.acme").
+_NOT_DOMAINS = frozenset(
+    b"HKLM HKCU HKCR HKU HKCC ERROR WARN WARNING INFO DEBUG TRACE FATAL FAILED SEVERE OK".split()
+)
+
+
+def check_down_level(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """``DOMAIN\\user`` outside a labelled field: not a registry hive or an escaped newline."""
+    domain = buf[groups["host"][0] : groups["host"][1]]
+    if domain in _NOT_DOMAINS or domain.startswith(b"HKEY"):
+        return False
     return check_user(buf, groups, ctx)
 
 
