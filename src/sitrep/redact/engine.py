@@ -26,7 +26,7 @@ from sitrep.redact.rules import PROFILES, CheckContext, Rule, default_rules
 from sitrep.redact.rules.identity import SYSTEM_USERS
 from sitrep.redact.rules.text import is_learnable
 from sitrep.redact.structured import STRUCTURED_LIMIT, is_structured, structured_edits
-from sitrep.redact.tables import table_edits
+from sitrep.redact.tables import HEADER_TRIGGER, table_edits
 
 MASK = b"***HIDDEN***"
 #: Discovery keeps at most this many values, so memory stays bounded on logs with a new
@@ -105,7 +105,7 @@ class Learned:
 def shared_matcher(rules: tuple[Rule, ...]) -> Matcher:
     """One compiled matcher per rule set and process: re2 objects are thread-safe, and
     compiling the automata costs more than redacting a small file (bundles, tests)."""
-    return Matcher(list(rules))
+    return Matcher(list(rules), (HEADER_TRIGGER,))
 
 
 class Redactor:
@@ -296,10 +296,13 @@ class Redactor:
         structured: Iterable[Edit] = (),
     ) -> list[Edit]:
         """All edits for ``buf``: rules, tables, learned values, ``structured``, spec removals."""
+        if segments is None:
+            segments = self.matcher().segments(buf)
         edits = self.matcher().scan(buf, self.ctx, self._replace, segments)
         # Table cells are replaced where the table is, not learned: finding tables in
-        # discovery too cost match-sparse logs about a quarter more CPU.
-        tables = table_edits(buf, self._replace)
+        # discovery too cost match-sparse logs about a quarter more CPU. A header is a
+        # trigger, so only candidate lines are searched for one.
+        tables = table_edits(buf, self._replace, segments)
         if tables:
             edits = resolve(edits + tables)
         edits = resolve([*edits, *self._literals.edits(buf, self._replace, edits), *structured])

@@ -144,13 +144,16 @@ class Matcher:
     settled afterwards by ``resolve``.
     """
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], extra_triggers: tuple[str, ...] = ()) -> None:
+        """``extra_triggers`` make more lines candidates for passes outside the rules (the
+        header of a table)."""
         self.rules = rules
         families: dict[str, list[Rule]] = {}
         for rule in rules:
             families.setdefault(_family(rule.name), []).append(rule)
         self._automata = [RuleAutomaton(group) for group in families.values()]
         triggers = [f"(?:{r.trigger or _GROUP.sub('(?:', r.pattern)})" for r in rules]
+        triggers += [f"(?:{trigger})" for trigger in extra_triggers]
         self._trigger = compile_pattern("|".join(triggers), capture=False) if rules else None
 
     def scan(

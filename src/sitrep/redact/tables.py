@@ -18,11 +18,11 @@ from sitrep.redact.rules.text import is_placeholder
 
 #: A header cell naming a secret or a user, bounded by separators or the line's ends. Only
 #: lines with such a cell are parsed, so logs without tables cost one DFA pass.
-_HEADER_CELL = compile_pattern(
-    r"(?im)(?:^|[,;|\t])[ \t]*\"?(?:[\w ]*(?:password|passwd|pwd|secret|token|api[_ -]?key)"
-    r"|user(?:[_ ]?name)?|login|usename|(?:full|display|real)[_ ]?name)\"?[ \t]*(?:[,;|\t]|$)",
-    capture=False,
+HEADER_TRIGGER = (
+    r"(?im:(?:^|[,;|\t])[ \t]*\"?(?:[\w ]*(?:password|passwd|pwd|secret|token|api[_ -]?key)"
+    r"|user(?:[_ ]?name)?|login|usename|(?:full|display|real)[_ ]?name)\"?[ \t]*(?:[,;|\t]|$))"
 )
+_HEADER_CELL = compile_pattern(HEADER_TRIGGER, capture=False)
 _SEPARATORS = b"|,;\t"
 #: A column name: a short label, not a sentence.
 _NAME = re.compile(rb"(?:[\w./()#-]*[\w)#](?: [\w./()#-]*[\w)#]){0,2})?")
@@ -35,23 +35,33 @@ _USER_COLUMNS = frozenset(
 MAX_ROWS = 10_000
 
 
-def table_cells(buf: bytes) -> Iterator[tuple[str, int, int]]:
-    """Yield ``(kind, start, end)`` for each secret (``secret``) or user (``user``) cell."""
-    pos, end = 0, len(buf)
-    while pos < end:
-        hit = _HEADER_CELL._regexp.Match(_UNANCHORED, buf, pos, end)[0][0]
-        if hit < 0:
-            return
-        line_start = buf.rfind(b"\n", 0, hit + 1) + 1
-        line_end = _line_end(buf, hit)
-        yield from _column_cells(buf, line_start, line_end)
-        pos = line_end + 1
+def table_cells(
+    buf: bytes, segments: list[tuple[int, int]] | None = None
+) -> Iterator[tuple[str, int, int]]:
+    """Yield ``(kind, start, end)`` for each secret (``secret``) or user (``user``) cell.
+
+    ``segments`` are the candidate lines of a trigger automaton that holds ``HEADER_TRIGGER``:
+    a header is looked for there only, not in the whole buffer.
+    """
+    for pos, end in [(0, len(buf))] if segments is None else segments:
+        while pos < end:
+            hit = _HEADER_CELL._regexp.Match(_UNANCHORED, buf, pos, end)[0][0]
+            if hit < 0:
+                break
+            line_start = buf.rfind(b"\n", 0, hit + 1) + 1
+            line_end = _line_end(buf, hit)
+            yield from _column_cells(buf, line_start, line_end)
+            pos = line_end + 1
 
 
-def table_edits(buf: bytes, replace: Callable[[str, bytes], bytes | None]) -> list[Edit]:
+def table_edits(
+    buf: bytes,
+    replace: Callable[[str, bytes], bytes | None],
+    segments: list[tuple[int, int]] | None = None,
+) -> list[Edit]:
     """Return the edits for the table cells of ``buf`` (masks and user pseudonyms)."""
     edits = []
-    for kind, start, end in table_cells(buf):
+    for kind, start, end in table_cells(buf, segments):
         new = replace(kind, buf[start:end])
         if new is not None:
             rule = "credentials.table-column" if kind == "secret" else "identity.table-column"
