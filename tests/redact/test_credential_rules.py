@@ -709,3 +709,8 @@ def test_consul_tokens_and_secrets_printed_after_other_prompts(text: str, secret
 def test_an_aws_secret_id_names_a_secret() -> None:
     line = '"SecretId": "arn:aws:secretsmanager:eu-central-1:059294964237:secret:prod/db-GCFJyt"'
     assert "prod/db-GCFJyt" in redact(line)
+
+
+def test_graphql_types_under_secret_fields_stay() -> None:
+    text = "input LoginInput {\n  username: String!\n  password: String!\n  otp: String\n}"
+    assert redact(text) == text

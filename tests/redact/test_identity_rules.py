@@ -912,3 +912,20 @@ def test_windows_accounts_and_people_in_json_objects(text: str, gone: str) -> No
 )
 def test_registry_paths_escapes_and_product_names_stay(text: str) -> None:
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ('{"displayName": "Weber, Hanna", "mail": "hanna.weber@nordwind.example"}', "Hanna"),
+        ("<d:prop><oc:owner-display-name>Ola Hansen</oc:owner-display-name>", "Hansen"),
+        ('{"name":{"givenName":"Lucia","familyName":"Garcia"}}', "Garcia"),
+        (
+            '{"emailAddress":"a@x.example","avatarUrls":{"48x48":"http://x"},'
+            '"displayName":"Astrid Lindqvist"}',
+            "Lindqvist",
+        ),
+    ],
+)
+def test_family_names_first_in_xml_and_scim(text: str, gone: str) -> None:
+    assert gone not in redact(text)

@@ -422,3 +422,19 @@ def test_network_devices_name_their_hosts_in_prompts_and_logs(line: str, host: s
 
 def test_a_database_client_prompt_is_no_device() -> None:
     assert redact("mysql> show databases;") == "mysql> show databases;"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Kong Gateway 3.6.1.1 (enterprise) build 2b4e1c3",
+        "image: ghcr.io/kong/kong-gateway:3.6.1.1@sha256:994afafd222dd1acd83ce9c37a72a1d1",
+        "X-Powered-By: ASP.NET",
+    ],
+)
+def test_product_versions_image_tags_and_asp_net_stay(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_a_gateway_address_is_still_an_address() -> None:
+    assert "10.0.0.1" not in redact("default gateway 10.0.0.1")

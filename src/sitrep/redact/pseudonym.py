@@ -73,6 +73,9 @@ PUBLIC_DOMAINS = frozenset(
     jsdelivr.net unpkg.com cdnjs.com bootstrapcdn.com google-analytics.com
     googletagmanager.com doubleclick.net fontawesome.com
     ntp.org nmap.org wireshark.org fortinet.com fortiguard.com cisco.com
+    asp.net aka.ms salesforce.com force.com getpostman.com postman.com owncloud.org
+    nextcloud.com uber.org fluxcd.io nr-data.net sqlalchemy.org sqlalche.me chocolatey.org
+    youtube.com github.io googleusercontent.com
     paloaltonetworks.com juniper.net mikrotik.com ui.com netgate.com pfsense.org
     opnsense.org strongswan.org openvpn.net wireguard.com isc.org freeradius.org
     emergingthreats.net proofpoint.com suricata.io zeek.org snort.org openssh.com

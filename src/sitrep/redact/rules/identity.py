@@ -46,19 +46,20 @@ RULES = [
         # Before identity.username, which takes one word after "reporter:".
         "identity.display-name",
         r"(?P<key>(?i:\b(?:reporter|assignee|author|caller|requester|requested[ _]by|opened[ _]by"
-        r"|submitted[ _]by|(?:user[ _]?)?display[ _]?name|real[ _]?name|full[ _]?name"
+        r"|submitted[ _]by|(?:user[ _]?)?display[ _-]?name|real[ _]?name|full[ _]?name"
         r"|given[ _]?name"
-        r"|first[ _]?name|last[ _]?name|surname)))"
-        r"\\{0,3}[\"']?[ \t]*[:=]>?[ \t]*\\{0,3}[\"']?"
+        r"|first[ _]?name|last[ _]?name|surname|family[ _]?name)))"
+        # ":", "=", or the end of an XML start tag (<oc:owner-display-name>Ola Hansen<).
+        r"(?:\\{0,3}[\"']?[ \t]*[:=]>?[ \t]*\\{0,3}[\"']?|>)"
         + PERSON_NAME
         + r"(?:[ \t]+\((?P<user2>[^\s()]+)\))?",
         profile="standard",
         check=check_person_name,
         learn=True,
         trigger=r"(?i:reporter|assignee|author|caller|requester|requested[ _]by|opened[ _]by"
-        r"|submitted[ _]by|(?:user[ _]?)?display[ _]?name|real[ _]?name|full[ _]?name"
+        r"|submitted[ _]by|(?:user[ _]?)?display[ _-]?name|real[ _]?name|full[ _]?name"
         r"|given[ _]?name"
-        r"|first[ _]?name|last[ _]?name|surname)\\{0,3}[\"']?[ \t]*[:=]",
+        r"|first[ _]?name|last[ _]?name|surname|family[ _]?name)(?:\\{0,3}[\"']?[ \t]*[:=]|>)",
     ),
     Rule(
         # "opened 12.03.2024 09:18 by Bogdan Ilić", Bamboo's "Manual run by Hannah Lange":

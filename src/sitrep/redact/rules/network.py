@@ -75,6 +75,8 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # tomcat-9.0.83.1, v1.2.3.4
     if right[:1] == b"-" and right[1:2].isalpha():
         return False  # 1.2.3.4-SNAPSHOT
+    if right[:1] == b"@" and buf.startswith(b"@sha256:", end):
+        return False  # an image tag: kong-gateway:3.6.1.1@sha256:...
     if left[-1:] == b"/" and _PRODUCT.search(left):
         return False  # A user agent's product version: Chrome/120.0.0.0
     if (right[:1] == b"/" and _VERSION_PAIR.match(after(buf, end, 4))) or (
@@ -119,8 +121,10 @@ def _after_package(buf: bytes, start: int, end: int) -> bool:
     if not single and buf.find(b"ing ", max(0, start - 48), start) < 0:
         return False  # Most addresses after a word ("from 10.1.2.3"): no verb, no split.
     words = before(buf, start, 48).split()
-    if not words or words[-1].lower() in _NETWORK_WORDS or not words[-1][:1].isalpha():
+    if not words or not words[-1][:1].isalpha():
         return False
+    if words[-1].lower() in _NETWORK_WORDS and not (single and words[-1][:1].isupper()):
+        return False  # "gateway 10.0.0.1", but "Kong Gateway 3.6.1.1" names a product
     return single or (len(words) >= 2 and words[-2] in _PACKAGE_VERBS)
 
 

@@ -323,10 +323,7 @@ def check_person_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     if (key == b"name" or (key.endswith(b"displayname") and key != b"userdisplayname")) and buf[
         key_start - 1 : key_start
     ] == b'"':
-        # The object around the name, as far as its braces go (400 bytes each way at most).
-        low = max(buf.rfind(b"{", max(0, start - 400), start), start - 400, 0)
-        high = buf.find(b"}", end, end + 400)
-        window = buf[low : high if high >= 0 else end + 400]
+        window = buf[max(0, start - 400) : end + 400]
         if not _PERSON_KEYS.search(window):
             return False
     return check_user(buf, groups, ctx)
@@ -417,7 +414,9 @@ def person_name(more_words: int = 0) -> str:
         r"(?P<user>[A-Z\x80-\xff][\w\x80-\xff'.-]*(?:[ \t]+(?:[A-Z\x80-\xff][\w\x80-\xff'.-]*"
         r"|de|van|von|der|den|da|di|du|la|le|del|dos|das|ter|ten|bin|al|y)){"
         + str(more_words)
-        + ",4})"
+        + ",4}"
+        # "Weber, Hanna": the family name first.
+        r"(?:,[ \t]+[A-Z\x80-\xff][\w\x80-\xff'.-]*)?)"
     )
 
 

@@ -13,6 +13,7 @@ _PLACEHOLDER = re.compile(
       | \*+hidden\*+|[\[(]?(?:redacted|hidden|masked|filtered)[\])]?|sanitized.*
       | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
       | string|str|int|integer|bool|boolean|uint|duration|value|strings
+      | \[?(?:string|int|id|float|boolean)!?\]?!?  # GraphQL types: "password: String!"
       | autogenerate(?:,isolateapps)?
       | no-?check|disabled|enabled|redacted|removed|omitted|not[-_ ]?set
       | replace[-_]?me|change[-_]me
