@@ -714,3 +714,20 @@ def test_an_aws_secret_id_names_a_secret() -> None:
 def test_graphql_types_under_secret_fields_stay() -> None:
     text = "input LoginInput {\n  username: String!\n  password: String!\n  otp: String\n}"
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "    permissions:\n      id-token: write\n      contents: read",
+        "credentials:1319.v7eb_51b_3a_c97b_\nssh-credentials:337.v395d2403ccd4",
+        "    REGISTRY_CREDS = credentials('ghcr-push')\n    SONAR_TOKEN    = credentials('sonar')",
+    ],
+)
+def test_permissions_plugin_versions_and_credential_lookups_stay(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_a_password_with_brackets_inside_is_removed_whole() -> None:
+    out = redact("password=Secr3t(2024)x next")
+    assert "2024" not in out and out.endswith(" next")

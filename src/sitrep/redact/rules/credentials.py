@@ -56,7 +56,10 @@ _COORDINATE = re.compile(
 )
 #: ``os.environ.get(``, ``process.env.X``, ``ENV[``: code that reads a secret, not the secret.
 _CODE = re.compile(
-    rb"(?:process\.env\.\w+|[A-Za-z_]\w*(?:\.\w+)+(?=[(\[])|(?:get)?env(?:iron)?(?=[(\[])|ENV\[)"
+    rb"(?:process\.env\.\w+|[A-Za-z_]\w*(?:\.\w+)+(?=[(\[])|(?:get)?env(?:iron)?(?=[(\[])|ENV\["
+    # Jenkins' credentials('id'), a helper's call: a function, not a value.
+    rb"|(?:credentials|secret|token|password|vault|lookup|file|readFile)(?=\()"
+    rb")"
 )
 
 
@@ -113,6 +116,7 @@ def plain_key_end(key: bytes) -> bytes:
 #: A version, a duration or a rate: the setting of a key about secrets, not one.
 _SETTING = re.compile(
     rb"^(?:[\^~<>=v]*\d+(?:\.\d+){1,3}(?:-[a-z][\w.]*)?"
+    rb"|\d+\.v[0-9a-f]+(?:_[0-9a-f]+)*_?"  # a Jenkins plugin: credentials:1319.v7eb_51b_3a_c97b_
     rb"|-?\d+(?:\.\d+)?(?:\.(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
     rb"|/(?:s|sec|second|m|min|minute|h|hour|d|day))|-1)$"
 )
@@ -308,7 +312,8 @@ VALUE = (
     # A \uXXXX escape (.properties files) is part of the value.
     # Not "=x": "secretstorage==3.3.3" is a pinned package, not a key and its value.
     r"|(?P<secret3>(?:[^\s\"',;&<>(){}\[\]\\|`=]|\\u[0-9A-Fa-f]{4})"
-    r"(?:[^\s\"',;&<>(){}\[\]\\|`]|\\u[0-9A-Fa-f]{4})*))"
+    # Brackets inside a password ("Secr3t(2024)x") are part of it, as is what follows them.
+    r"(?:[^\s\"',;&<>(){}\[\]\\|`]|\\u[0-9A-Fa-f]{4}|\([\w!@#$%^&*+=.~-]+\)[^\s\"',;&<>(){}\[\]\\|`])*))"
 )
 
 #: Simple JSON members between a name and its value: "tags": {}, "enabled": true.

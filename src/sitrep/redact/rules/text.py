@@ -16,6 +16,7 @@ _PLACEHOLDER = re.compile(
       | \[?(?:string|int|id|float|boolean)!?\]?!?  # GraphQL types: "password: String!"
       | autogenerate(?:,isolateapps)?
       | no-?check|disabled|enabled|redacted|removed|omitted|not[-_ ]?set
+      | read|write|read-?write|read-?only|read-all|write-all  # GitHub's "id-token: write"
       | replace[-_]?me|change[-_]me
       | \{[A-Z0-9_-]+\}
       | (?-i:[A-Z]+(?:_[A-Z]+){2,}|PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY|USER(?:NAME)?)
