@@ -16,8 +16,9 @@ from sitrep.redact.rules.credentials import key_strength
 from sitrep.redact.rules.identity import SYSTEM_USERS
 from sitrep.redact.rules.text import is_placeholder
 
-#: A header cell naming a secret or a user, bounded by separators or the line's ends. Only
-#: lines with such a cell are parsed, so logs without tables cost one DFA pass.
+#: A header cell naming a secret or a user, bounded by separators or the line's ends. It is a
+#: trigger of the candidate-line automaton too (``Matcher(extra_triggers=...)``), so a header
+#: is looked for on candidate lines only, and logs without tables cost no pass of their own.
 HEADER_TRIGGER = (
     r"(?im:(?:^|[,;|\t])[ \t]*\"?(?:[\w ]*(?:password|passwd|pwd|secret|token|api[_ -]?key)"
     r"|user(?:[_ ]?name)?|login|usename|(?:full|display|real)[_ ]?name)\"?[ \t]*(?:[,;|\t]|$))"
