@@ -731,3 +731,28 @@ def test_permissions_plugin_versions_and_credential_lookups_stay(text: str) -> N
 def test_a_password_with_brackets_inside_is_removed_whole() -> None:
     out = redact("password=Secr3t(2024)x next")
     assert "2024" not in out and out.endswith(" next")
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("USERID=system/dQDz0H_2db8Ps@ORCLPDB1", "dQDz0H_2db8Ps"),
+        ("/u01/bin/rman target / catalog rco/fW_6BpIWcUYz@RCATPDB cmdfile=x.rman", "fW_6BpIWc"),
+        ("$ sqlplus app_ro/Kq7pLm2Xz9@//db01.corp:1521/ORCL", "Kq7pLm2Xz9"),
+        (
+            "$ mkstore -wrl /u01/wallet -createCredential PDB1_RO app_ro 'wGnbJXb-d2L_wRn!'",
+            "wGnbJXb",
+        ),
+        ("$ nodetool -u cassandra -pw 'kKZPY0ceo-BjHps' repair -pr billing", "kKZPY0ceo"),
+        (
+            "smtp_sasl_password_maps = static:AKIAVEGX2PCRCQGEJXBZ:BecwjL6+ia4ooDEbHR/T+iMjj8E8",
+            "Becwj",
+        ),
+    ],
+)
+def test_oracle_connect_strings_and_more_tool_passwords(line: str, secret: str) -> None:
+    assert secret not in redact(line)
+
+
+def test_a_scoped_npm_package_is_no_oracle_login() -> None:
+    assert redact("npm install @scope/pkg@1.2.3") == "npm install @scope/pkg@1.2.3"

@@ -929,3 +929,17 @@ def test_registry_paths_escapes_and_product_names_stay(text: str) -> None:
 )
 def test_family_names_first_in_xml_and_scim(text: str, gone: str) -> None:
     assert gone not in redact(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ('From: "Brandt, Melanie" <m.brandt@nordwind-logistik.example>', "Melanie"),
+        (
+            '{"name" : "Giulia Ferraro", "visitorEmails" : [ { "address" : "g@x.example" } ]}',
+            "Ferraro",
+        ),
+    ],
+)
+def test_quoted_sender_names_and_people_beside_any_mail_key(text: str, gone: str) -> None:
+    assert gone not in redact(text)

@@ -436,7 +436,9 @@ RULES = [
         r"|\bcredential\s+create\b[^\r\n]*?\s-value"
         # MIT Kerberos' master password, certutil's PFX password, Chocolatey's API key.
         r"|\bkdb5_(?:ldap_)?util\b[^\r\n]*?\s-P|\bcertutil\b[^\r\n]*?\s-p"
-        r"|\bchoco(?:latey)?\b[^\r\n]*?\s(?:--key|-k|--api-?key))"
+        r"|\bchoco(?:latey)?\b[^\r\n]*?\s(?:--key|-k|--api-?key)"
+        # Cassandra's nodetool -pw, Oracle's mkstore -createCredential alias user password.
+        r"|\bnodetool\b[^\r\n]*?\s-pw|\bmkstore\b[^\r\n]*?\s-(?:create|modify)Credential\s+\S+\s+\S+)"
         r"\s*[\"']?(?P<secret>[^\s\"']+)"
         r"|\s-U\s*[\"']?[^%\s\"'/]+%(?P<secret2>[^\s\"']+)"
         r"|\s-pass(?:in|out|word)?\s+[\"']?pass:(?P<secret3>[^\s\"']+)"
@@ -449,8 +451,13 @@ RULES = [
         # A password piped into a command that reads it: echo x | sudo -S, passwd --stdin.
         r"|\becho\s+(?:-n\s+)?[\"']?(?P<secret7>[^\s\"'|]+)[\"']?\s*\|\s*(?:sudo\s+-S|passwd\s+--stdin|"
         r"chpasswd|kinit|docker\s+login\b[^\r\n|]*--password-stdin|[\w/.-]*keystore\s+add\b)"
-        # ZooKeeper's "addauth digest user:password".
+        # ZooKeeper's "addauth digest user:password"; Postfix's static:user:password map.
         r"|\baddauth[ \t]+digest[ \t]+[^:\s]+:(?P<secret16>\S+)"
+        r"|sasl_password_maps[ \t]*=[ \t]*static:[^:\s]+:(?P<secret17>\S+)"
+        # Oracle's user/password@service (sqlplus, rman, exp/imp, Data Pump USERID=).
+        r"|(?:\b(?i:userid)[ \t]*=[ \t]*|\b(?:sqlplus|rman|expdp|impdp|exp|imp|sqlldr)\b[^\r\n]*?"
+        r"(?:\s|=)|\b(?:target|catalog|auxiliary|connect)[ \t]+)"
+        r"[\w$#]+/(?P<secret18>[^\s/@\"']+)@[\w.:/-]+"
         # HAProxy "stats auth admin:x", PowerShell "ConvertTo-SecureString 'x' -AsPlainText".
         r"|\bstats[ \t]+auth[ \t]+[^:\s]+:(?P<secret8>\S+)"
         r"|[ \t]/(?i:RP|pass|password|decrypt)[: \t]+[\"']?(?P<secret13>[^\s\"'/][^\s\"']*)"
@@ -469,7 +476,8 @@ RULES = [
         r"|-pass|net\s+use|htpasswd|mosquitto_|credential\s+create|check_(?:http|curl|mysql|pgsql)"
         r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)|kadmin|net\s+user"
         r"|[ \t][/-](?i:rp|pass|decrypt)|(?i:requirepass|masterauth)|kdb5_|certutil|choco"
-        r"|addauth[ \t]",
+        r"|addauth[ \t]|nodetool|mkstore|sasl_password_maps|(?i:userid)[ \t]*=|sqlplus|rman"
+        r"|expdp|impdp|sqlldr|\b(?:exp|imp|target|catalog|auxiliary|connect)[ \t]",
     ),
     Rule(
         # Network devices and daemons: Cisco/ASA/Junos/FortiOS/WLC config lines ("enable

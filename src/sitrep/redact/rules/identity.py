@@ -459,7 +459,10 @@ RULES = [
         # A sender's or author's name before the address: "Jane Doe <jane@acme.de>".
         "identity.login",
         r"(?:^|[\s(\"':,])(?P<user>[A-Z\x80-\xff][\w\x80-\xff'.-]*"
-        r"(?: [A-Z\x80-\xff][\w\x80-\xff'.-]*){1,3}) <[A-Za-z0-9._%+-]+@",
+        r"(?: [A-Z\x80-\xff][\w\x80-\xff'.-]*){1,3}) <[A-Za-z0-9._%+-]+@"
+        # Quoted, maybe with the family name first: "Brandt, Melanie" <m.brandt@acme.de>.
+        r"|\"(?P<user2>[A-Z\x80-\xff][\w\x80-\xff'.-]*,? [A-Z\x80-\xff][\w\x80-\xff' .-]{0,40})\""
+        r"[ \t]*<[A-Za-z0-9._%+-]+@",
         profile="standard",
         check=check_sender_name,
         learn=True,

@@ -260,7 +260,7 @@ def check_passwd(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
 
 def check_sender_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """ "Jane Doe <jane@acme.de>" names a person; "Jira Software <jira@atlassian.com>" not."""
-    end = groups["user"][1]
+    end = next(groups[name] for name in _USER_GROUPS if name in groups)[1]
     close = buf.find(b">", end, end + 256)
     labels = buf[buf.find(b"@", end, close) + 1 : close].lower().split(b".")
     public = b".".join(labels[registrable_index(labels) :]).decode("ascii", "replace")
@@ -297,7 +297,7 @@ _NO_PERSON = frozenset(
 )
 #: Keys near a JSON "displayName" that say the object is a person (Entra ID, Slack, Jira).
 _PERSON_KEYS = re.compile(
-    rb'(?i)"(?:mail|email|emailaddress|userprincipalname|givenname|surname|samaccountname'
+    rb'(?i)"(?:[\w.]*e?mail[\w.]*|userprincipalname|givenname|surname|samaccountname'
     rb'|accountid|user|usertype|useridentitytype|upn|alternateid|userid|login)"\s*:'
 )
 
