@@ -756,3 +756,19 @@ def test_oracle_connect_strings_and_more_tool_passwords(line: str, secret: str) 
 
 def test_a_scoped_npm_package_is_no_oracle_login() -> None:
     assert redact("npm install @scope/pkg@1.2.3") == "npm install @scope/pkg@1.2.3"
+
+
+def test_a_settings_document_names_its_secret_by_id() -> None:
+    text = (
+        '{ "_id" : "Accounts_OAuth_Custom-Keycloak-secret", "value" : "FtQunOXK4CAA7jiqA7Vhee" }\n'
+        '{ "_id" : "Accounts_OAuth_Custom-Keycloak-id", "value" : "rocketchat" }'
+    )
+    out = redact(text)
+    assert "FtQunOXK4CAA" not in out and '"rocketchat"' in out
+
+
+def test_a_public_link_salt_is_a_salt_and_a_public_key_token_is_public() -> None:
+    out = redact(
+        '"PublicLinkSalt": "KQ0fAjzt46Ls3rWYpXUrwkA6sSA6fSil",\nPublicKeyToken=30ad4fe6b2a6'
+    )
+    assert "KQ0fAjzt46Ls" not in out and "PublicKeyToken=30ad4fe6b2a6" in out

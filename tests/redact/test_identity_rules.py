@@ -943,3 +943,13 @@ def test_family_names_first_in_xml_and_scim(text: str, gone: str) -> None:
 )
 def test_quoted_sender_names_and_people_beside_any_mail_key(text: str, gone: str) -> None:
     assert gone not in redact(text)
+
+
+def test_matrix_user_ids_are_pseudonymised_in_both_parts() -> None:
+    out = redact('"sender":"@r.hartmann:matrix.stadtwerke-lahntal.example"')
+    assert "hartmann" not in out and "stadtwerke" not in out
+
+
+@pytest.mark.parametrize("line", ["@timestamp:2024-01-01 @version:1.2.3", '@app.route("/x")'])
+def test_annotations_and_decorators_are_no_matrix_ids(line: str) -> None:
+    assert redact(line) == line

@@ -223,6 +223,16 @@ RULES = [
         trigger=r"[A-Z][A-Z0-9-]{1,14}\\[a-z]",
     ),
     Rule(
+        # A Matrix user id: "@k.berger:matrix.example-city.de" (Synapse logs, room events).
+        "accounts.user",
+        r"(?:^|[\s\"'({\[<,])@(?P<user>[a-z0-9._=/+-]+):"
+        r"(?P<host>(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})\b",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"@[a-z0-9._=/+-]+:(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}",
+    ),
+    Rule(
         # Users named in tickets and chat: "the user m.rossi", "the user is s.yilmaz,",
         # "can you check user jdevries on ...", "ssh'd into build-07 as jdoe". A bare word
         # needs a verb before "user"; prose words and nouns ("user account") are refused.

@@ -391,8 +391,8 @@ RULES = [
     Rule(
         "credentials.key-value",
         # Simple keys may stand between them ("name": "db-password", "tags": {}, "value": x),
-        # and Keycloak says "type": "password".
-        r"(?:\\?\"|\b)(?i:name|key|type)\\?\"\s*:\s*\\?\""
+        # and Keycloak says "type": "password"; a MongoDB settings document names it by "_id".
+        r"(?:\\?\"|\b)(?i:name|key|type|_id)\\?\"\s*:\s*\\?\""
         + r"(?P<key>[^\"\\]*(?i:"
         + KEY_WORDS
         + r")[^\"\\]*)\\?\"\s*,"
@@ -400,7 +400,7 @@ RULES = [
         + r"\s*\\?\"(?i:value)\\?\"\s*:\s*\\?\"(?P<secret>[^\"\\\r\n]+)",
         check=check_key_value,
         learn=True,
-        trigger=rf"(?i:name|key|type)\\?\"\s*:\s*\\?\"[^\"\\]*(?i:{KEY_WORDS})[^\"\\]*\\?\"\s*,"
+        trigger=rf"(?i:name|key|type|_id)\\?\"\s*:\s*\\?\"[^\"\\]*(?i:{KEY_WORDS})[^\"\\]*\\?\"\s*,"
         + _SIBLINGS
         + r"\s*\\?\"(?i:value)",
     ),

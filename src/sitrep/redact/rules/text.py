@@ -82,8 +82,11 @@ def key_is_descriptive(key: bytes) -> bool:
     parts = re.split(rb"[._\-\s]|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", key.strip(b"\"'\\"))
     if len(parts) < 2:
         return False
-    if parts[0].lower() in (b"existing", b"public"):
-        return True
+    if parts[0].lower() == b"existing" or (
+        parts[0].lower() == b"public"
+        and parts[-1].lower() in (b"key", b"keys", b"cert", b"pem", b"token")
+    ):
+        return True  # existingSecret; a public key ("PublicLinkSalt" is a salt)
     if parts[-1].lower() == b"key" and parts[-2].lower() in _ENTRY_NAME:
         return True
     if len(parts) > 2 and [p.lower() for p in parts[-3:]] in _ENTRY_REFS:
