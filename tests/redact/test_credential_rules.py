@@ -772,3 +772,8 @@ def test_a_public_link_salt_is_a_salt_and_a_public_key_token_is_public() -> None
         '"PublicLinkSalt": "KQ0fAjzt46Ls3rWYpXUrwkA6sSA6fSil",\nPublicKeyToken=30ad4fe6b2a6'
     )
     assert "KQ0fAjzt46Ls" not in out and "PublicKeyToken=30ad4fe6b2a6" in out
+
+
+def test_nodetool_keeps_its_pw_flag() -> None:
+    out = redact("$ nodetool -u cassandra -pw 'kKZPY0ceo-BjHps' repair -pr billing")
+    assert "-pw '***HIDDEN***'" in out

@@ -953,3 +953,27 @@ def test_matrix_user_ids_are_pseudonymised_in_both_parts() -> None:
 @pytest.mark.parametrize("line", ["@timestamp:2024-01-01 @version:1.2.3", '@app.route("/x")'])
 def test_annotations_and_decorators_are_no_matrix_ids(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("a91c3f0 Merge pull request #1234 from fnguyen/feature/claims-export", "fnguyen"),
+        ("    <developer>\n      <id>mlopez</id>\n      <name>Marta López</name>", "López"),
+        ('{"level":"info","msg":"job claimed","owner":"priya.raman","worker":"w1"}', "priya"),
+        ("# file: /data/finance/ledger\n# owner: tmorales\n# group: finance", "tmorales"),
+    ],
+)
+def test_developers_in_source_control_and_owner_fields(text: str, gone: str) -> None:
+    assert gone not in redact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "da4b923 Merge pull request #1412 from release/5.3\n1b64538 Release 5.3.1",
+        "- rotate all API keys (owner: platform team) by 2024-04-01",
+    ],
+)
+def test_branch_prefixes_and_owners_in_prose_stay(text: str) -> None:
+    assert redact(text) == text

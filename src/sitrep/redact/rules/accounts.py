@@ -10,7 +10,13 @@ Device configurations (Cisco, HAProxy, FortiGate, PAN-OS, pfSense, MikroTik), th
 from __future__ import annotations
 
 from sitrep.redact.rules import Rule
-from sitrep.redact.rules.people import check_account, check_down_level, check_user, name_list
+from sitrep.redact.rules.people import (
+    check_account,
+    check_developer,
+    check_down_level,
+    check_user,
+    name_list,
+)
 
 #: A user value in a config line or a log field.
 _NAME = r"[^\s\"',;&<>()\[\]{}=|`\\/]+"
@@ -221,6 +227,22 @@ RULES = [
         check=check_down_level,
         learn=True,
         trigger=r"[A-Z][A-Z0-9-]{1,14}\\[a-z]",
+    ),
+    Rule(
+        # Developers in source control: GitHub's "Merge pull request #1234 from
+        # fnguyen/feature-x", a Maven POM's <developer><id>mlopez</id><name>Marta López</name>.
+        "accounts.user",
+        r"\bMerge pull request #\d+ from (?P<user>[A-Za-z0-9][A-Za-z0-9-]*)/"
+        r"|<developer>\s*<id>(?P<user2>[^<\s]+)</id>\s*<name>(?P<user3>[^<\r\n]+)</name>"
+        # An owner field that ends with its value ("owner":"priya.raman", "# owner: tmorales",
+        # tags "owner:jkim"); "(owner: platform team)" is prose.
+        r"|\b(?i:owner)\\?[\"']?[ \t]*[:=][ \t]*[\"']?(?P<user4>[A-Za-z_][\w.@-]*)[\"']?[ \t]*"
+        r"(?:[,}\]\r\n]|$)",
+        profile="standard",
+        check=check_developer,
+        learn=True,
+        trigger=r"Merge pull request #\d+ from |<developer>\s*<id>[^<\s]+</id>\s*<name>"
+        r"|\b(?i:owner)\\?[\"']?[ \t]*[:=]",
     ),
     Rule(
         # A Matrix user id: "@k.berger:matrix.example-city.de" (Synapse logs, room events).

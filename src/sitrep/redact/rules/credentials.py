@@ -213,6 +213,8 @@ def check_command_line(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     value = buf[span[0] : span[1]]
     if value.endswith(b")") and b"(" not in value:
         return False  # "(use --password-stdin instead)": help text
+    if len(value) < 2:
+        return False  # nodetool's "-pw": a flag of its own, not "-p" and the password "w"
     return (
         check_value(buf, groups, ctx) and not value.replace(b":", b"").replace(b".", b"").isdigit()
     )

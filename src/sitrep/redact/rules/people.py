@@ -344,6 +344,18 @@ def check_down_level(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     return check_user(buf, groups, ctx)
 
 
+#: Branch prefixes of a pull request from the same repository: "from release/5.3".
+_BRANCH_PREFIXES = frozenset(
+    b"release hotfix feature bugfix fix main master develop dev dependabot renovate".split()
+)
+
+
+def check_developer(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A pull request's author, not a branch prefix of the same repository."""
+    start, end = next(groups[name] for name in _USER_GROUPS if name in groups)
+    return buf[start:end].lower() not in _BRANCH_PREFIXES and check_user(buf, groups, ctx)
+
+
 def check_user_object(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """A HAR file's ``"creator": {"name": "WebInspector", "version": ...}`` is a program."""
     start, end = next(groups[name] for name in _USER_GROUPS if name in groups)
