@@ -977,3 +977,21 @@ def test_developers_in_source_control_and_owner_fields(text: str, gone: str) -> 
 )
 def test_branch_prefixes_and_owners_in_prose_stay(text: str) -> None:
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        (
+            "CLIENT_LIST,pvdberg,203.0.113.7:51234,10.8.0.6,,48213,91822,2024-03-12 09:01:22",
+            "pvdberg",
+        ),
+        ("ROUTING_TABLE,10.8.0.6,pvdberg,203.0.113.7:51234,2024-03-12 10:22:01", "pvdberg"),
+        ("*  2 vty 0     mbianchi   idle                 00:00:00 10.1.1.50", "mbianchi"),
+        ("Local user t.albers (RADIUS client 10.0.0.7) authentication succeeded", "t.albers"),
+        ('ForwardTo  : {"Peter Lang" [SMTP:peter.lang.privat@mail.example]}', "Peter Lang"),
+        ('"198.51.76.14","Priya Raman (priya.raman@northwind.example)","Mar"', "Priya Raman"),
+    ],
+)
+def test_vpn_status_device_sessions_and_names_before_addresses(text: str, gone: str) -> None:
+    assert gone not in redact(text)

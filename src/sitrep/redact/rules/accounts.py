@@ -245,6 +245,20 @@ RULES = [
         r"|\b(?i:owner)\\?[\"']?[ \t]*[:=]",
     ),
     Rule(
+        # VPN and device sessions: OpenVPN's status file ("CLIENT_LIST,pvdberg,203.0.113.7:
+        # 51234,..." and "ROUTING_TABLE,10.8.0.6,pvdberg,..."), Cisco's "show users" rows.
+        "accounts.user",
+        r"(?m:^CLIENT_LIST,(?P<user>[^,\r\n]+),)"
+        r"|(?m:^ROUTING_TABLE,[^,\r\n]*,(?P<user2>[^,\r\n]+),)"
+        r"|(?m:^[* ][ \t]*\d+[ \t]+(?:vty|con|tty|aux)[ \t]+\d+[ \t]+(?P<user3>[A-Za-z_][\w.@-]*)"
+        r"[ \t]+(?:idle|\d))",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?m:^(?:CLIENT_LIST|ROUTING_TABLE),)"
+        r"|(?m:^[* ][ \t]*\d+[ \t]+(?:vty|con|tty|aux)[ \t])",
+    ),
+    Rule(
         # A Matrix user id: "@k.berger:matrix.example-city.de" (Synapse logs, room events).
         "accounts.user",
         r"(?:^|[\s\"'({\[<,])@(?P<user>[a-z0-9._=/+-]+):"
@@ -259,7 +273,7 @@ RULES = [
         # "can you check user jdevries on ...", "ssh'd into build-07 as jdoe". A bare word
         # needs a verb before "user"; prose words and nouns ("user account") are refused.
         "accounts.user",
-        r"\b(?:[Tt]he|[Oo]f|[Ff]or|[Uu]ser) user[ \t]+(?P<user>"
+        r"\b(?:[Tt]he|[Oo]f|[Ff]or|[Uu]ser|[Ll]ocal|[Rr]emote|LDAP|[Dd]omain) user[ \t]+(?P<user>"
         + _LOGIN_SHAPE
         + r")\b(?:[^.(\w]|\.(?:\s|$)|$)"
         r"|\b(?i:check|unlock|reset|disable|enable|delete|create|add|remove|rename)"
@@ -270,7 +284,8 @@ RULES = [
         profile="standard",
         check=check_user,
         learn=True,
-        trigger=r"(?i:the|of|for|user) user[ \t]+[a-z]|(?i:check|unlock|reset|disable|enable"
+        trigger=r"(?i:the|of|for|user|local|remote|ldap|domain) user[ \t]+[a-z]"
+        r"|(?i:check|unlock|reset|disable|enable"
         r"|delete|create|add|remove|rename)(?: the)? user[ \t]"
         r"|(?i:ssh'?d|ssh-ed|sshed|logged|connected)[ \t]+(?:in)?to[ \t]",
     ),

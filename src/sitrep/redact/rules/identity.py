@@ -462,11 +462,14 @@ RULES = [
         r"(?: [A-Z\x80-\xff][\w\x80-\xff'.-]*){1,3}) <[A-Za-z0-9._%+-]+@"
         # Quoted, maybe with the family name first: "Brandt, Melanie" <m.brandt@acme.de>.
         r"|\"(?P<user2>[A-Z\x80-\xff][\w\x80-\xff'.-]*,? [A-Z\x80-\xff][\w\x80-\xff' .-]{0,40})\""
-        r"[ \t]*<[A-Za-z0-9._%+-]+@",
+        r"[ \t]*(?:<|\[SMTP:)[A-Za-z0-9._%+-]+@"
+        # "Priya Raman (priya.raman@acme.com)", as Okta and mail clients write it.
+        r"|(?:^|[\s\"',])(?P<user3>[A-Z\x80-\xff][\w\x80-\xff'.-]*"
+        r"(?: [A-Z\x80-\xff][\w\x80-\xff'.-]*){1,3}) \([A-Za-z0-9._%+-]+@",
         profile="standard",
         check=check_sender_name,
         learn=True,
-        trigger=r" <[A-Za-z0-9._%+-]+@",
+        trigger=r" <[A-Za-z0-9._%+-]+@|\"[ \t]*\[SMTP:|[A-Za-z] \([A-Za-z0-9._%+-]+@",
     ),
     Rule(
         # "name = Jane Doe" in a git config's [user] section (the check reads the header).
