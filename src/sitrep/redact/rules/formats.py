@@ -153,6 +153,13 @@ _SECRET_FILE = (
     r"|api[_-]?key)"
 )
 
+#: A command that prints a secret: a secret file shown, a cloud CLI's token, base64 -d.
+_PRINTS_SECRET = (
+    r"(?:\b(?:cat|head|tail|type|more|Get-Content|gc)\b[^\r\n]*?"
+    + _SECRET_FILE
+    + r"|\b(?:get-login-password|print-access-token|print-identity-token|initial-password"
+    r"|join-token|base64[ \t]+(?:-d|--decode|-D))\b)"
+)
 #: A shell prompt at the start of a line: "$ ", "# ", "PS C:\\> ", "jdoe@web01:~$ ".
 _PROMPT = (
     r"(?m:^[ \t]*(?:PS [^\r\n>]*>|\[[^\]\r\n]*\][$#]"
@@ -283,22 +290,13 @@ RULES = [
         # -o jsonpath=... | base64 -d". The value is the next line, a single token (with the
         # base64 lines that follow it, for a key file).
         "credentials.command-output",
-        _PROMPT + r"[^\r\n]*?"
-        r"(?:\b(?:cat|head|tail|type|more|Get-Content|gc)\b[^\r\n]*?" + _SECRET_FILE + r"[^\r\n]*"
-        r"|\b(?:get-login-password|print-access-token|print-identity-token|initial-password"
-        r"|join-token)\b[^\r\n]*"
-        r"|\bbase64[ \t]+(?:-d|--decode|-D)\b[^\r\n]*)\r?\n"
+        _PROMPT + r"[^\r\n]*?" + _PRINTS_SECRET + r"[^\r\n]*\r?\n"
         r"(?P<secret>[^\s\"'$#>]{8,}(?:\r?\n[A-Za-z0-9+/=]{20,})*)[ \t]*\r?(?m:$)",
         check=check_value,
         learn=True,
         # From the prompt to the end of the command's line (and the base64 lines after it): no
         # other trigger starts before it on that line, and the candidate range takes them all.
-        trigger=_PROMPT
-        + r"[^\r\n]*?(?:\b(?:cat|head|tail|type|more|Get-Content|gc)\b[^\r\n]*?"
-        + _SECRET_FILE
-        + r"|\b(?:get-login-password|print-access-token|print-identity-token|initial-password"
-        r"|join-token|base64[ \t]+"
-        r"(?:-d|--decode|-D))\b)[^\r\n]*(?:\r?\n[A-Za-z0-9+/=]{20,}(?:\r?\n[A-Za-z0-9+/=]{20,})*)?",
+        trigger=_PROMPT + r"[^\r\n]*?" + _PRINTS_SECRET + r"[^\r\n]*(?:\r?\n[A-Za-z0-9+/=]{20,})*",
     ),
     Rule(
         # Mail protocols: SMTP AUTH LOGIN's answer to "334 UGFzc3dvcmQ6" (base64 "Password:"),

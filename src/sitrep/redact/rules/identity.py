@@ -38,6 +38,13 @@ from sitrep.redact.rules.people import (
 
 __all__ = ["RULES", "SYSTEM_USERS"]
 
+#: Labels whose value is a person's name (a ticket's Reporter, AD's GivenName, ...).
+_PERSON_LABELS = (
+    r"(?i:reporter|assignee|author|caller|requester|requested[ _]by|opened[ _]by"
+    r"|submitted[ _]by|(?:user[ _]?)?display[ _-]?name|real[ _]?name|full[ _]?name"
+    r"|given[ _]?name|first[ _]?name|last[ _]?name|surname|family[ _]?name)"
+)
+
 RULES = [
     Rule(
         # A person's name under a label that holds one: a ticket's Reporter/Assignee/Caller,
@@ -45,10 +52,7 @@ RULES = [
         # real_name; whole ("Hannah Lee", "Jan de Vries"), with a login in brackets after it.
         # Before identity.username, which takes one word after "reporter:".
         "identity.display-name",
-        r"(?P<key>(?i:\b(?:reporter|assignee|author|caller|requester|requested[ _]by|opened[ _]by"
-        r"|submitted[ _]by|(?:user[ _]?)?display[ _-]?name|real[ _]?name|full[ _]?name"
-        r"|given[ _]?name"
-        r"|first[ _]?name|last[ _]?name|surname|family[ _]?name)))"
+        r"(?P<key>\b" + _PERSON_LABELS + r")"
         # ":", "=", or the end of an XML start tag (<oc:owner-display-name>Ola Hansen<).
         r"(?:\\{0,3}[\"']?[ \t]*[:=]>?[ \t]*\\{0,3}[\"']?|>)"
         + PERSON_NAME
@@ -56,10 +60,7 @@ RULES = [
         profile="standard",
         check=check_person_name,
         learn=True,
-        trigger=r"(?i:reporter|assignee|author|caller|requester|requested[ _]by|opened[ _]by"
-        r"|submitted[ _]by|(?:user[ _]?)?display[ _-]?name|real[ _]?name|full[ _]?name"
-        r"|given[ _]?name"
-        r"|first[ _]?name|last[ _]?name|surname|family[ _]?name)(?:\\{0,3}[\"']?[ \t]*[:=]|>)",
+        trigger=_PERSON_LABELS + r"(?:\\{0,3}[\"']?[ \t]*[:=]|>)",
     ),
     Rule(
         # "opened 12.03.2024 09:18 by Bogdan Ilić", Bamboo's "Manual run by Hannah Lange":

@@ -360,6 +360,11 @@ _SYSLOG_TIME = (
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:?\d\d))"
 )
 #: Cisco ASA's tag follows a colon: "asa-edge-01 : %ASA-6-113004:".
+#: The first word of a command at a network device's prompt.
+_DEVICE_COMMANDS = (
+    r"(?:show|diagnose|diag|execute|exec|get|config|configure|display|ping|traceroute|enable"
+    r"|terminal|copy|write|request|monitor)"
+)
 _SYSLOG_TAG = r"(?:[A-Za-z_][\w./@-]*(?:\[\d+\])?|:[ \t]%[A-Z][\w-]*):[ \t]"
 
 RULES = [
@@ -400,8 +405,7 @@ RULES = [
         # diagnose ...", Junos' "akaur@edge-fw1> show lldp" (a digit or dash in the name, so
         # "mysql> show databases" stays).
         r"|(?m:^(?:(?P<user>[a-z][\w.-]*)@)?(?P<host7>[A-Za-z][\w.-]*[\d-][\w.-]*)(?:\([\w-]+\))?"
-        r"[ \t]?[#>][ \t]*(?:show|diagnose|diag|execute|exec|get|config|configure|display|ping"
-        r"|traceroute|enable|terminal|copy|write|request|monitor)\b)"
+        r"[ \t]?[#>][ \t]*" + _DEVICE_COMMANDS + r"\b)"
         # Windows event XML: <Computer>, and <Data Name="WorkstationName">.
         r"|<Computer>(?P<host5>" + _LABEL + r"(?:\." + _LABEL + r")*)</Computer>"
         r"|<Data Name=\"(?:Workstation(?:Name)?|Computer(?:Name)?)\">(?P<host6>"
@@ -415,8 +419,7 @@ RULES = [
         trigger=r"(?m:^" + _SYSLOG_TIME + r"[ \t]+[\w.-]+[ \t]+" + _SYSLOG_TAG + r")"
         r"|\\\\[A-Za-z]|\bDHCP[A-Z]+ |DESKTOP-|LAPTOP-|<Computer>"
         r"|<Data Name=\"(?:Workstation|Computer)"
-        r"|(?m:^[\w.@-]+(?:\([\w-]+\))?[ \t]?[#>][ \t]*(?:show|diag|exec|get|conf|display|ping"
-        r"|traceroute|enable|terminal|copy|write|request|monitor))",
+        r"|(?m:^[\w.@-]+(?:\([\w-]+\))?[ \t]?[#>][ \t]*" + _DEVICE_COMMANDS + r")",
     ),
     Rule(
         "network.hostname",

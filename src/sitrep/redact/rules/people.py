@@ -290,11 +290,9 @@ def check_dn_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     return check_user(buf, groups, ctx)
 
 
-#: Values of a name label that are no one: an unassigned ticket, a robot.
-_NO_PERSON = frozenset(
-    b"unassigned none null nobody anonymous unknown system automation admin administrator"
-    b" jira bot n/a".split()
-)
+#: Values of a name label that are no one: an unassigned ticket, a robot (system accounts,
+#: "none" and "n/a" are refused by check_user already).
+_NO_PERSON = frozenset(b"unassigned automation bot".split())
 #: Keys near a JSON "displayName" that say the object is a person (Entra ID, Slack, Jira).
 _PERSON_KEYS = re.compile(
     rb'(?i)"(?:[\w.]*e?mail[\w.]*|userprincipalname|givenname|surname|samaccountname'
