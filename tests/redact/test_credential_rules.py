@@ -777,3 +777,43 @@ def test_a_public_link_salt_is_a_salt_and_a_public_key_token_is_public() -> None
 def test_nodetool_keeps_its_pw_flag() -> None:
     out = redact("$ nodetool -u cassandra -pw 'kKZPY0ceo-BjHps' repair -pr billing")
     assert "-pw '***HIDDEN***'" in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"REGISTRY_PASS ?= {SECRET}",
+        f"PKCE code_verifier={SECRET}Ab12Cd34Ef56 method=S256",
+        f'{{"device_code":"{SECRET}Ab12Cd34Ef56","user_code":"MBHK-TTNH"}}',
+        '  "primaryKey": "20844df886ef3ab6ef1a73433c08b931",',
+        f"verify_token={SECRET}",
+    ],
+)
+def test_make_assignments_oauth_codes_and_primary_keys_are_secrets(line: str) -> None:
+    out = redact(line)
+    assert SECRET not in out and "20844df886ef" not in out, out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "STRIPE_SECRET_KEY=sk_test_REPLACE_ME",
+        "STRIPE_WEBHOOK_SECRET=whsec_...",
+        "SENDGRID_API_KEY=SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "idp.authn.LDAP.bindDNCredential = %{idp.authn.LDAP.bindDNCredential}",
+        "pg_password = {vault://env/kong-pg-password}",
+        "I-Twilio-Idempotency-Token: 208c2f69-4a6c-4475-ac3c-7b0c0024c751",
+        "Profile Action ValidateUsernamePasswordAgainstLDAP: Login by [REDACTED] succeeded",
+        'assert password : "SR_SYNC_PASSWORD not set"',
+        "// Credentials: stored in ScriptRunner resource, see admin UI (not in script)",
+        "# LoadCredentialEncrypted= or an EnvironmentFile with mode 0600 instead.",
+        "    ENC[PKCS7,MIIBiQYJKoZIhvcNAQcDoIIBejCCAXYCAQAxggEhMIIBHQIBADAFMAACAQEw",
+        '<settings pass="oobeSystem">',
+        "    <Value>*SENSITIVE*DATA*DELETED*</Value>",
+        '$c = "Server=$env:SQL_HOST;User Id=$env:SQL_USER;Password=$env:SQL_PASSWORD"',
+        '\t@echo "$$REGISTRY_PASSWORD" | docker login $(REGISTRY) --password-stdin',
+        "[14.03.2024 22:00:15] <01> Info     Job session '0b7a2e64-3c91-4f8d-a6e2-19f5b0c7d4e3'",
+    ],
+)
+def test_placeholders_references_messages_and_ids_under_secret_keys_stay(line: str) -> None:
+    assert redact(line) == line

@@ -995,3 +995,34 @@ def test_branch_prefixes_and_owners_in_prose_stay(text: str) -> None:
 )
 def test_vpn_status_device_sessions_and_names_before_addresses(text: str, gone: str) -> None:
     assert gone not in redact(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        ("DEPLOY_USER := wmazur", "wmazur"),
+        ("++ export GITLAB_USER_LOGIN=wnowak", "wnowak"),
+        ("    gecos: Jean-Luc Baptiste", "Baptiste"),
+        ("<RegisteredOwner>Yaroslav Kovalenko</RegisteredOwner>", "Kovalenko"),
+        ("Description=Minio node (contact: Deepa Iyer <deepa.iyer@corvid-labs.io>)", "Iyer"),
+    ],
+)
+def test_make_variables_gecos_and_names_before_addresses(line: str, gone: str) -> None:
+    assert gone not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "FullName:     VMware vCenter Server 8.0.2 build-22617221",
+        "   Device Display Name: PURE Fibre Channel Disk (naa.624a9370c2e4f1a8b3d7e56f00011c2a)",
+        "    <DisplayName>Verify API Key</DisplayName>",
+    ],
+)
+def test_products_under_name_labels_stay(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_a_product_before_a_public_address_stays() -> None:
+    out = redact("Thanks, Jira Software <jira@atlassian.com>")
+    assert out.startswith("Thanks, Jira Software <")

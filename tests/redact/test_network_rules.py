@@ -438,3 +438,40 @@ def test_product_versions_image_tags_and_asp_net_stay(line: str) -> None:
 
 def test_a_gateway_address_is_still_an_address() -> None:
     assert "10.0.0.1" not in redact("default gateway 10.0.0.1")
+
+
+@pytest.mark.parametrize(
+    ("line", "host"),
+    [
+        ("<hostname>atl-jira-app02</hostname>", "atl-jira-app02"),
+        ("EHLO atl-confluence-01", "atl-confluence-01"),
+        ('fatal: [web-03-fra]: UNREACHABLE! => {"changed": false}', "web-03-fra"),
+        ("changed: [db01 -> localhost]", "db01"),
+        ("- ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFq0rGx7kqTn9Wb3mZsV1Lh jb@mbp-jlb", "mbp-jlb"),
+        (
+            "cloud-init: 256 SHA256:Vd2q0m4w7bG7yC4cE1zH9oQkX3uN8pR5tL6sA2fJ1gM"
+            " root@ingest-02 (ECDSA)",
+            "ingest-02",
+        ),
+        ("Subject: Cron <root@backup01> /usr/local/bin/pg_backup.sh", "backup01"),
+    ],
+)
+def test_formats_that_name_a_host_element_greeting_ansible_keys_and_cron(
+    line: str, host: str
+) -> None:
+    assert host not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ok: [localhost] => {",
+        '<mxfile host="Confluence" modified="2024-03-06T15:12:40.207Z">',
+        "UNKNOWN: ipv4:127.0.0.1:50051: Failed to connect to remote host: Connection refused",
+        "FROM docker.io/library/node:20-bookworm-slim@sha256:7ce8b205d15e30fd395e5fa4000bcdf5",
+        "nvme-pcie                      1.2.4.11-1vmw.802.0.0.22380479   VMW",
+        "    Cluster Version           : 6.5.5.1",
+    ],
+)
+def test_words_digests_and_versions_are_no_hosts_or_addresses(line: str) -> None:
+    assert redact(line) == line

@@ -20,7 +20,7 @@ from sitrep.redact.rules.text import UUID, is_placeholder, key_is_descriptive, l
 #: Broad key words for the fast candidate pattern; ``key_strength`` decides precisely.
 KEY_WORDS = (
     r"pass|pwd|pw|secret|token|key|credential|creds|auth|session|cookie|sig|salt|dsn|"
-    r"connstr|connection.?string|licen[cs]e|otp|bearer|psk|community"
+    r"connstr|connection.?string|licen[cs]e|otp|bearer|psk|community|verifier|device.?code"
 )
 _STRONG = re.compile(
     rb"passw|pass[._-]word|passphrase|^pass$|key[._-]?base$|[._-]pass$|(?<=[a-z])(?<!by)pass$|^pwd$|[._-]pwd$|pwd$|secret(?!ar)|token(?!i[sz])|"
@@ -29,7 +29,7 @@ _STRONG = re.compile(
     rb"sharedaccesskey|sas[._-]?token|connection[._-]?string|connstr|licen[cs]e[._-]?key|"
     rb"encryption[._-]?key|signing[._-]?key|master[._-]?key|auth[._-]?key|_authtoken|"
     rb"^pw$|[._-]pw$|(?:^|[._-])(?:bind|root|admin|db|user)pw$|psk|pre[._-]?shared[._-]?key|"
-    rb"community|"
+    rb"community|code[._-]?verifier|device[._-]?code|(?:primary|secondary)[._-]?key|"
     # Directives that name a password without saying so (Redis, SSSD) and the signatures of
     # pre-signed cloud URLs, which grant access until they expire.
     rb"requirepass|masterauth|authtok|(?:routing|integration|app|application|subscription|validation|decryption)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
@@ -93,6 +93,10 @@ NOT_A_SECRET = re.compile(
     # Terraform references, PowerShell prompts, name-version packages (secretstorage-3.3.3).
     rb"|(?:var|local|data|module|each)\.[\w.\[\]\"-]+"
     rb"|(?:Read|Get|ConvertTo|ConvertFrom|Import)-[A-Z]\w+"
+    # unattend.xml's configuration passes (<settings pass="oobeSystem">); a message that
+    # names a variable ("SR_SYNC_PASSWORD not set").
+    rb"|windowsPE|offlineServicing|generalize|specialize|auditSystem|auditUser|oobeSystem"
+    rb"|[A-Z][A-Z0-9_]+ (?:is )?(?:not set|missing|required|must be set)"
     rb"|[A-Za-z][\w.]*(?:-[A-Za-z][\w.]*)*-\d+(?:\.\d+)+[\w.+-]*"
     rb"|[\w.-]+\.(?:key|pem|crt|cer|p12|pfx|jks|keystore|der|pass|txt|conf|cfg)"
     rb"|(?:sha\d*|md5)=[0-9a-fA-F]+"
@@ -192,7 +196,16 @@ def check_key_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
         buf, span[0], span[1]
     ):
         return False  # "secretsmanager:GetSecretValue": a permission
-    return value_is_secret(key, buf[span[0] : span[1]])
+    value = buf[span[0] : span[1]]
+    if value == b"ENC" and buf[span[1] : span[1] + 1] == b"[":
+        return False  # hiera-eyaml's ENC[PKCS7,...]: encrypted for the Puppet server only
+    if value.isalpha() and value.islower() and _PROSE_AFTER.match(buf, span[1]):
+        return False  # "# Credentials: stored in the admin UI", "Foo= or an EnvironmentFile"
+    return value_is_secret(key, value)
+
+
+#: Two more lower-case words after a bare lower-case value: the value starts a sentence.
+_PROSE_AFTER = re.compile(rb"[ \t]+[a-z]{2,}[ \t]+[A-Za-z]{2,}\b")
 
 
 def check_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -277,6 +290,8 @@ def check_entropy(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noq
         ):
             return False  # resource "aws_iam_access_key" "ci"; key '/root/.ssh/id_ed25519'
         if not _PASSWORD_KEY.search(key):  # secret "ingress-tls": a Secret's name; a token
+            if key_strength(key) == 1 and UUID.match(value):
+                return False  # "Job session '0b7a2e64-...' has been created": an id
             return key_strength(key) > 0 and looks_random(value, min_len=16, min_entropy=3.3)
         return key_strength(key) == 2 and not is_placeholder(value) and b" " not in value
     start, end = groups["secret"]
@@ -304,7 +319,7 @@ _CAMEL_WORDS = re.compile(rb"(?:[A-Z]?[a-z]{2,}[0-9]?)+")
 
 _KEY = rf"(?P<key>[A-Za-z0-9_.-]*(?i:{KEY_WORDS})[A-Za-z0-9_.-]*)"
 VALUE = (
-    r"(?:(?P<secret4>\$\{[^}\r\n]*\}|\$\([^)\r\n]*\)|\{\{[^}\r\n]*\}\}|%\([^)\r\n]*\)s)"
+    r"(?:(?P<secret4>\$\{[^}\r\n]*\}|%\{[^}\r\n]*\}|\$\([^)\r\n]*\)|\{\{[^}\r\n]*\}\}|%\([^)\r\n]*\)s)"
     # ODBC braces ("PWD={a;b}"), hash schemes ("{PKCS5S2}abc"), Java map dumps ("=[x]").
     r"|(?P<secret5>\{[^}\r\n]+\}[^\s\"',;&<>(){}\[\]\\|`]*)"
     r"|\[(?P<secret6>[^\]\s,'\"]+)\]|\[[ \t]*\"(?P<secret7>[^\"\r\n]+)\"[ \t]*\]"
@@ -444,13 +459,14 @@ RULES = [
         # take the next line. Spring's /actuator/env wraps values ("x.password": {"value":
         # "..."}); a YAML block scalar ("password: >-") has the value on the next line.
         # Pretty-printed JSON may put a quoted value on the next line ("password" :\n "x").
-        _KEY + r"\\{0,3}[\"']?\]?[ \t]*(?:=>|:=|::[ \t]|[:=])"
+        # Make's "?=", ":=" and "+=".
+        _KEY + r"\\{0,3}[\"']?\]?[ \t]*(?:=>|[?+:]=|::[ \t]|[:=])"
         r"(?:[ \t]*\r?\n[ \t]*\"(?P<secret12>[^\"\\\r\n]+)\"[ \t]*[,}\r\n]|[ \t]*"
         r"(?:\{\s*\\?\"(?i:value)\\?\"[ \t]*:[ \t]*|[|>][+-]?[ \t]*\r?\n[ \t]+)?" + VALUE + ")",
         check=check_key_value,
         learn=True,
         # A block scalar's or a wrapped value's line must be in the candidate range too.
-        trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\{{0,3}}[\"']?\]?\s*[:=]"
+        trigger=rf"(?i:{KEY_WORDS})[A-Za-z0-9_.-]*\\{{0,3}}[\"']?\]?\s*[?+]?[:=]"
         r"(?:[ \t]*[|>][+-]?[ \t]*\r?\n[ \t]*\S|[ \t]*\{\s*\\?\"(?i:value))?",
     ),
     Rule(

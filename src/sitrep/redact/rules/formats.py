@@ -26,7 +26,7 @@ from sitrep.redact.rules.credentials import (
     value_group,
     value_is_secret,
 )
-from sitrep.redact.rules.text import is_placeholder, looks_random
+from sitrep.redact.rules.text import before, is_placeholder, key_is_descriptive, looks_random
 
 
 def check_directive(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -107,6 +107,9 @@ _CALL = re.compile(rb"[a-z]+\(")
 _TOKEN_GROUPS = ("secret4", "secret5", "secret6", "secret7", "secret8")
 
 
+_KEY_BEFORE = re.compile(rb"([\w.-]+)[ \t]*:?[ \t]*$")
+
+
 def check_prose(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """A password in prose has a digit or a symbol; a token in prose looks random."""
     span = value_group(groups)
@@ -116,6 +119,9 @@ def check_prose(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
     if is_placeholder(value) or NOT_A_SECRET.match(value) or value.startswith(b"//"):
         return False  # "token via https://host/token": the ":" was the URL's
     if any(name in groups for name in _TOKEN_GROUPS):
+        key = _KEY_BEFORE.search(before(buf, span[0], 80))
+        if key is not None and key_is_descriptive(key.group(1)):
+            return False  # "I-Twilio-Idempotency-Token: <uuid>": a request id
         return looks_random(value, min_len=8, min_entropy=2.8)
     if (
         _SETTING.match(value)

@@ -27,6 +27,7 @@ from sitrep.redact.rules.people import (
     check_dn_user,
     check_email,
     check_git_name,
+    check_named_address,
     check_passwd,
     check_person_name,
     check_sender_name,
@@ -42,7 +43,9 @@ __all__ = ["RULES", "SYSTEM_USERS"]
 _PERSON_LABELS = (
     r"(?i:reporter|assignee|author|caller|requester|requested[ _]by|opened[ _]by"
     r"|submitted[ _]by|(?:user[ _]?)?display[ _-]?name|real[ _]?name|full[ _]?name"
-    r"|given[ _]?name|first[ _]?name|last[ _]?name|surname|family[ _]?name)"
+    r"|given[ _]?name|first[ _]?name|last[ _]?name|surname|family[ _]?name"
+    # The GECOS field (cloud-init's "gecos:"), unattend.xml's RegisteredOwner.
+    r"|gecos|registered[ _]?owner|contact[ _]?name)"
 )
 
 RULES = [
@@ -87,6 +90,15 @@ RULES = [
         trigger=r"\"name\"[ \t]*:[ \t]*\"[A-Z\x80-\xff][\w\x80-\xff'.-]*[ \t]+[A-Z\x80-\xff]",
     ),
     Rule(
+        # A name before its address: "contact: Deepa Iyer <deepa.iyer@corvid-labs.io>".
+        "identity.display-name",
+        person_name(1) + r"[ \t]+<[\w.%+-]+@",
+        profile="standard",
+        check=check_named_address,
+        learn=True,
+        trigger=r"[A-Z\x80-\xff][\w\x80-\xff'.-]*[ \t]+<[\w.%+-]+@",
+    ),
+    Rule(
         # A chat copied from Teams: "[09:14] Jonas Weber (Extern)" heads the messages below.
         "identity.display-name",
         # Proper-case words only: "[12:00:01] INFO Starting" is a log line.
@@ -114,14 +126,14 @@ RULES = [
         # key's line ("user:\n    exec:" is a YAML mapping), maybe in brackets ({os_username=[x]}).
         # SQL Server's audit names server_principal_name=CORP\jdoe.
         r"(?:(?:\b|_)(?i:user(?:[_.-]?name)?|principal_name)|[a-z0-9]User(?i:[_.-]?name)?|[A-Z]USER(?:NAME)?|"
-        r"(?:A|E|S|FS|O)UID|\b(?:ruser|logname|set_id)|(?i:\b(?:user[_.\s-]?id|login(?:[_.-]?name)?|"
+        r"(?:A|E|S|FS|O)UID|\b(?:ruser|logname|set_id)|(?i:(?:\b|_)(?:user[_.\s-]?id|login(?:[_.-]?name)?|"
         r"uid|acct|principal(?:[_.-]?name)?|samaccountname|userprincipalname|account[_.\s-]?name|"
         r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by"
         # Grafana's uname=, and the label in German, Dutch, French, Spanish, Italian.
         r"|uname|benutzer(?:[_.-]?name)?|gebruiker(?:snaam)?|utilisateur|usuario|utente))"
         r"|Built-By)"
         # ":", "=" and Ruby's "=>" ({"login"=>"jdoe"}).
-        r"\\{0,3}[\"']?\s*[:=]>?[ \t]*\\{0,3}[\"'<\[]?" + DOWN_LEVEL + USER_VALUE,
+        r"\\{0,3}[\"']?\s*(?:[?+:]=|[:=]>?)[ \t]*\\{0,3}[\"'<\[]?" + DOWN_LEVEL + USER_VALUE,
         profile="standard",
         check=check_account,
         learn=True,

@@ -42,6 +42,8 @@ _VERSION_CONTEXT = re.compile(
     rb"(?i)(?:(?:^|[^a-z])(?:ver|v|release|build|rev|jdk|java|tomcat|firmware|bios|number)"
     rb"|version)[\s:=_\"'>(-]*$"
 )
+#: A package release after a version: "-SNAPSHOT", "-1vmw", "-2ubuntu".
+_RELEASE = re.compile(rb"-\d*[A-Za-z]")
 #: The upper end of a version range: bindingRedirect oldVersion="0.0.0.0-13.0.0.0".
 _VERSION_RANGE = re.compile(rb"(?i)version[\s:=_\"'>-]*\d+(?:\.\d+){3}-$")
 #: tcpdump writes the port as a fifth part: "IP 10.1.1.20.54322 > 100.24.190.33.443:".
@@ -73,8 +75,8 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False
     if left[-1:].isalpha() or left[-1:] == b"_" or (left.endswith(b"-") and left[-2:-1].isalpha()):
         return False  # tomcat-9.0.83.1, v1.2.3.4
-    if right[:1] == b"-" and right[1:2].isalpha():
-        return False  # 1.2.3.4-SNAPSHOT
+    if right[:1] == b"-" and _RELEASE.match(buf, end):
+        return False  # 1.2.3.4-SNAPSHOT, a VIB's 1.2.4.11-1vmw.802
     if right[:1] == b"@" and buf.startswith(b"@sha256:", end):
         return False  # an image tag: kong-gateway:3.6.1.1@sha256:...
     if left[-1:] == b"/" and _PRODUCT.search(left):
@@ -87,7 +89,7 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False
     if left[-1:] == b" " and left[-2:-1].isalpha() and _after_package(buf, start, end):
         return False  # Npgsql 8.0.2.0, "Using rails 7.1.3.2".
-    return _VERSION_CONTEXT.search(left) is None
+    return _VERSION_CONTEXT.search(before(buf, start, 48)) is None  # "Version      : 6.5.5.1"
 
 
 def _tcpdump(buf: bytes, end: int) -> bool:
@@ -320,7 +322,10 @@ _LABEL_KEY = re.compile(rb"\.[a-z]{2,}/[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?$")
 _LOG_LEVELS = frozenset(
     b"info warn warning error err debug trace fatal notice crit critical alert emerg".split()
 )
-_HOST_GROUPS = ("host", "host2", "host3", "host4", "host5", "host6", "host7")
+_HOST_GROUPS = ("host", *(f"host{i}" for i in range(2, 13)))
+
+
+_DIGESTS = frozenset(b"sha1 sha256 sha384 sha512 md5 blake2b".split())
 
 
 def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -329,6 +334,11 @@ def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # no
     value = buf[start:end].lower()
     if value in (b"localhost", b"localhost.localdomain", b"0.0.0.0", b"127.0.0.1", b"true"):
         return False
+    if value in _DIGESTS:
+        return False  # "node:20-slim@sha256:7ce8...": an image digest, not an Erlang node
+    word = buf[start:end]
+    if word.isalpha() and word[:1].isupper() and word[1:].islower():
+        return False  # "remote host: Connection refused", <mxfile host="Confluence">: words
     if value in _LOG_LEVELS:
         return False  # "2024-05-12T06:00:03.118204Z  INFO vector: ...": a level, not a host
     if is_placeholder(value) or value in _SERVER_PRODUCTS or buf[end : end + 1] == b"/":
@@ -412,13 +422,34 @@ RULES = [
         + _LABEL
         + r"(?:\."
         + _LABEL
-        + r")*)</Data>",
+        + r")*)</Data>"
+        # <hostname> elements (Jira's application.xml), SMTP's greeting (EHLO app01),
+        # Ansible's task results ("fatal: [web-03]: UNREACHABLE!") and its recap.
+        r"|<(?i:host(?:[_-]?name)?|server(?:[_-]?name)?|computer(?:[_-]?name)?|fqdn)>"
+        r"(?P<host8>" + _LABEL + r"(?:\." + _LABEL + r")*)</"
+        r"|(?m:^(?:EHLO|HELO|ehlo|helo)[ \t]+(?P<host9>" + _LABEL + r"(?:\." + _LABEL + r")*)"
+        r"[ \t]*\r?$)"
+        r"|(?m:^(?:ok|changed|fatal|failed|skipping|unreachable|ignored): \[(?P<host10>"
+        + _LABEL
+        + r"(?:\."
+        + _LABEL
+        + r")*)(?:[ \t]+->[ \t]+[^\]\r\n]+)?\])"
+        # A public key's or a host key fingerprint's comment (user@host), cron's subject.
+        r"|(?:\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+)[ \t]+AAAA[A-Za-z0-9+/]+=*"
+        r"|\bSHA256:[A-Za-z0-9+/]{43}|\bCron <)[ \t]*(?P<user2>[a-z_][\w.-]*)@(?P<host11>"
+        + _LABEL
+        + r"(?:\."
+        + _LABEL
+        + r")*)",
         profile="standard",
         check=check_host_key,
         learn=True,
         trigger=r"(?m:^" + _SYSLOG_TIME + r"[ \t]+[\w.-]+[ \t]+" + _SYSLOG_TAG + r")"
         r"|\\\\[A-Za-z]|\bDHCP[A-Z]+ |DESKTOP-|LAPTOP-|<Computer>"
         r"|<Data Name=\"(?:Workstation|Computer)"
+        r"|<(?i:host|server|computer|fqdn)|(?m:^(?i:ehlo|helo)[ \t])"
+        r"|(?m:^(?:ok|changed|fatal|failed|skipping|unreachable|ignored): \[)"
+        r"|ssh-(?:rsa|ed25519|dss)|ecdsa-sha2|SHA256:|Cron <"
         r"|(?m:^[\w.@-]+(?:\([\w-]+\))?[ \t]?[#>][ \t]*" + _DEVICE_COMMANDS + r")",
     ),
     Rule(

@@ -267,6 +267,11 @@ def check_sender_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     return public not in PUBLIC_DOMAINS and check_user(buf, groups, ctx)
 
 
+def check_named_address(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A name before its address anywhere: a person's, at no public domain."""
+    return check_sender_name(buf, groups, ctx) and check_person_name(buf, groups, ctx)
+
+
 #: Directory entries that are not people: the schema, configuration and built-in containers.
 _DIRECTORY_ENTRIES = frozenset(
     b"""schema subschema configuration config monitor users computers builtin system
@@ -308,6 +313,11 @@ _LOG_WORDS = frozenset(
 _DOTTED_WORD = re.compile(rb"\.[A-Za-z]{2}")
 
 
+#: A word no name has, unless the whole name is in capitals: an acronym (API, PURE) or a
+#: brand's inner capital (VMware).
+_PRODUCT_WORD = re.compile(rb"\b[A-Z]{2,}(?:\b|[a-z])")
+
+
 def check_person_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """A name under a person label; a JSON "displayName" only in an object about a person
     (package.json's "displayName": "Jira Software" names a product)."""
@@ -316,6 +326,8 @@ def check_person_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
         return False  # .NET's "DisplayName = Newtonsoft.Json, Version=13.0.0.0": an assembly.
     if not _LOG_WORDS.isdisjoint(buf[start:end].lower().split()):
         return False  # "[12:00] Server Restarted": a log line, not a chat's speaker.
+    if _PRODUCT_WORD.search(buf, start, end) and not buf[start:end].isupper():
+        return False  # "VMware vCenter Server", "PURE Fibre Channel Disk", "Verify API Key"
     key_start, key_end = groups.get("key", (0, 0))
     key = buf[key_start:key_end].lower().replace(b"_", b"").replace(b" ", b"")
     if (key == b"name" or (key.endswith(b"displayname") and key != b"userdisplayname")) and buf[

@@ -8,7 +8,8 @@ from collections import Counter
 
 _PLACEHOLDER = re.compile(
     rb"""(?ix)^(?:
-        \$\{[^}]*\}|\$\([^)]*\)|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s|%[A-Z_]+%|\{\{[^}]*\}\}|<[^>]*>
+        \$\{[^}]*\}|\$\([^)]*\)|\$\$?[A-Z_][A-Z0-9_]*|\$env:[A-Z_]\w*|%\([^)]*\)s|%[A-Z_]+%|\{\{[^}]*\}\}|<[^>]*>
+      | %\{[^}]*\}|\{[a-z][a-z0-9+-]*://[^}]*\}  # Shibboleth's %{prop}, Kong's {vault://env/x}
       | \*+|x+|\.{3,}|-+|_+|\?+|\#+
       | \*+hidden\*+|[\[(]?(?:redacted|hidden|masked|filtered)[\])]?|sanitized.*
       | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
@@ -18,6 +19,10 @@ _PLACEHOLDER = re.compile(
       | no-?check|disabled|enabled|redacted|removed|omitted|not[-_ ]?set
       | read|write|read-?write|read-?only|read-all|write-all  # GitHub's "id-token: write"
       | replace[-_]?me|change[-_]me
+      | \*sensitive\*data\*deleted\*  # Windows setup logs and unattend.xml after setup
+      # A provider's prefix before a placeholder: sk_test_REPLACE_ME, whsec_..., SG.xxxx.xxxx
+      | (?:[a-z]{2,8}[_.-])+(?:x{4,}|\.{3,}|\*{3,}|replace[-_]?me|change[-_]?me)(?:[._-]x{4,})*
+      | (?:[a-z]{2,8}_)+  # whsec_... once its dots are stripped
       | \{[A-Z0-9_-]+\}
       | (?-i:[A-Z]+(?:_[A-Z]+){2,}|PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY|USER(?:NAME)?)
       | (?:user|host|domain|word)-[0-9a-f]{8}(?:[0-9a-f]{4})?
@@ -70,6 +75,9 @@ def is_learnable(value: bytes) -> bool:
 #: ``passwordKey: password`` names the entry of a Kubernetes Secret that holds the password.
 _ENTRY_NAME = frozenset(b"password passwd username user".split())
 _ENTRY_REFS = [[name, b"secret", b"key"] for name in _ENTRY_NAME]
+#: A key that starts with one of these names an action about a secret; ``verify_token`` (a
+#: webhook's shared secret) still counts, by its last word.
+_VERBS = frozenset(b"validate verify check forgot handle on".split())
 
 
 def key_is_descriptive(key: bytes) -> bool:
@@ -87,6 +95,11 @@ def key_is_descriptive(key: bytes) -> bool:
         and parts[-1].lower() in (b"key", b"keys", b"cert", b"pem", b"token")
     ):
         return True  # existingSecret; a public key ("PublicLinkSalt" is a salt)
+    words = [p.lower() for p in parts]
+    if words[0] in _VERBS and words[-1] not in (b"token", b"key", b"secret"):
+        return True  # ValidateUsernamePasswordAgainstLDAP: an action, not a password
+    if b"idempotency" in words:
+        return True  # Idempotency-Token: a request id that makes a retry safe
     if parts[-1].lower() == b"key" and parts[-2].lower() in _ENTRY_NAME:
         return True
     if len(parts) > 2 and [p.lower() for p in parts[-3:]] in _ENTRY_REFS:
