@@ -817,3 +817,29 @@ def test_make_assignments_oauth_codes_and_primary_keys_are_secrets(line: str) ->
 )
 def test_placeholders_references_messages_and_ids_under_secret_keys_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("Contraseña: x77ks5tp", "x77ks5tp"),
+        ("contraseña de acceso desatendido: Anyd3sk!Farm22", "Anyd3sk!Farm22"),
+        ("hasło do konta administratora na nowym routerze: Tr4nsp0rt!Wro2024", "Tr4nsp0rt"),
+        ("la password dell'utente di servizio per il backup è: Bkp_Rossi!2024", "Bkp_Rossi"),
+        ("avec le mot de passe « Extr@net-Test91 », même erreur.", "Extr@net-Test91"),
+        ("passphrase de la clé privée : « lavande-orage-31-piano »", "lavande-orage"),
+        ("• Clave WPA2: farmacia-verde-2024-ok", "farmacia-verde"),
+        ("El token de la API que usa el script es RyWUt2Ek23jF41FfdJC3", "RyWUt2Ek23jF41FfdJC3"),
+        ("tried the API key b56475ac62c0bd34d61ee43737b63fca09156bbe in the header", "b56475ac"),
+        ("et la clé du compte de stockage : 9PSQX+XcC97dfsbhy8vj35agkqp0wbH1ILxud==", "9PSQX"),
+    ],
+)
+def test_passwords_and_keys_in_prose_in_six_languages(line: str, secret: str) -> None:
+    assert secret not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["the API key rotation policy is documented", "API key management is important"]
+)
+def test_prose_about_api_keys_stays(line: str) -> None:
+    assert redact(line) == line

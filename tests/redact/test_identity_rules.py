@@ -1026,3 +1026,44 @@ def test_products_under_name_labels_stay(line: str) -> None:
 def test_a_product_before_a_public_address_stays() -> None:
     out = redact("Thanks, Jira Software <jira@atlassian.com>")
     assert out.startswith("Thanks, Jira Software <")
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Marcus Ode  10:42 AM\nthe sync is down", "Marcus Ode"),
+        ("Rahul Menon, 3:02 PM", "Rahul Menon"),
+        ("[13/03/2024 09:02] Vogt, Lena", "Vogt, Lena"),
+        ("[12.03.24, 21:15:40] Miriam Haas: Buero_WLAN_5G", "Miriam Haas"),
+        ("[03/12/2024 9:14 PM] frostbyte_", "frostbyte_"),
+        ("14:01  Priya Raman: billing-worker is charging", "Priya Raman"),
+        ("Von: Müller, Thomas <t.mueller@x-corp.de>", "Müller"),
+        ("De : Claire Martin", "Claire Martin"),
+        ("Van: Kees de Wit", "Kees de Wit"),
+        ("Mit freundlichen Grüßen\n\nThomas Müller\n", "Thomas Müller"),
+        ("Best regards,\nRuud Bakker", "Ruud Bakker"),
+        ("Hola [~jmorales], he revisado los logs", "jmorales"),
+        ("@_**Felix Wagner|42** [said](https://chat/)", "Felix Wagner"),
+        ("- [ ] @tomas.eriksen decommission the old host", "tomas.eriksen"),
+    ],
+)
+def test_chat_speakers_quoted_mail_signatures_and_mentions(text: str, gone: str) -> None:
+    assert gone not in redact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Started at 10:42 AM",
+        "Build finished  10:42 AM",
+        "12:00  Server Restarted: done",
+        "Thanks,\nThe Team",
+        "From: Jira Software <jira@atlassian.com>",
+        "@param user the user",
+        "npm i @types/node @babel/preset-env",
+        '@javax.annotation.Generated("x")',
+    ],
+)
+def test_log_lines_teams_products_and_annotations_are_no_speakers(text: str) -> None:
+    out = redact(text)
+    assert out == text or (text.startswith("From: Jira Software") and "Jira Software" in out)

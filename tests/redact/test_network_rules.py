@@ -475,3 +475,30 @@ def test_formats_that_name_a_host_element_greeting_ansible_keys_and_cron(
 )
 def test_words_digests_and_versions_are_no_hosts_or_addresses(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "host"),
+    [
+        ("Der Fehler tritt nur auf dem Webserver KL-WEB02 auf:", "KL-WEB02"),
+        ("il server è RM-ERP01, l'utente di dominio", "RM-ERP01"),
+        ("live migration of virtual machine 'FS-BR-01' to host 'HV-NODE-04'", "HV-NODE-04"),
+        ("Laptop NB-TOL-0412 has a broken screen", "NB-TOL-0412"),
+    ],
+)
+def test_machines_named_in_prose(line: str, host: str) -> None:
+    assert host not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "build server x86-64 image",
+        "node v18-alpine",
+        "client tls-1.2 handshake",
+        "machine type e2-standard-4",
+        "Windows Server 2019 host",
+    ],
+)
+def test_platforms_and_versions_after_machine_words_stay(line: str) -> None:
+    assert redact(line) == line

@@ -104,7 +104,7 @@ def check_oauth_code(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # 
 _SETTING = re.compile(rb"[A-Za-z_][\w.-]*=")
 #: "Password policy: length(12) and ...": a rule, not a password.
 _CALL = re.compile(rb"[a-z]+\(")
-_TOKEN_GROUPS = ("secret4", "secret5", "secret6", "secret7", "secret8")
+_TOKEN_GROUPS = ("secret4", "secret5", "secret6", "secret7", "secret8", "secret11")
 
 
 _KEY_BEFORE = re.compile(rb"([\w.-]+)[ \t]*:?[ \t]*$")
@@ -322,25 +322,34 @@ RULES = [
         # "Kennwort: x", "le mot de passe est : x", "the API token is x", "Token:" with the
         # token on the next line, "the shared secret 'x'", "login is admin / x".
         "credentials.prose",
+        # Non-ASCII letters as alternatives, not in a class: patterns match UTF-8 bytes.
         r"(?i:\b(?:password|passphrase|pw|pwd|passwort|kennwort|wachtwoord|mot de passe|"
-        r"contrase[nñ]a|"
-        r"senha|l[oö]senord|pre-shared key|psk|wpa2? key|wi-?fi key|network key))"
-        r"(?:[ \t][^.\r\n:=\"'@/]{0,40}?)??"
-        r"(?:[ \t](?i:is|was|to|lautet(?:[ \t]+aktuell)?|est|ist)[ \t]*:?|[ \t]*:)[ \t]*"
-        r"(?:\"(?P<secret>[^\"\r\n]{4,})\"|'(?P<secret2>[^'\r\n]{4,})'|(?P<secret3>[^\s\"']{6,}))"
+        r"contrase(?:n|ñ)a|has(?:ł|l)o|clave|"
+        r"senha|l(?:o|ö)senord|pre-shared[ -]key|psk|wpa2? key|wi-?fi key|network key))"
+        # Italian "l'utente" may stand between the word and its value.
+        r"(?:[ \t][^.\r\n:=\"@/]{0,60}?)??"
+        r"(?:(?:[ \t](?i:is|was|to|lautet(?:[ \t]+aktuell)?|est|ist|è|es|jest)[ \t]*:?|[ \t]*:)"
+        r"[ \t]*(?:\"(?P<secret>[^\"\r\n]{4,})\"|'(?P<secret2>[^'\r\n]{4,})'"
+        r"|(?P<secret3>[^\s\"'«]{6,})|«[ \t]*(?P<secret10>[^\s«]{4,})[ \t]*»)"
+        r"|[ \t]*«[ \t]*(?P<secret12>[^\s«]{4,})[ \t]*»)"
         r"|(?i:\b(?:api[ _-]?token|api[ _-]?key|access[ _-]?token|token|shared secret|"
-        r"client secret))(?:[ \t][^.\r\n=\"'@/]{0,60}?)??(?:[ \t](?i:is|was)[ \t]*:?|:)[ \t]*"
+        r"client secret|cl(?:é|e) du compte))(?:[ \t][^.\r\n=\"'@/]{0,60}?)??"
+        r"(?:[ \t](?i:is|was|es|est|ist|è|jest)[ \t]*:?|[ \t]*:)[ \t]*"
         r"(?:\r?\n[ \t]*)?"
         r"(?:\"(?P<secret4>[^\"\r\n]{8,})\"|'(?P<secret5>[^'\r\n]{8,})'"
         r"|(?P<secret6>[A-Za-z0-9+/=_.~-]{16,}))"
         r"|(?i:\bshared secret|\bsecret)[ \t]+"
         r"(?:\"(?P<secret7>[^\"\r\n]{8,})\"|'(?P<secret8>[^'\r\n]{8,})')"
         r"|(?i:\blog(?:in|on)\b)[^.\r\n]{0,40}?[ \t]is[ \t]+[^\s/]+[ \t]*/[ \t]*"
-        r"(?P<secret9>[^\s\"']{4,})",
+        r"(?P<secret9>[^\s\"']{4,})"
+        # "the API key b56475ac... in the header": a random token right after its name.
+        r"|(?i:\bapi[ _-]?(?:key|token)|\baccess[ _-]?token)[ \t]+"
+        r"(?P<secret11>[A-Za-z0-9+/=_.~-]{20,})",
         check=check_prose,
         learn=True,
         trigger=r"(?i:password|passphrase|passwort|kennwort|wachtwoord|mot de passe|contrase|senha|"
-        r"senord|pre-shared|psk|wpa|wi-?fi key|network key|token|secret|log(?:in|on)\b)",
+        r"senord|pre-shared|psk|wpa|wi-?fi key|network key|token|secret|log(?:in|on)\b"
+        r"|has(?:ł|l)o|clave|api[ _-]?key|cl(?:é|e) du compte)",
     ),
     Rule(
         # An OAuth authorization code in a callback URL: exchanged for tokens by whoever

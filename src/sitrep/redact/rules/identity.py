@@ -48,6 +48,22 @@ _PERSON_LABELS = (
     r"|gecos|registered[ _]?owner|contact[ _]?name)"
 )
 
+#: A chat speaker: a person's name ("Marcus Ode", "Vogt, Lena") or a login with a digit,
+#: dot or underscore in it ("frostbyte_", "nina.larsen").
+_SPEAKER = (
+    r"(?P<user>[A-Z\x80-\xff][\w\x80-\xff'-]*(?:[ \t]+(?:[A-Z\x80-\xff][\w\x80-\xff'-]*"
+    r"|de|van|von|der|den|da|di|du|la|le|del|dos|das|ter|ten)){1,3}"
+    r"|[A-Z\x80-\xff][\w\x80-\xff'-]*,[ \t]+[A-Z\x80-\xff][\w\x80-\xff'-]*"
+    r"|[a-z][a-z0-9]*[._\d][a-z0-9._]*)"
+)
+
+#: The words that close a mail before the writer's name.
+_CLOSING = (
+    r"(?i:regards|gr(?:ü|ue)(?:ß|ss)en?|gru(?:ß|ss)|cordialement|saludos|groeten|groet"
+    r"|pozdrawiam|pozdrowienia|saluti|cheers|thanks|merci|danke|gracias|grazie|bedankt"
+    r"|atentamente|sincerely|bien (?:à|a) vous)"
+)
+
 RULES = [
     Rule(
         # A person's name under a label that holds one: a ticket's Reporter/Assignee/Caller,
@@ -97,6 +113,62 @@ RULES = [
         check=check_named_address,
         learn=True,
         trigger=r"[A-Z\x80-\xff][\w\x80-\xff'.-]*[ \t]+<[\w.%+-]+@",
+    ),
+    Rule(
+        # Who speaks in a chat copied from Slack, Google Chat, Mattermost or Discord ("Marcus
+        # Ode  10:42 AM", "Rahul Menon, 3:02 PM", "nightowl — Today at 11:42 PM"), exported
+        # from Teams or WhatsApp ("[13/03/2024 09:02] Vogt, Lena", "[12.03.24, 21:15:40]
+        # Miriam Haas: ..."), or in an incident timeline ("14:01  Priya Raman: ...").
+        "identity.display-name",
+        r"(?m:^" + _SPEAKER + r"(?:,[ \t]*|[ \t]{1,2}|[ \t]+\xe2\x80\x94[ \t]+"
+        r"(?:Today|Yesterday)[ \t]+at[ \t]+)\d{1,2}:\d\d(?:[ \t]?[AP]M)?[ \t]*\r?$)"
+        r"|(?m:^\[\d[\d./-]{4,9},?[ \t]+\d{1,2}:\d\d(?::\d\d)?(?:[ \t]?[AP]M)?\][ \t]+"
+        + _SPEAKER.replace("user", "user2")
+        + r"(?:[ \t]*\r?$|:[ \t]))"
+        r"|(?m:^\d{1,2}:\d\d(?::\d\d)?[ \t]+" + _SPEAKER.replace("user", "user3") + r":[ \t])",
+        profile="standard",
+        check=check_person_name,
+        learn=True,
+        trigger=r"(?m:\d:\d\d(?:[ \t]?[AP]M)?[ \t]*\r?$)"
+        r"|(?m:^\[\d[\d./-]{4,9},?[ \t]+\d{1,2}:\d\d)"
+        r"|(?m:^\d{1,2}:\d\d(?::\d\d)?[ \t]+[A-Z\x80-\xff])",
+    ),
+    Rule(
+        # Mentions: Jira's wiki markup "[~jmorales]", Zulip's "@_**Felix Wagner|42**", and
+        # "@tomas.eriksen" in chat and notes (a dot, dash or underscore inside, so "@param",
+        # "@Override" and npm's "@types/node" stay).
+        "identity.username",
+        r"\[~(?:accountid:)?(?P<user>[^\]\s|]+)\]"
+        r"|@_?\*\*(?P<user2>[^*|\r\n]{3,60}?)(?:\|\d+)?\*\*"
+        r"|(?:^|[\s(\[>])@(?P<user3>[a-z][a-z0-9]*[._-][a-z0-9]+)(?:[\s,;:!?)\]<]|\.(?:\s|$)|$)",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"\[~|@_?\*\*|@[a-z][a-z0-9]*[._-][a-z0-9]",
+    ),
+    Rule(
+        # A mail quoted in a reply, in the writer's language: "Von: Müller, Thomas <...>",
+        # "De : Claire Martin", "Van: Kees de Wit", "Do: Anna Nowicka".
+        "identity.display-name",
+        r"(?m:^(?:From|To|Cc|Von|An|De|À|A|Van|Aan|Da|Od|Do|Para|Kopie|Copie)[ \t]?:[ \t]*"
+        + _SPEAKER
+        + r"[ \t]*(?:[<(\[]|\r?$))",
+        profile="standard",
+        check=check_named_address,
+        learn=True,
+        trigger=r"(?m:^(?:From|To|Cc|Von|An|De|À|A|Van|Aan|Da|Od|Do|Para|Kopie|Copie)[ \t]?:"
+        r"[ \t]*[A-Z\x80-\xff])",
+    ),
+    Rule(
+        # A signature: the name alone on the line after the closing words.
+        "identity.display-name",
+        _CLOSING + r"[ \t]*[,!.]?[ \t]*\r?\n"
+        r"(?:[ \t]*\r?\n)?[ \t]*" + person_name(1) + r"[ \t]*\r?(?m:$)",
+        profile="standard",
+        check=check_person_name,
+        learn=True,
+        # Down to the name's line, so that line is searched too.
+        trigger=_CLOSING + r"[ \t]*[,!.]?[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*[A-Z\x80-\xff]",
     ),
     Rule(
         # A chat copied from Teams: "[09:14] Jonas Weber (Extern)" heads the messages below.

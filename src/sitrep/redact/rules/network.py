@@ -328,6 +328,24 @@ _HOST_GROUPS = ("host", *(f"host{i}" for i in range(2, 13)))
 _DIGESTS = frozenset(b"sha1 sha256 sha384 sha512 md5 blake2b".split())
 
 
+#: Platforms, encodings and algorithms written like host names (x86-64, utf-8, rhel-9).
+_NOT_MACHINES = re.compile(
+    rb"(?i)(?:x86|amd64|arm64|aarch64|i386|utf|iso|tls|ssl|sha|md5|rsa|ecdsa|ed25519|win|windows"
+    rb"|linux|ubuntu|debian|rhel|centos|el|java|jdk|node|python|v\d+)(?:-|$)"
+)
+
+
+def check_prose_host(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A name after "server" or "host" in prose: with a digit, and no platform or version."""
+    start, end = groups["host12"]
+    value = buf[start:end]
+    if not any(48 <= c <= 57 for c in value) or _NOT_MACHINES.match(value):
+        return False
+    if any(label.isdigit() for label in value.split(b".")[1:]):
+        return False  # "client tls-1.2": a version
+    return check_host_key(buf, groups, ctx)
+
+
 def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
     """A value under a host-like key is the customer's, unless it is an address or localhost."""
     start, end = next(groups[name] for name in _HOST_GROUPS if name in groups)
@@ -451,6 +469,21 @@ RULES = [
         r"|(?m:^(?:ok|changed|fatal|failed|skipping|unreachable|ignored): \[)"
         r"|ssh-(?:rsa|ed25519|dss)|ecdsa-sha2|SHA256:|Cron <"
         r"|(?m:^[\w.@-]+(?:\([\w-]+\))?[ \t]?[#>][ \t]*" + _DEVICE_COMMANDS + r")",
+    ),
+    Rule(
+        # A machine named in prose: "auf dem Webserver KL-WEB02", "il server è RM-ERP01",
+        # "virtual machine 'FS-BR-01'": a name with a dash and a digit after the noun.
+        "network.hostname",
+        r"\b(?i:server|webserver|host|machine|vm|pc|laptop|notebook|workstation|rechner"
+        r"|serveur|servidor|serwer|computer|node|client)[ \t]+(?:(?i:is|ist|è|est|es|named"
+        r"|called|genaamd)[ \t]+)?[\"'`]?(?P<host12>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+"
+        r"(?:\." + _LABEL + r")*)\b",
+        profile="standard",
+        check=check_prose_host,
+        learn=True,
+        trigger=r"(?i:server|host|machine|vm|pc|laptop|notebook|workstation|rechner|serveur"
+        r"|servidor|serwer|computer|node|client)[ \t]+(?:[a-zè]{1,7}[ \t]+)?[\"'`]?"
+        r"[A-Za-z][A-Za-z0-9]*-",
     ),
     Rule(
         "network.hostname",

@@ -268,8 +268,11 @@ def check_sender_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
 
 
 def check_named_address(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
-    """A name before its address anywhere: a person's, at no public domain."""
-    return check_sender_name(buf, groups, ctx) and check_person_name(buf, groups, ctx)
+    """A person's name, before an address at no public domain if an address follows."""
+    end = next(groups[name] for name in _USER_GROUPS if name in groups)[1]
+    if buf[end : end + 4].lstrip(b" \t(")[:1] == b"<" and not check_sender_name(buf, groups, ctx):
+        return False
+    return check_person_name(buf, groups, ctx)
 
 
 #: Directory entries that are not people: the schema, configuration and built-in containers.
@@ -308,7 +311,8 @@ _PERSON_KEYS = re.compile(
 _LOG_WORDS = frozenset(
     b"""server service job task build backup update deploy system process restart restarted
     start started starting stop stopped stopping shutdown running failed completed finished
-    error warning info debug maintenance agent""".split()
+    error warning info debug maintenance agent the team support desk operations department
+    group admins""".split()
 )
 _DOTTED_WORD = re.compile(rb"\.[A-Za-z]{2}")
 
@@ -321,7 +325,7 @@ _PRODUCT_WORD = re.compile(rb"\b[A-Z]{2,}(?:\b|[a-z])")
 def check_person_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """A name under a person label; a JSON "displayName" only in an object about a person
     (package.json's "displayName": "Jira Software" names a product)."""
-    start, end = groups["user"]
+    start, end = next(groups[name] for name in _USER_GROUPS if name in groups)
     if buf[start:end].lower() in _NO_PERSON or _DOTTED_WORD.search(buf, start, end):
         return False  # .NET's "DisplayName = Newtonsoft.Json, Version=13.0.0.0": an assembly.
     if not _LOG_WORDS.isdisjoint(buf[start:end].lower().split()):
