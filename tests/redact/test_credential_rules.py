@@ -843,3 +843,24 @@ def test_passwords_and_keys_in_prose_in_six_languages(line: str, secret: str) ->
 )
 def test_prose_about_api_keys_stays(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("$ nsupdate -y hmac-sha512:ddns:DRik32fCUJP4SzkU9EOqxEkxADjNH/UJemoWT4k4oQ==", "DRik"),
+        (
+            "CLIENT_RANDOM 44fdb229d649a5f93cdcf4b12fd30079852a28586161c4ed8a61a531e0d9eaa3"
+            " 12f9954a8ec53521158f171dd2a56a2d5202bb1dccb2423d10c8a54d6443cd79f41c4b03134da09b",
+            "12f9954a8ec5",
+        ),
+        ("    Key Content            : Duna-Part-8812-Kave", "Duna-Part"),
+        ('"ebrandt"\tCleartext-Password := "Xy12!abcd"', "Xy12!abcd"),
+        ('"acorbett"\tMSCHAPV2\t"Timber&Wolf2023"\t[2]', "Timber&Wolf2023"),
+        ('"printer-3f"\tMSCHAPV2\thash:2bed37418c111bf20d7a106e421a0cdc\t[2]', "2bed37418c11"),
+        ('    login = cleartext "Mango!Delta88"', "Mango!Delta88"),
+        ("oinkcode = dd19e2790adf55618c8934f42c3cc1cc4ba93846", "dd19e2790adf"),
+    ],
+)
+def test_secrets_that_formats_place_by_position(line: str, secret: str) -> None:
+    assert secret not in redact(line)

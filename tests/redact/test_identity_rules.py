@@ -1067,3 +1067,8 @@ def test_chat_speakers_quoted_mail_signatures_and_mentions(text: str, gone: str)
 def test_log_lines_teams_products_and_annotations_are_no_speakers(text: str) -> None:
     out = redact(text)
     assert out == text or (text.startswith("From: Jira Software") and "Jira Software" in out)
+
+
+def test_an_eap_identity_is_a_user_and_a_password_method_is_not() -> None:
+    assert "dlindqvist" not in redact("802-1x.identity:                        dlindqvist")
+    assert "login = cleartext" in redact('    login = cleartext "Mango!Delta88"')

@@ -502,3 +502,21 @@ def test_machines_named_in_prose(line: str, host: str) -> None:
 )
 def test_platforms_and_versions_after_machine_words_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "host"),
+    [
+        ("<14>Mar 14 10:33:21 PA-3220-HQ 1,2024/03/14 10:33:21,0132010,TRAFFIC", "PA-3220"),
+        ('<134>1 2024-03-14T10:41:07Z cp-gw-01 CheckPoint 19302 - [action:"Accept"]', "cp-gw"),
+        ('  client-hostname "Annas-MacBook-Pro";', "Annas-MacBook"),
+        ("dnsmasq-dhcp[14]: DHCPACK(br-lan) 192.168.38.63 b8:27:eb:7e:95:d6 homeassist", "homeass"),
+        ("A      (6)wsus01(4)corp(9)hallstatt(5)local(0)", "wsus01"),
+    ],
+)
+def test_syslog_with_a_priority_dhcp_leases_and_dns_wire_names(line: str, host: str) -> None:
+    assert host not in redact(line)
+
+
+def test_a_product_version_after_plus_signs_stays() -> None:
+    assert redact('o")~   Snort++ 3.1.78.0') == 'o")~   Snort++ 3.1.78.0'

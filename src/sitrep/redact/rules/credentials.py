@@ -20,7 +20,7 @@ from sitrep.redact.rules.text import UUID, is_placeholder, key_is_descriptive, l
 #: Broad key words for the fast candidate pattern; ``key_strength`` decides precisely.
 KEY_WORDS = (
     r"pass|pwd|pw|secret|token|key|credential|creds|auth|session|cookie|sig|salt|dsn|"
-    r"connstr|connection.?string|licen[cs]e|otp|bearer|psk|community|verifier|device.?code"
+    r"connstr|connection.?string|licen[cs]e|otp|bearer|psk|community|verifier|device.?code|oinkcode"
 )
 _STRONG = re.compile(
     rb"passw|pass[._-]word|passphrase|^pass$|key[._-]?base$|[._-]pass$|(?<=[a-z])(?<!by)pass$|^pwd$|[._-]pwd$|pwd$|secret(?!ar)|token(?!i[sz])|"
@@ -29,7 +29,7 @@ _STRONG = re.compile(
     rb"sharedaccesskey|sas[._-]?token|connection[._-]?string|connstr|licen[cs]e[._-]?key|"
     rb"encryption[._-]?key|signing[._-]?key|master[._-]?key|auth[._-]?key|_authtoken|"
     rb"^pw$|[._-]pw$|(?:^|[._-])(?:bind|root|admin|db|user)pw$|psk|pre[._-]?shared[._-]?key|"
-    rb"community|code[._-]?verifier|device[._-]?code|(?:primary|secondary)[._-]?key|"
+    rb"community|code[._-]?verifier|device[._-]?code|(?:primary|secondary)[._-]?key|oinkcode|"
     # Directives that name a password without saying so (Redis, SSSD) and the signatures of
     # pre-signed cloud URLs, which grant access until they expire.
     rb"requirepass|masterauth|authtok|(?:routing|integration|app|application|subscription|validation|decryption)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"

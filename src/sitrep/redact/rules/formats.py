@@ -525,4 +525,27 @@ RULES = [
         r"|wg[ \t]+genkey[^\r\n]*\r?\n[A-Za-z0-9+/]"
         r"|(?i:api-key|auth-token|authorization)['\"],",
     ),
+    Rule(
+        # Files and tools that say by position which field is the secret: a TSIG key on
+        # nsupdate's or dig's command line (-y hmac-sha256:name:KEY), a TLS key log
+        # (SSLKEYLOGFILE: label, client random, secret), netsh's "Key Content : x", a
+        # FreeRADIUS users file ("jdoe" Cleartext-Password := "x"), a hostapd EAP user file
+        # ("jdoe" MSCHAPV2 "x"), tac_plus's "login = cleartext x".
+        "credentials.tool-output",
+        r"\s-y[ \t]+(?:hmac-[\w-]+:)?[\w.-]+:(?P<secret>[A-Za-z0-9+/]{16,}=*)"
+        r"|(?m:^(?:CLIENT_RANDOM|(?:CLIENT|SERVER)_(?:HANDSHAKE_|EARLY_)?TRAFFIC_SECRET(?:_\d)?"
+        r"|(?:EARLY_)?EXPORTER_SECRET)[ \t]+[0-9a-fA-F]{64}[ \t]+(?P<secret2>[0-9a-fA-F]{32,}))"
+        r"|\bKey Content[ \t]*:[ \t]*(?P<secret3>[^\s][^\r\n]*[^\s])"
+        r"|(?m:^\"?(?P<user>[^\s\"#][^\s\"]*)\"?[ \t]+"
+        r"(?:(?:Cleartext|NT|Crypt|MD5|SMD5|SHA|SSHA|LM)-Password[ \t]*:=[ \t]*"
+        r"\"?(?P<secret4>[^\"\r\n]+)"
+        r"|(?:MSCHAPV2|MD5|GTC|PWD|TTLS-[A-Z]+)(?:,[A-Z0-9-]+)*[ \t]+"
+        r"(?:\"(?P<secret5>[^\"\r\n]+)\"|hash:(?P<secret6>[0-9a-fA-F]{32}))))"
+        r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]+\"?(?P<secret7>[^\s\"]+)",
+        check=check_value,
+        learn=True,
+        trigger=r"\s-y[ \t]+\S+:|(?m:^(?:CLIENT_|SERVER_|EARLY_|EXPORTER_))|Key Content"
+        r"|-Password[ \t]*:=|(?:MSCHAPV2|MD5|GTC|PWD|TTLS-[A-Z]+)(?:,[A-Z0-9-]+)*[ \t]+[\"h]"
+        r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]",
+    ),
 ]

@@ -202,7 +202,9 @@ RULES = [
         r"uid|acct|principal(?:[_.-]?name)?|samaccountname|userprincipalname|account[_.\s-]?name|"
         r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by"
         # Grafana's uname=, and the label in German, Dutch, French, Spanish, Italian.
-        r"|uname|benutzer(?:[_.-]?name)?|gebruiker(?:snaam)?|utilisateur|usuario|utente))"
+        r"|uname|benutzer(?:[_.-]?name)?|gebruiker(?:snaam)?|utilisateur|usuario|utente"
+        # The EAP identity of 802.1X (NetworkManager's 802-1x.identity, wpa_supplicant).
+        r"|802-1x\.identity|eap[_.-]identity))"
         r"|Built-By)"
         # ":", "=" and Ruby's "=>" ({"login"=>"jdoe"}).
         r"\\{0,3}[\"']?\s*(?:[?+:]=|[:=]>?)[ \t]*\\{0,3}[\"'<\[]?" + DOWN_LEVEL + USER_VALUE,
@@ -210,7 +212,7 @@ RULES = [
         check=check_account,
         learn=True,
         trigger=r"(?i:user|login|uid|acct|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated"
-        r"|uname|benutzer|gebruiker|utilisateur|usuario|utente)"
+        r"|uname|benutzer|gebruiker|utilisateur|usuario|utente|802-1x\.identity|eap[_.-]identity)"
         r"|logname|set_id|Built-By",
     ),
     Rule(

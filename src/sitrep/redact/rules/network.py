@@ -87,6 +87,8 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # Sendmail's "(8.17.1.9/8.17.1.9)"; a CIDR suffix has no dot.
     if left[-1:] == b"(" and _DAEMON_VERSION.search(before(buf, start, 24)):
         return False
+    if left[-1:] == b" " and left[-2:-1] == b"+":
+        return False  # "Snort++ 3.1.78.0"
     if left[-1:] == b" " and left[-2:-1].isalpha() and _after_package(buf, start, end):
         return False  # Npgsql 8.0.2.0, "Using rails 7.1.3.2".
     return _VERSION_CONTEXT.search(before(buf, start, 48)) is None  # "Version      : 6.5.5.1"
@@ -322,7 +324,7 @@ _LABEL_KEY = re.compile(rb"\.[a-z]{2,}/[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?$")
 _LOG_LEVELS = frozenset(
     b"info warn warning error err debug trace fatal notice crit critical alert emerg".split()
 )
-_HOST_GROUPS = ("host", *(f"host{i}" for i in range(2, 13)))
+_HOST_GROUPS = ("host", *(f"host{i}" for i in range(2, 16)))
 
 
 _DIGESTS = frozenset(b"sha1 sha256 sha384 sha512 md5 blake2b".split())
@@ -337,7 +339,7 @@ _NOT_MACHINES = re.compile(
 
 def check_prose_host(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """A name after "server" or "host" in prose: with a digit, and no platform or version."""
-    start, end = groups["host12"]
+    start, end = groups["host15"]
     value = buf[start:end]
     if not any(48 <= c <= 57 for c in value) or _NOT_MACHINES.match(value):
         return False
@@ -452,6 +454,17 @@ RULES = [
         + r"(?:\."
         + _LABEL
         + r")*)(?:[ \t]+->[ \t]+[^\]\r\n]+)?\])"
+        # After a <PRI>, the header is syslog's whatever follows the host: Palo Alto's CSV,
+        # LEEF, and RFC 5424's "<134>1 2024-03-14T10:41:07Z cp-gw-01 CheckPoint 19302 -".
+        r"|(?m:^<\d{1,3}>(?:1[ \t]+\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)"
+        r"|[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+\d\d:\d\d:\d\d)[ \t]+(?P<host12>"
+        + _LABEL
+        + r"(?:\."
+        + _LABEL
+        + r")*)[ \t])"
+        # DHCP: ISC's lease file (client-hostname "x";), dnsmasq's "DHCPACK(eth0) ip mac x".
+        r"|\bclient-hostname[ \t]+\"(?P<host13>" + _LABEL + r")\""
+        r"|\bDHCPACK\([\w.-]+\)[ \t]+[\d.]+[ \t]+[0-9a-fA-F:]{17}[ \t]+(?P<host14>" + _LABEL + r")"
         # A public key's or a host key fingerprint's comment (user@host), cron's subject.
         r"|(?:\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+)[ \t]+AAAA[A-Za-z0-9+/]+=*"
         r"|\bSHA256:[A-Za-z0-9+/]{43}|\bCron <)[ \t]*(?P<user2>[a-z_][\w.-]*)@(?P<host11>"
@@ -468,6 +481,7 @@ RULES = [
         r"|<(?i:host|server|computer|fqdn)|(?m:^(?i:ehlo|helo)[ \t])"
         r"|(?m:^(?:ok|changed|fatal|failed|skipping|unreachable|ignored): \[)"
         r"|ssh-(?:rsa|ed25519|dss)|ecdsa-sha2|SHA256:|Cron <"
+        r"|(?m:^<\d{1,3}>(?:1[ \t]+\d{4}-|[A-Z][a-z]{2}[ \t]))|client-hostname|DHCPACK\("
         r"|(?m:^[\w.@-]+(?:\([\w-]+\))?[ \t]?[#>][ \t]*" + _DEVICE_COMMANDS + r")",
     ),
     Rule(
@@ -476,7 +490,7 @@ RULES = [
         "network.hostname",
         r"\b(?i:server|webserver|host|machine|vm|pc|laptop|notebook|workstation|rechner"
         r"|serveur|servidor|serwer|computer|node|client)[ \t]+(?:(?i:is|ist|è|est|es|named"
-        r"|called|genaamd)[ \t]+)?[\"'`]?(?P<host12>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+"
+        r"|called|genaamd)[ \t]+)?[\"'`]?(?P<host15>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+"
         r"(?:\." + _LABEL + r")*)\b",
         profile="standard",
         check=check_prose_host,
@@ -498,6 +512,15 @@ RULES = [
         r"(?P<path>[/?][^\s\"'<>`)\]]+)",
         profile="paranoid",
         trigger=r"(?i:http)",
+    ),
+    Rule(
+        # A DNS name in wire format, as the Windows DNS debug log writes it:
+        # (6)wsus01(4)corp(5)local(0).
+        "network.hostname",
+        r"(?P<host>\(\d{1,2}\)[A-Za-z0-9_-]+(?:\(\d{1,2}\)[A-Za-z0-9_-]+)+)\(0\)",
+        profile="standard",
+        learn=True,
+        trigger=r"\(\d{1,2}\)[A-Za-z0-9_-]+\(\d",
     ),
     Rule(
         "network.ipv4",

@@ -75,7 +75,9 @@ _PROSE_WORDS = frozenset(
     local network""".split()
 )
 #: "NT" of "NT AUTHORITY\SYSTEM" and "IIS" of "IIS APPPOOL\x" after a user key or phrase.
-_NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS | _PROSE_WORDS | {b"nt", b"iis"}
+#: How tac_plus stores a login's password ("login = cleartext x"): a method, not a user.
+_PASSWORD_METHODS = frozenset(b"cleartext des crypt clear".split())
+_NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS | _PROSE_WORDS | _PASSWORD_METHODS | {b"nt", b"iis"}
 #: Bytes after a value that may make it something else, and first bytes that call for a
 #: closer look (numbers, templates, Kubernetes groups, cron's *system*).
 _STOP_AFTER = frozenset((b"(", b"{", b"=", b")"))
