@@ -864,3 +864,30 @@ def test_prose_about_api_keys_stays(line: str) -> None:
 )
 def test_secrets_that_formats_place_by_position(line: str, secret: str) -> None:
     assert secret not in redact(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("$USER4$=Ng!0s-Sql#2291", "Ng!0s"),
+        ("command_line $USER1$/check_snmp -H $HOSTADDRESS$ -C c0reN3t-RO-7731 -o x", "c0reN3t"),
+        ('const TicketSalt = "65031c44281940547aa4f8bcaa64b7a2"', "65031c44"),
+        ("pass4SymmKey = Ard3nt!Clust3r-Key", "Ard3nt"),
+        ("splunk add forward-server 10.58.66.118:9997 -auth admin:Ch4ngeMe-UF#77", "Ch4ngeMe"),
+        ('newrelic.license = "41c81ec74f117dde2c883821f5900d7f7c469533"', "41c81ec7"),
+    ],
+)
+def test_monitoring_secrets(line: str, secret: str) -> None:
+    assert secret not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "$USER1$=/usr/lib64/nagios/plugins",
+        '    password: "ENC[pg_datadog_password]"',
+        '{"status":"success","dedup_key":"backup-failed-2024-03-08"}',
+    ],
+)
+def test_plugin_paths_secret_handles_and_dedup_keys_stay(line: str) -> None:
+    assert redact(line) == line

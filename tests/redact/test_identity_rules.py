@@ -1072,3 +1072,30 @@ def test_log_lines_teams_products_and_annotations_are_no_speakers(text: str) -> 
 def test_an_eap_identity_is_a_user_and_a_password_method_is_not() -> None:
     assert "dlindqvist" not in redact("802-1x.identity:                        dlindqvist")
     assert "login = cleartext" in redact('    login = cleartext "Mango!Delta88"')
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        ("DBUser=zbx_srv_rw", "zbx_srv_rw"),
+        ("    contact_name                    jdoyle", "jdoyle"),
+        ('  sec_name = "telegraf-v3"', "telegraf-v3"),
+        ('{"caller_id":{"display_value":"Gustavo Lima","link":"https://x"}}', "Gustavo Lima"),
+        ('<caller_id display_value="Heike Schulze">6816f79cc0a8</caller_id>', "Heike Schulze"),
+        ("Comment by Katrin Vogel:", "Katrin Vogel"),
+        ("user kbergstrom authenticated successfully for WebGui", "kbergstrom"),
+        ("Web GUI authentication error for 'tbauer' from 172.16.134.56", "tbauer"),
+        ("StartupSequencer Connecting as user mid_server_dc1 from host", "mid_server_dc1"),
+        ("Updated user [ a.okonkwo-adeyemi ] email", "a.okonkwo-adeyemi"),
+        ("User [mhansen] from [192.168.182.82] signed in", "mhansen"),
+    ],
+)
+def test_monitoring_itsm_and_audit_users(line: str, gone: str) -> None:
+    assert gone not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["    username: datadog", "user interface failed to load", "Login by [REDACTED] ok"]
+)
+def test_agent_accounts_and_nouns_after_user_stay(line: str) -> None:
+    assert redact(line) == line

@@ -520,3 +520,10 @@ def test_syslog_with_a_priority_dhcp_leases_and_dns_wire_names(line: str, host: 
 
 def test_a_product_version_after_plus_signs_stays() -> None:
     assert redact('o")~   Snort++ 3.1.78.0') == 'o")~   Snort++ 3.1.78.0'
+
+
+def test_nagios_hosts_and_parents_are_hosts() -> None:
+    out = redact(
+        "define host {\n    host_name               edge-rtr-01\n    parents   fw-core-a\n}"
+    )
+    assert "edge-rtr-01" not in out and "fw-core-a" not in out

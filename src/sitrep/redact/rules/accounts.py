@@ -280,13 +280,25 @@ RULES = [
         r"(?: the)? user[ \t]+(?P<user2>[a-z][\w.-]*[a-z0-9])\b(?:[^.(@\w]|\.(?:\s|$)|$)"
         r"|\b(?i:the) user (?:is|was|name is|id is)[ \t]+(?P<user3>" + _LOGIN_SHAPE + r")\b"
         r"|\b(?i:ssh'?d|ssh-ed|sshed|logged|connected)[ \t]+(?:in)?to[ \t]+(?:the[ \t]+)?\S+"
-        r"[ \t]+as[ \t]+(?P<user4>[A-Za-z_][\w.-]*[A-Za-z0-9])",
+        r"[ \t]+as[ \t]+(?P<user4>[A-Za-z_][\w.-]*[A-Za-z0-9])"
+        # Audit lines: "user kbergstrom authenticated successfully", "Connecting as user
+        # mid_server_dc1", "authentication error for 'tbauer'", and brackets around the name
+        # (Crowd's "Updated user [ a.okonkwo ]", Synology's "User [mhansen] from").
+        r"|\b[Uu]ser[ \t]+(?P<user5>[a-z][\w.-]*[a-z0-9])[ \t]+"
+        r"(?:authenticated|logged (?:in|on|out)|signed (?:in|out)|changed"
+        r"|failed to (?:log|authenticate|sign))\b"
+        r"|\bas user[ \t]+(?P<user6>[A-Za-z_][\w.-]*[A-Za-z0-9])"
+        r"|\b(?i:authentication (?:error|failure|failed)) for[ \t]+'(?P<user7>[^'\s/:@]+)'"
+        r"|\b(?:[Uu]ser|[Aa]ccount)[ \t]+\[[ \t]?(?P<user8>[^\]\s]+)[ \t]?\]",
         profile="standard",
         check=check_user,
         learn=True,
         trigger=r"(?i:the|of|for|user|local|remote|ldap|domain) user[ \t]+[a-z]"
         r"|(?i:check|unlock|reset|disable|enable"
         r"|delete|create|add|remove|rename)(?: the)? user[ \t]"
-        r"|(?i:ssh'?d|ssh-ed|sshed|logged|connected)[ \t]+(?:in)?to[ \t]",
+        r"|(?i:ssh'?d|ssh-ed|sshed|logged|connected)[ \t]+(?:in)?to[ \t]"
+        r"|[Uu]ser[ \t]+[a-z][\w.-]*[ \t]+(?:authenticated|logged|signed|changed|failed)"
+        r"|as user[ \t]|(?i:authentication (?:error|failure|failed)) for[ \t]+'"
+        r"|(?:[Uu]ser|[Aa]ccount)[ \t]+\[",
     ),
 ]

@@ -30,6 +30,7 @@ _STRONG = re.compile(
     rb"encryption[._-]?key|signing[._-]?key|master[._-]?key|auth[._-]?key|_authtoken|"
     rb"^pw$|[._-]pw$|(?:^|[._-])(?:bind|root|admin|db|user)pw$|psk|pre[._-]?shared[._-]?key|"
     rb"community|code[._-]?verifier|device[._-]?code|(?:primary|secondary)[._-]?key|oinkcode|"
+    rb"ticket[._-]?salt|pass4symmkey|"
     # Directives that name a password without saying so (Redis, SSSD) and the signatures of
     # pre-signed cloud URLs, which grant access until they expire.
     rb"requirepass|masterauth|authtok|(?:routing|integration|app|application|subscription|validation|decryption)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
@@ -146,8 +147,8 @@ def value_is_secret(key: bytes, value: bytes) -> bool:
     value = value.removeprefix(b"base64:")  # Laravel's APP_KEY=base64:...
     if plain_key_end(key) == b"auth" and (b"/" in value or b":" in value) and len(value) >= 8:
         return True  # NEO4J_AUTH=neo4j/secret, auth=user:password
-    if plain_key_end(key) in (b"auth", b"session", b"sid") and _HEXISH.match(value):
-        return len(value) >= 32  # Zabbix "auth": "<hex>", a session id
+    if plain_key_end(key) in (b"auth", b"session", b"sid", b"license") and _HEXISH.match(value):
+        return len(value) >= 32  # Zabbix "auth": "<hex>", a session id, newrelic.license
     name, colon, rest = value.partition(b":")
     if colon and name and _TOKENISH.match(rest) and looks_random(rest, min_len=20, min_entropy=3.5):
         return True  # auth=ACCOUNT_SID:AUTH_TOKEN, key=id:secret
@@ -479,10 +480,13 @@ RULES = [
         r"(?P<secret6>[^\s\"'-][^\s\"']*)"
         r"|\b(?:redis-cli\b[^\r\n]*?\s-a|sshpass\s+-p|docker\s+login\b[^\r\n]*?\s-p)\s+[\"']?"
         r"(?P<secret4>[^\s\"']+)"
-        r"|\s-(?:src|dest)?(?:store|key)pass\s+[\"']?(?P<secret5>[^\s\"']+))",
+        r"|\s-(?:src|dest)?(?:store|key)pass\s+[\"']?(?P<secret5>[^\s\"']+)"
+        # Splunk's "-auth admin:x", Nagios' check_snmp "-C community".
+        r"|\s-auth[ \t]+[\"']?[^:\s\"']+:(?P<secret7>[^\s\"']+)"
+        r"|\bcheck_snmp\b[^\r\n]*?\s-C[ \t]+[\"']?(?P<secret8>[^\s\"'$][^\s\"']*))",
         check=check_command_line,
         learn=True,
-        trigger=r"--|(?i:mysql|redis-cli|sshpass|docker)|\s-u|(?i:pass)\s",
+        trigger=r"--|(?i:mysql|redis-cli|sshpass|docker)|\s-u|(?i:pass)\s|\s-auth[ \t]|check_snmp",
     ),
     Rule(
         "credentials.high-entropy",

@@ -107,6 +107,15 @@ _CALL = re.compile(rb"[a-z]+\(")
 _TOKEN_GROUPS = ("secret4", "secret5", "secret6", "secret7", "secret8", "secret11")
 
 
+def check_positional(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
+    """A field that holds a secret by its position: not a placeholder, path or reference."""
+    span = value_group(groups)
+    if span is None:
+        return False
+    value = buf[span[0] : span[1]]
+    return not is_placeholder(value) and NOT_A_SECRET.match(value) is None
+
+
 _KEY_BEFORE = re.compile(rb"([\w.-]+)[ \t]*:?[ \t]*$")
 
 
@@ -541,11 +550,13 @@ RULES = [
         r"\"?(?P<secret4>[^\"\r\n]+)"
         r"|(?:MSCHAPV2|MD5|GTC|PWD|TTLS-[A-Z]+)(?:,[A-Z0-9-]+)*[ \t]+"
         r"(?:\"(?P<secret5>[^\"\r\n]+)\"|hash:(?P<secret6>[0-9a-fA-F]{32}))))"
-        r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]+\"?(?P<secret7>[^\s\"]+)",
-        check=check_value,
+        r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]+\"?(?P<secret7>[^\s\"]+)"
+        # Nagios' resource.cfg: $USER3$=x holds passwords (paths are refused by the check).
+        r"|(?m:^\$USER\d{1,3}\$[ \t]*=[ \t]*(?P<secret8>[^\r\n]*[^\s]))",
+        check=check_positional,
         learn=True,
         trigger=r"\s-y[ \t]+\S+:|(?m:^(?:CLIENT_|SERVER_|EARLY_|EXPORTER_))|Key Content"
         r"|-Password[ \t]*:=|(?:MSCHAPV2|MD5|GTC|PWD|TTLS-[A-Z]+)(?:,[A-Z0-9-]+)*[ \t]+[\"h]"
-        r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]",
+        r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]|(?m:^\$USER\d)",
     ),
 ]

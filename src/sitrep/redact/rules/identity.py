@@ -86,7 +86,8 @@ RULES = [
         # two words at least, so "created by Terraform" stays.
         "identity.display-name",
         r"\b(?i:manual run|opened|closed|resolved|reopened|assigned|escalated|approved|rejected"
-        r"|submitted|requested|reported|raised)\b[^\r\n]{0,40}? by[ \t]+"
+        r"|submitted|requested|reported|raised|comment|commented|note added|acknowledged"
+        r"|updated|modified|edited)\b[^\r\n]{0,40}? by[ \t]+"
         + person_name(1)
         + r"[ \t]*(?:[.,;:)(]|\r?(?m:$))",
         profile="standard",
@@ -104,6 +105,30 @@ RULES = [
         check=check_person_name,
         learn=True,
         trigger=r"\"name\"[ \t]*:[ \t]*\"[A-Z\x80-\xff][\w\x80-\xff'.-]*[ \t]+[A-Z\x80-\xff]",
+    ),
+    Rule(
+        # Nagios contacts: "    contact_name   jdoyle" in a define contact block.
+        "identity.username",
+        r"(?m:^[ \t]+contact_name[ \t]+(?P<user>[^\s;]+)[ \t]*\r?$)",
+        profile="standard",
+        check=check_user,
+        learn=True,
+        trigger=r"(?m:^[ \t]+contact_name[ \t])",
+    ),
+    Rule(
+        # ServiceNow names people by display value: "caller_id":{"display_value":"Gustavo
+        # Lima", ...} in the Table API, <caller_id display_value="Heike Schulze"> in XML.
+        "identity.display-name",
+        r"\b(?:caller_id|assigned_to|opened_by|resolved_by|closed_by|requested_for|requested_by"
+        r"|sys_created_by|sys_updated_by|u_[a-z_]*user)"
+        r"(?:\\?\"[ \t]*:[ \t]*\{[ \t]*\\?\"display_value\\?\"[ \t]*:[ \t]*\\?\""
+        r"|[ \t]+display_value=\")" + person_name(0),
+        profile="standard",
+        check=check_person_name,
+        learn=True,
+        trigger=r"(?:caller_id|assigned_to|opened_by|resolved_by|closed_by|requested_for"
+        r"|requested_by|sys_created_by|sys_updated_by|_user)\\?\"?[ \t]*[:{ \t]*[^\r\n]{0,4}"
+        r"display_value",
     ),
     Rule(
         # A name before its address: "contact: Deepa Iyer <deepa.iyer@corvid-labs.io>".
@@ -197,14 +222,14 @@ RULES = [
         # PAM's ruser=/logname=, Exim's set_id=, MongoDB's principalName. The value is on the
         # key's line ("user:\n    exec:" is a YAML mapping), maybe in brackets ({os_username=[x]}).
         # SQL Server's audit names server_principal_name=CORP\jdoe.
-        r"(?:(?:\b|_)(?i:user(?:[_.-]?name)?|principal_name)|[a-z0-9]User(?i:[_.-]?name)?|[A-Z]USER(?:NAME)?|"
+        r"(?:(?:\b|_)(?i:user(?:[_.-]?name)?|principal_name)|[a-zA-Z0-9]User(?i:[_.-]?name)?|[A-Z]USER(?:NAME)?|"
         r"(?:A|E|S|FS|O)UID|\b(?:ruser|logname|set_id)|(?i:(?:\b|_)(?:user[_.\s-]?id|login(?:[_.-]?name)?|"
         r"uid|acct|principal(?:[_.-]?name)?|samaccountname|userprincipalname|account[_.\s-]?name|"
         r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by"
         # Grafana's uname=, and the label in German, Dutch, French, Spanish, Italian.
         r"|uname|benutzer(?:[_.-]?name)?|gebruiker(?:snaam)?|utilisateur|usuario|utente"
         # The EAP identity of 802.1X (NetworkManager's 802-1x.identity, wpa_supplicant).
-        r"|802-1x\.identity|eap[_.-]identity))"
+        r"|802-1x\.identity|eap[_.-]identity|sec_name))"
         r"|Built-By)"
         # ":", "=" and Ruby's "=>" ({"login"=>"jdoe"}).
         r"\\{0,3}[\"']?\s*(?:[?+:]=|[:=]>?)[ \t]*\\{0,3}[\"'<\[]?" + DOWN_LEVEL + USER_VALUE,
@@ -212,7 +237,7 @@ RULES = [
         check=check_account,
         learn=True,
         trigger=r"(?i:user|login|uid|acct|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated"
-        r"|uname|benutzer|gebruiker|utilisateur|usuario|utente|802-1x\.identity|eap[_.-]identity)"
+        r"|uname|benutzer|gebruiker|utilisateur|usuario|utente|802-1x\.identity|eap[_.-]identity|sec_name)"
         r"|logname|set_id|Built-By",
     ),
     Rule(

@@ -324,7 +324,7 @@ _LABEL_KEY = re.compile(rb"\.[a-z]{2,}/[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?$")
 _LOG_LEVELS = frozenset(
     b"info warn warning error err debug trace fatal notice crit critical alert emerg".split()
 )
-_HOST_GROUPS = ("host", *(f"host{i}" for i in range(2, 16)))
+_HOST_GROUPS = ("host", *(f"host{i}" for i in range(2, 17)))
 
 
 _DIGESTS = frozenset(b"sha1 sha256 sha384 sha512 md5 blake2b".split())
@@ -339,7 +339,7 @@ _NOT_MACHINES = re.compile(
 
 def check_prose_host(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """A name after "server" or "host" in prose: with a digit, and no platform or version."""
-    start, end = groups["host15"]
+    start, end = groups["host16"]
     value = buf[start:end]
     if not any(48 <= c <= 57 for c in value) or _NOT_MACHINES.match(value):
         return False
@@ -410,7 +410,7 @@ RULES = [
         r"fqdn|(?:machine|computer|workstation)(?:[ _.-]?name)?|instance(?:[_.-]?name)?))"
         # An Erlang node (rabbit@mq01) names its host after the "@", SQL Server's
         # "Server=tcp:sql01,1433" after its protocol.
-        r"\\?[\"']?(?:[ \t]+\.)*[ \t]*[:=][ \t]*\\?[\"']?"
+        r"\\?[\"']?(?:[ \t]+\.)*[ \t]*[:=]>?[ \t]*\\?[\"']?"
         r"(?:[\w-]+@|(?i:tcp|np|lpc|admin):)?(?P<host>" + _LABEL + r"(?:\." + _LABEL + r")*)",
         profile="standard",
         check=check_host_key,
@@ -462,6 +462,12 @@ RULES = [
         + r"(?:\."
         + _LABEL
         + r")*)[ \t])"
+        # Nagios object definitions: "    host_name   edge-rtr-01", "    parents   fw-core-a".
+        r"|(?m:^[ \t]+(?:host_name|parents|address6?)[ \t]+(?P<host15>"
+        + _LABEL
+        + r"(?:\."
+        + _LABEL
+        + r")*)[ \t]*\r?$)"
         # DHCP: ISC's lease file (client-hostname "x";), dnsmasq's "DHCPACK(eth0) ip mac x".
         r"|\bclient-hostname[ \t]+\"(?P<host13>" + _LABEL + r")\""
         r"|\bDHCPACK\([\w.-]+\)[ \t]+[\d.]+[ \t]+[0-9a-fA-F:]{17}[ \t]+(?P<host14>" + _LABEL + r")"
@@ -482,6 +488,7 @@ RULES = [
         r"|(?m:^(?:ok|changed|fatal|failed|skipping|unreachable|ignored): \[)"
         r"|ssh-(?:rsa|ed25519|dss)|ecdsa-sha2|SHA256:|Cron <"
         r"|(?m:^<\d{1,3}>(?:1[ \t]+\d{4}-|[A-Z][a-z]{2}[ \t]))|client-hostname|DHCPACK\("
+        r"|(?m:^[ \t]+(?:host_name|parents|address6?)[ \t])"
         r"|(?m:^[\w.@-]+(?:\([\w-]+\))?[ \t]?[#>][ \t]*" + _DEVICE_COMMANDS + r")",
     ),
     Rule(
@@ -490,7 +497,7 @@ RULES = [
         "network.hostname",
         r"\b(?i:server|webserver|host|machine|vm|pc|laptop|notebook|workstation|rechner"
         r"|serveur|servidor|serwer|computer|node|client)[ \t]+(?:(?i:is|ist|è|est|es|named"
-        r"|called|genaamd)[ \t]+)?[\"'`]?(?P<host15>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+"
+        r"|called|genaamd)[ \t]+)?[\"'`]?(?P<host16>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+"
         r"(?:\." + _LABEL + r")*)\b",
         profile="standard",
         check=check_prose_host,

@@ -26,6 +26,7 @@ SYSTEM_USERS = frozenset(
     prometheus node_exporter alertmanager consul vault nagios zabbix icinga haproxy squid
     memcached rabbitmq kafka zookeeper mongodb mongod cassandra solr hdfs yarn hive hadoop
     gitlab gitlab-runner svn krbtgt undef cron crond __token__
+    datadog dd-agent splunk telegraf filebeat sensu
     gradle maven node npm minioadmin elastic kibana_system logstash_system beats_system
     apm_system remote_monitoring_user weblogic wildfly jboss keycloak sonar sonarqube nexus
     artifactory airflow jovyan circleci vscode codespace runner nonroot

@@ -10,6 +10,7 @@ _PLACEHOLDER = re.compile(
     rb"""(?ix)^(?:
         \$\{[^}]*\}|\$\([^)]*\)|\$\$?[A-Z_][A-Z0-9_]*|\$env:[A-Z_]\w*|%\([^)]*\)s|%[A-Z_]+%|\{\{[^}]*\}\}|<[^>]*>
       | %\{[^}]*\}|\{[a-z][a-z0-9+-]*://[^}]*\}  # Shibboleth's %{prop}, Kong's {vault://env/x}
+      | ENC\[[\w.-]+\]  # a Datadog secret handle: ENC[pg_datadog_password]
       | \*+|x+|\.{3,}|-+|_+|\?+|\#+
       | \*+hidden\*+|[\[(]?(?:redacted|hidden|masked|filtered)[\])]?|sanitized.*
       | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
@@ -98,7 +99,7 @@ def key_is_descriptive(key: bytes) -> bool:
     words = [p.lower() for p in parts]
     if words[0] in _VERBS and words[-1] not in (b"token", b"key", b"secret"):
         return True  # ValidateUsernamePasswordAgainstLDAP: an action, not a password
-    if b"idempotency" in words:
+    if b"idempotency" in words or b"dedup" in words:
         return True  # Idempotency-Token: a request id that makes a retry safe
     if parts[-1].lower() == b"key" and parts[-2].lower() in _ENTRY_NAME:
         return True
