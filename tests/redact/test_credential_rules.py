@@ -891,3 +891,16 @@ def test_monitoring_secrets(line: str, secret: str) -> None:
 )
 def test_plugin_paths_secret_handles_and_dedup_keys_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "$ docker login -u gitlab-ci-token --password-stdin registry.gitlab.com",
+        '(5) eap_peap: TLS-Session-Cipher-Suite = "ECDHE-RSA-AES256-GCM-SHA384"',
+        "sendgrid,prod,transactional,vault:kv/sendgrid#api_key,platform,2024-02-11",
+        "password: <path:secret/data/payments#db_password>",
+    ],
+)
+def test_flags_without_values_cipher_suites_and_vault_references_stay(line: str) -> None:
+    assert redact(line) == line

@@ -1099,3 +1099,16 @@ def test_monitoring_itsm_and_audit_users(line: str, gone: str) -> None:
 )
 def test_agent_accounts_and_nouns_after_user_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"type":"post","post":{"team":"infra","user":"alerts-bot","message":"x"}}',
+        "username: <path:secret/data/payments#db_user>",
+        "[15/03/2024 10:05] password_policy: min_length=12, require_symbols=true",
+        '$context.identity.user [$context.requestTime] "$context.httpMethod"',
+    ],
+)
+def test_bots_references_settings_and_templates_are_no_users(line: str) -> None:
+    assert redact(line) == line

@@ -527,3 +527,28 @@ def test_nagios_hosts_and_parents_are_hosts() -> None:
         "define host {\n    host_name               edge-rtr-01\n    parents   fw-core-a\n}"
     )
     assert "edge-rtr-01" not in out and "fw-core-a" not in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"jruby.version"=>"jruby 9.4.5.0 (3.1.4) 2023-11-02"}',
+        "#Software: SGOS 7.3.14.2",
+        "Version: SGOS 7.3.14.2 Proxy Edition",
+        '<property name="jwt.private.key">Sanitized by Support Utility</property>',
+        "Downloading https://galaxy.ansible.com/api/v3/x.tar.gz",
+        "https://cdn.discordapp.com/attachments/1217104339471081522/latest.log",
+    ],
+)
+def test_quoted_products_software_versions_key_names_and_vendor_hosts_stay(line: str) -> None:
+    assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "address"),
+    [("downloaded firmware from 10.0.0.5", "10.0.0.5"), ("F5 VIP 10.20.0.40", "10.20.0.40")],
+)
+def test_an_address_after_a_version_word_and_another_word_is_an_address(
+    line: str, address: str
+) -> None:
+    assert address not in redact(line)

@@ -80,7 +80,13 @@ PUBLIC_DOMAINS = frozenset(
     opnsense.org strongswan.org openvpn.net wireguard.com isc.org freeradius.org
     emergingthreats.net proofpoint.com suricata.io zeek.org snort.org openssh.com
     libssh.org nist.gov windows.com
-    aws.com pytorch.org googlesource.com goharbor.io""".split()
+    aws.com pytorch.org googlesource.com goharbor.io
+    ansible.com puppet.com puppetlabs.com chef.io saltproject.io github.blog postman-echo.com
+    azure-api.net discordapp.com discord.com zulip.org zulipchat.com zscaler.net
+    zscalertwo.net zscalerthree.net zscloud.net step.sm smallstep.com zephyr4jiracloud.com
+    smartbear.com mattermost.com rocket.chat matrix.org element.io vmware.com broadcom.com
+    proxmox.com veeam.com commvault.com netapp.com truenas.com synology.com citrix.com
+    nutanix.com zabbix.com icinga.com nagios.org splunk.com""".split()
 )
 #: Sub-labels that say what a public host is for and identify nobody.
 GENERIC_LABELS = frozenset(

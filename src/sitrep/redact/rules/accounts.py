@@ -289,7 +289,7 @@ RULES = [
         r"|failed to (?:log|authenticate|sign))\b"
         r"|\bas user[ \t]+(?P<user6>[A-Za-z_][\w.-]*[A-Za-z0-9])"
         r"|\b(?i:authentication (?:error|failure|failed)) for[ \t]+'(?P<user7>[^'\s/:@]+)'"
-        r"|\b(?:[Uu]ser|[Aa]ccount)[ \t]+\[[ \t]?(?P<user8>[^\]\s]+)[ \t]?\]",
+        r"|\b(?:[Uu]ser|[Aa]ccount)[ \t]+\[[ \t]?(?P<user8>[^\]\s$][^\]\s]*)[ \t]?\]",
         profile="standard",
         check=check_user,
         learn=True,

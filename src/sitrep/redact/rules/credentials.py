@@ -229,6 +229,8 @@ def check_command_line(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
         return False  # "(use --password-stdin instead)": help text
     if len(value) < 2:
         return False  # nodetool's "-pw": a flag of its own, not "-p" and the password "w"
+    if "key" in groups and buf[groups["key"][0] : groups["key"][1]].endswith((b"-stdin", b"-file")):
+        return False  # "--password-stdin registry.gitlab.com": the flag takes no value
     return (
         check_value(buf, groups, ctx) and not value.replace(b":", b"").replace(b".", b"").isdigit()
     )

@@ -54,7 +54,7 @@ _SPEAKER = (
     r"(?P<user>[A-Z\x80-\xff][\w\x80-\xff'-]*(?:[ \t]+(?:[A-Z\x80-\xff][\w\x80-\xff'-]*"
     r"|de|van|von|der|den|da|di|du|la|le|del|dos|das|ter|ten)){1,3}"
     r"|[A-Z\x80-\xff][\w\x80-\xff'-]*,[ \t]+[A-Z\x80-\xff][\w\x80-\xff'-]*"
-    r"|[a-z][a-z0-9]*[._\d][a-z0-9._]*)"
+    r"|[a-z][a-z0-9]*(?:[.\d][a-z0-9._]*|_))"
 )
 
 #: The words that close a mail before the writer's name.

@@ -40,7 +40,7 @@ _FILE_LIKE = frozenset(
 # (PHP's 'version' => '28.0.4.1', JSON's "version":"28.0.4.1").
 _VERSION_CONTEXT = re.compile(
     rb"(?i)(?:(?:^|[^a-z])(?:ver|v|release|build|rev|jdk|java|tomcat|firmware|bios|number)"
-    rb"|version)[\s:=_\"'>(-]*$"
+    rb"|version|software)(?:[\s:=_\"'>(-]*|[\s:=_\"'>(-]+(?-i:[A-Z][A-Za-z+-]*)[ \t]+)$"
 )
 #: A package release after a version: "-SNAPSHOT", "-1vmw", "-2ubuntu".
 _RELEASE = re.compile(rb"-\d*[A-Za-z]")
@@ -124,7 +124,7 @@ def _after_package(buf: bytes, start: int, end: int) -> bool:
     single = end - start == 7  # Every part one digit: such addresses are public resolvers.
     if not single and buf.find(b"ing ", max(0, start - 48), start) < 0:
         return False  # Most addresses after a word ("from 10.1.2.3"): no verb, no split.
-    words = before(buf, start, 48).split()
+    words = [w.lstrip(b"\"'([{") for w in before(buf, start, 48).split()]
     if not words or not words[-1][:1].isalpha():
         return False
     if words[-1].lower() in _NETWORK_WORDS and not (single and words[-1][:1].isupper()):
@@ -226,7 +226,11 @@ def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     start, end = groups["fqdn"] if url else groups["fqdn2"]
     host = buf[start:end]
     right = after(buf, end, 2)
-    named_file = right[:1] == b"." and _HOST_FILE.match(buf, end, end + 8) is not None
+    named_file = (
+        right[:1] == b"."
+        and _HOST_FILE.match(buf, end, end + 8) is not None
+        and not host.lower().endswith((b".private", b".public"))  # jwt.private.key: a key
+    )
     if right[:1] == b"(" or (right[:1] == b"." and right[1:2].isalnum() and not named_file):
         return False  # java.io.File, com.acme.Foo(...): code, not a host.
     if right[:2] == b".+":

@@ -78,6 +78,7 @@ _PROSE_WORDS = frozenset(
 #: "NT" of "NT AUTHORITY\SYSTEM" and "IIS" of "IIS APPPOOL\x" after a user key or phrase.
 #: How tac_plus stores a login's password ("login = cleartext x"): a method, not a user.
 _PASSWORD_METHODS = frozenset(b"cleartext des crypt clear".split())
+_SETTING_WORDS = re.compile(rb"password|passwd|policy|secret|token")
 _NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS | _PROSE_WORDS | _PASSWORD_METHODS | {b"nt", b"iis"}
 #: Bytes after a value that may make it something else, and first bytes that call for a
 #: closer look (numbers, templates, Kubernetes groups, cron's *system*).
@@ -132,6 +133,12 @@ def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # Dovecot's "imap-login: Login: user=<x>": a label, not a name.
     if len(value) == 36 and UUID.match(value):
         return False  # Kubernetes "uid: <uuid>", object ids: not a person's name.
+    if lower.endswith((b"-bot", b"_bot", b"[bot]")):
+        return False  # "alerts-bot", "dependabot[bot]": a program's account
+    if buf[start - 1 : start] == b"<" and b":" in buf[start : end + 1]:
+        return False  # argocd-vault-plugin's <path:secret/data/x#key>: a reference
+    if b"_" in value and _SETTING_WORDS.search(lower):
+        return False  # "password_policy: min_length=12": a setting, not a login
     if value[:1] == b"A" and _AWS_UNIQUE_ID.match(value):
         return not is_machine_session(value.partition(b":")[2])
     if buf[start - 4 : start] == b"By: " and buf[start - 12 : start - 4] == b"Created-":

@@ -11,6 +11,7 @@ _PLACEHOLDER = re.compile(
         \$\{[^}]*\}|\$\([^)]*\)|\$\$?[A-Z_][A-Z0-9_]*|\$env:[A-Z_]\w*|%\([^)]*\)s|%[A-Z_]+%|\{\{[^}]*\}\}|<[^>]*>
       | %\{[^}]*\}|\{[a-z][a-z0-9+-]*://[^}]*\}  # Shibboleth's %{prop}, Kong's {vault://env/x}
       | ENC\[[\w.-]+\]  # a Datadog secret handle: ENC[pg_datadog_password]
+      | vault:[\w./#-]+  # a reference into Vault: vault:kv/sendgrid#api_key
       | \*+|x+|\.{3,}|-+|_+|\?+|\#+
       | \*+hidden\*+|[\[(]?(?:redacted|hidden|masked|filtered)[\])]?|sanitized.*
       | null|none|nil|true|false|yes|no|on|off|undefined|empty|n/?a|unset|required|optional
@@ -41,7 +42,7 @@ _WORDY_KEY_SUFFIX = re.compile(
     rb"response|dialog|form|page|view|controller|action|test|tests|spec|event|events|"
     rb"encryption|issuer|audience|module|map|maps|plugin|plugins|scope|scopes|classname|"
     rb"pointer|arn|in|hasher|hashers|validators|accessor|cmd|command|authenticator|identity|at|"
-    rb"iterations|rounds|cost|algo)$"
+    rb"iterations|rounds|cost|algo|stdin|suite|cipher|ciphers)$"
 )
 
 
