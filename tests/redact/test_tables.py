@@ -71,3 +71,64 @@ def test_cells_under_a_secret_or_user_header_are_redacted(
 )
 def test_tables_without_secret_values_stay_unchanged(text: str) -> None:
     assert redact(text) == text
+
+
+def test_columns_named_in_other_languages_and_by_itsm_exports() -> None:
+    text = (
+        "Name;Abteilung;Benutzername;Kostenstelle\n"
+        '"Brandt, Thomas";Lager;tbrandt;4410\n'
+        "\n"
+        "Systeem;Gebruiker;Wachtwoord;Opmerking\n"
+        "Synology NAS;beheer;Syn0l0gy#Bouw-22;na update\n"
+        "\n"
+        '"number","caller_id","assigned_to"\n'
+        '"INC0084412","Amelia Hart","Rohan Mehta"\n'
+    )
+    out = redact(text)
+    for gone in ("tbrandt", "beheer", "Syn0l0gy", "Amelia Hart", "Rohan Mehta"):
+        assert gone not in out, gone
+
+
+def test_a_name_column_beside_an_email_or_host_column_and_confluence_tables() -> None:
+    out = redact(
+        '"Name","Email","Created"\n"Tamsin Oduya","t.oduya@vistamar.com","2023-11-02"\n\n'
+        "name,fqdn,os\nLT-GLIMA-0231,lt-glima-0231.corp.kestrelbay.com,Windows 11\n\n"
+        "||Dienst||URL||Benutzer||Passwort||\n|Grafana|https://grafana.example.net|admin|Gr4f!xy|\n"
+    )
+    for gone in ("Tamsin Oduya", "LT-GLIMA-0231", "kestrelbay", "Gr4f!xy"):
+        assert gone not in out, gone
+
+
+def test_tables_aligned_with_spaces() -> None:
+    out = redact(
+        "Member              Role        Commitment\n"
+        "Ingrid Solheim      Lead        100%\n"
+        "Marius Dahl-Jensen  Member      80%\n\n"
+        "ResourceId                ServiceAccountName    ServiceAccountPassword\n"
+        "----------                ------------------    ----------------------\n"
+        "[xService]Reporting       svc_rptagent          R3port!Agent-Tide\n\n"
+        "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
+        "jdoe        1234  0.0  0.1  12345  6789 pts/0    Ss   10:00   0:00 -bash\n"
+    )
+    for gone in ("Ingrid Solheim", "Marius Dahl-Jensen", "svc_rptagent", "R3port!", "jdoe"):
+        assert gone not in out, gone
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Systeem;Gebruiker;Wachtwoord;Opmerking\nUniFi Controller;(SSO);zie kluis;",
+        "||Dienst||URL||Benutzer||Passwort||\n|Grafana|https://grafana.com/|(SSO)|_siehe Vault_|",
+        "| # | Action | Owner | Due |\n|---|---|---|---|\n| 1 | Scrub headers | Platform | 3-22 |",
+        "local   all             postgres                                peer\n"
+        "host    all             all             127.0.0.1/32            scram-sha-256\n"
+        "host    all             all             ::1/128                 scram-sha-256",
+        "Status  Name  DisplayName\n------  ----  -----------\n"
+        "Running WinRM Windows Remote Management (WS-Management)",
+        "Volume Name  VMFS UUID         Device Name                           Partition\n"
+        "-----------  ----------------  ------------------------------------  ---------\n"
+        "datastore1   5f3b2a1c-8e7d6c5b naa.600508b1001c4d9f3a7e6b21c0d5e8f4          3",
+    ],
+)
+def test_notes_teams_pg_hba_services_and_disks_in_tables_stay(text: str) -> None:
+    assert redact(text) == text
