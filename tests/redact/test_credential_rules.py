@@ -904,3 +904,37 @@ def test_plugin_paths_secret_handles_and_dedup_keys_stay(line: str) -> None:
 )
 def test_flags_without_values_cipher_suites_and_vault_references_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("    PASSWORDS_LISTENER = (Lsnr#Adm2019)", "Lsnr#Adm2019"),
+        ('    RMAN> connect target sys/"Pr1m#Sys_Dup"@FINCDB', "Pr1m#Sys_Dup"),
+        ('[oracle@ora-prim01 ~]$ dgmgrl sys/"Dg#Brk3r_2024"@FINCDB', "Dg#Brk3r"),
+        ('userid="system/Dp!Adm1n_2024@ORCLPDB"', "Dp!Adm1n"),
+        ("CREATE USER \"X\" IDENTIFIED BY VALUES 'S:EBC15E38896CE21D443F2F;T:F62D9EBD'", "S:EBC15"),
+        ("$ db2 connect to SALESDB user etlsvc using Etl5vc_Db2!", "Etl5vc_Db2!"),
+        ('admin> db.auth("ops_admin", "0ps!Adm1nMongo")', "0ps!Adm1nMongo"),
+        ('admin> db.changeUserPassword("reporting_ro", "N3w!R3p0rt_2024")', "N3w!R3p0rt"),
+        ("127.0.0.1:6379> AUTH ops_admin Opz#Adm!n44", "Opz#Adm!n44"),
+        ("sentinel auth-pass cache-prod Sent!n3l_Auth_81", "Sent!n3l"),
+        ("PASSWORD kibana_system = VkAVp0PEll3gxBIOETQX", "VkAVp0PEll3gxBIOETQX"),
+    ],
+)
+def test_database_tools_and_files_say_where_the_password_is(line: str, secret: str) -> None:
+    assert secret not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "    (CONNECT_DATA = (SERVER = DEDICATED)(SERVICE_NAME = ORCLPDB1))",
+        "SQL> alter profile P limit password_verify_function ORA12C_STRONG_VERIFY_FUNCTION;",
+        "EXEC master.dbo.sp_serveroption @server=N'PAYROLL_LNK', @optname=N'rpc out'",
+        "Sqlcmd: Error: Microsoft ODBC Driver 18 for SQL Server : TCP Provider: Error code 0x2749.",
+        "Using default password (use --password to override)",
+    ],
+)
+def test_database_settings_linked_servers_and_help_text_stay(line: str) -> None:
+    assert redact(line) == line

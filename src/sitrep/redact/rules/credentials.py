@@ -75,8 +75,8 @@ def key_strength(key: bytes) -> int:
     plain = bare.lower()
     if _SOURCE_FILE.search(plain):
         return 0  # "src/auth/token.rs:14:22": a file and a line, not a key
-    if plain in (b"secret_id", b"secret-id"):
-        return 2  # Vault AppRole's login secret, not the id of a secret
+    if plain in (b"secret_id", b"secret-id", b"passwords_listener"):
+        return 2  # Vault AppRole's login secret; Oracle listener.ora's password
     if key_is_descriptive(bare) or _COUNTER_PREFIX.match(bare):
         return 0
     if _STRONG.search(plain) or _CAMEL_STRONG.search(bare):
@@ -227,8 +227,8 @@ def check_command_line(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     value = buf[span[0] : span[1]]
     if value.endswith(b")") and b"(" not in value:
         return False  # "(use --password-stdin instead)": help text
-    if len(value) < 2:
-        return False  # nodetool's "-pw": a flag of its own, not "-p" and the password "w"
+    if len(value) < 2 or value in _HELP_WORDS:
+        return False  # nodetool's "-pw"; help text: "(use --password to override)"
     if "key" in groups and buf[groups["key"][0] : groups["key"][1]].endswith((b"-stdin", b"-file")):
         return False  # "--password-stdin registry.gitlab.com": the flag takes no value
     return (
@@ -236,6 +236,7 @@ def check_command_line(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     )
 
 
+_HELP_WORDS = frozenset(b"to or and for if instead with".split())
 _COOKIE_ATTRIBUTES = frozenset(
     b"path domain expires max-age samesite secure httponly priority partitioned version".split()
 )
@@ -326,6 +327,8 @@ VALUE = (
     # ODBC braces ("PWD={a;b}"), hash schemes ("{PKCS5S2}abc"), Java map dumps ("=[x]").
     r"|(?P<secret5>\{[^}\r\n]+\}[^\s\"',;&<>(){}\[\]\\|`]*)"
     r"|\[(?P<secret6>[^\]\s,'\"]+)\]|\[[ \t]*\"(?P<secret7>[^\"\r\n]+)\"[ \t]*\]"
+    # Oracle's listener.ora: PASSWORDS_LISTENER = (x).
+    r"|\((?P<secret13>[^()\s,]+)\)"
     r"|\"\"\"(?P<secret8>[^\"\r\n]+)\"\"\""
     r"|\\{0,3}\"(?P<secret>(?:[^\"\\\r\n]|\\[^\"\r\n])+)"
     r"|N?'(?P<secret2>[^'\r\n]+)'|`(?P<secret10>[^`\r\n]+)`"
@@ -449,7 +452,7 @@ RULES = [
         # rule, which would take the N.
         "credentials.sql-password",
         r"(?i:\bset\s+password\s+for\s+\S+\s*=\s*|\bpassword(?:\s*=\s*N?|\s+|\s*\(\s*)"
-        r"|\bidentified(?:\s+with\s+\w+)?\s+by\s+)"
+        r"|\bidentified(?:\s+with\s+\w+)?\s+by(?:\s+values)?\s+)"
         r"(?:'(?P<secret>[^'\r\n]+)'|\"(?P<secret2>[^\"\r\n]+)\")",
         check=check_value,
         learn=True,

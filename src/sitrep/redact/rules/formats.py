@@ -477,9 +477,9 @@ RULES = [
         r"|\baddauth[ \t]+digest[ \t]+[^:\s]+:(?P<secret16>\S+)"
         r"|sasl_password_maps[ \t]*=[ \t]*static:[^:\s]+:(?P<secret17>\S+)"
         # Oracle's user/password@service (sqlplus, rman, exp/imp, Data Pump USERID=).
-        r"|(?:\b(?i:userid)[ \t]*=[ \t]*|\b(?:sqlplus|rman|expdp|impdp|exp|imp|sqlldr)\b[^\r\n]*?"
-        r"(?:\s|=)|\b(?:target|catalog|auxiliary|connect)[ \t]+)"
-        r"[\w$#]+/(?P<secret18>[^\s/@\"']+)@[\w.:/-]+"
+        r"|(?:\b(?i:userid)[ \t]*=[ \t]*\"?|\b(?:sqlplus|rman|expdp|impdp|exp|imp|sqlldr|dgmgrl)\b"
+        r"[^\r\n]*?(?:\s|=)|\b(?:target|catalog|auxiliary|connect)[ \t]+)"
+        r"[\w$#]+/(?:\"(?P<secret19>[^\"\r\n]+)\"|(?P<secret18>[^\s/@\"']+))@[\w.:/-]+"
         # HAProxy "stats auth admin:x", PowerShell "ConvertTo-SecureString 'x' -AsPlainText".
         r"|\bstats[ \t]+auth[ \t]+[^:\s]+:(?P<secret8>\S+)"
         r"|[ \t]/(?i:RP|pass|password|decrypt)[: \t]+[\"']?(?P<secret13>[^\s\"'/][^\s\"']*)"
@@ -499,7 +499,7 @@ RULES = [
         r"|rabbitmqctl|echo\s|stats[ \t]+auth|(?i:convertto-securestring)|kadmin|net\s+user"
         r"|[ \t][/-](?i:rp|pass|decrypt)|(?i:requirepass|masterauth)|kdb5_|certutil|choco"
         r"|addauth[ \t]|nodetool|mkstore|sasl_password_maps|(?i:userid)[ \t]*=|sqlplus|rman"
-        r"|expdp|impdp|sqlldr|\b(?:exp|imp|target|catalog|auxiliary|connect)[ \t]",
+        r"|expdp|impdp|sqlldr|dgmgrl|\b(?:exp|imp|target|catalog|auxiliary|connect)[ \t]",
     ),
     Rule(
         # Network devices and daemons: Cisco/ASA/Junos/FortiOS/WLC config lines ("enable
@@ -552,11 +552,22 @@ RULES = [
         r"(?:\"(?P<secret5>[^\"\r\n]+)\"|hash:(?P<secret6>[0-9a-fA-F]{32}))))"
         r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]+\"?(?P<secret7>[^\s\"]+)"
         # Nagios' resource.cfg: $USER3$=x holds passwords (paths are refused by the check).
-        r"|(?m:^\$USER\d{1,3}\$[ \t]*=[ \t]*(?P<secret8>[^\r\n]*[^\s]))",
+        r"|(?m:^\$USER\d{1,3}\$[ \t]*=[ \t]*(?P<secret8>[^\r\n]*[^\s]))"
+        # Db2's "connect to DB user u using x"; MongoDB's db.auth("u", "x") and
+        # changeUserPassword; Redis' "AUTH user x" and Sentinel's "auth-pass master x";
+        # elasticsearch-setup-passwords' "PASSWORD elastic = x".
+        r"|\bconnect[ \t]+to[ \t]+\S+[ \t]+user[ \t]+\S+[ \t]+using[ \t]+(?P<secret9>[^\s;]+)"
+        r"|\b(?:db\.auth|changeUserPassword)\([ \t]*[\"'][^\"'\r\n]+[\"'][ \t]*,[ \t]*[\"']"
+        r"(?P<secret10>[^\"'\r\n]+)[\"']"
+        r"|(?m:^[^\r\n]*?>[ \t]*(?i:auth)[ \t]+[\w.-]+[ \t]+(?P<secret11>[^\s]+)[ \t]*\r?$)"
+        r"|\bsentinel[ \t]+auth-pass[ \t]+\S+[ \t]+(?P<secret12>[^\s]+)"
+        r"|(?m:^PASSWORD[ \t]+[\w.-]+[ \t]+=[ \t]+(?P<secret13>\S+))",
         check=check_positional,
         learn=True,
         trigger=r"\s-y[ \t]+\S+:|(?m:^(?:CLIENT_|SERVER_|EARLY_|EXPORTER_))|Key Content"
         r"|-Password[ \t]*:=|(?:MSCHAPV2|MD5|GTC|PWD|TTLS-[A-Z]+)(?:,[A-Z0-9-]+)*[ \t]+[\"h]"
-        r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]|(?m:^\$USER\d)",
+        r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]|(?m:^\$USER\d)"
+        r"|\busing[ \t]|db\.auth|changeUserPassword|(?i:auth)[ \t]+[\w.-]+[ \t]+\S"
+        r"|auth-pass|(?m:^PASSWORD[ \t])",
     ),
 ]

@@ -331,6 +331,7 @@ _LOG_LEVELS = frozenset(
 _HOST_GROUPS = ("host", *(f"host{i}" for i in range(2, 17)))
 
 
+_NOT_HOST_VALUES = frozenset(b"dedicated shared pooled tcp udp np lpc".split())
 _DIGESTS = frozenset(b"sha1 sha256 sha384 sha512 md5 blake2b".split())
 
 
@@ -358,6 +359,10 @@ def check_host_key(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # no
     value = buf[start:end].lower()
     if value in (b"localhost", b"localhost.localdomain", b"0.0.0.0", b"127.0.0.1", b"true"):
         return False
+    if value in _NOT_HOST_VALUES:
+        return False  # tnsnames' (SERVER = DEDICATED), "SQL Server : TCP Provider"
+    if buf[end : end + 1] == b"_":
+        return False  # @server=N'PAYROLL_LNK': a linked server's name, not a host
     if value in _DIGESTS:
         return False  # "node:20-slim@sha256:7ce8...": an image digest, not an Erlang node
     word = buf[start:end]
@@ -414,7 +419,7 @@ RULES = [
         r"fqdn|(?:machine|computer|workstation)(?:[ _.-]?name)?|instance(?:[_.-]?name)?))"
         # An Erlang node (rabbit@mq01) names its host after the "@", SQL Server's
         # "Server=tcp:sql01,1433" after its protocol.
-        r"\\?[\"']?(?:[ \t]+\.)*[ \t]*[:=]>?[ \t]*\\?[\"']?"
+        r"\\?[\"']?(?:[ \t]+\.)*[ \t]*[:=]>?[ \t]*\\?(?:N?[\"'])?"  # T-SQL: @server=N'x'
         r"(?:[\w-]+@|(?i:tcp|np|lpc|admin):)?(?P<host>" + _LABEL + r"(?:\." + _LABEL + r")*)",
         profile="standard",
         check=check_host_key,

@@ -42,7 +42,7 @@ _WORDY_KEY_SUFFIX = re.compile(
     rb"response|dialog|form|page|view|controller|action|test|tests|spec|event|events|"
     rb"encryption|issuer|audience|module|map|maps|plugin|plugins|scope|scopes|classname|"
     rb"pointer|arn|in|hasher|hashers|validators|accessor|cmd|command|authenticator|identity|at|"
-    rb"iterations|rounds|cost|algo|stdin|suite|cipher|ciphers)$"
+    rb"iterations|rounds|cost|algo|stdin|suite|cipher|ciphers|function)$"
 )
 
 
