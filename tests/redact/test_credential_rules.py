@@ -938,3 +938,29 @@ def test_database_tools_and_files_say_where_the_password_is(line: str, secret: s
 )
 def test_database_settings_linked_servers_and_help_text_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("    <key>Password</key>\n    <string>Fj0rd!Guest-2024</string>", "Fj0rd"),
+        ("\t<key>RecoveryKey</key>\n\t<string>YYV9-JDZB-JJN9-K2MP-5A6S-8R49</string>", "YYV9"),
+        ("WindowsSensor.exe /install /quiet CID=EE9E633B28F3CFD72D8370D7F19AF182-B8", "EE9E633B"),
+        ('lpadmin -p R -E -v "smb://OTTERCREEK/svc_print:Brth!Recep2291@prnsrv01/R"', "Brth!"),
+        ('% curl -su "api_inventory:Hn4#pQ9zX2mVt7" -X POST https://x.example.com/api', "Hn4#"),
+        ('PS C:\\> $cfg.SetProxyPassword("Wsus-Prx#2024q")', "Wsus-Prx"),
+        (
+            "ad.anynet.pwd_hash=f606a35a4d091fda0e3329c6878e2a30c19c8ed3b07d832578e4699734e3e7",
+            "f606",
+        ),
+    ],
+)
+def test_property_lists_recovery_keys_sensor_ids_smb_urls_and_setters(
+    text: str, secret: str
+) -> None:
+    assert secret not in redact(text)
+
+
+def test_a_plist_setting_under_a_password_key_stays() -> None:
+    text = "\t<key>PasswordMinLength</key>\n\t<string>12</string>"
+    assert redact(text) == text

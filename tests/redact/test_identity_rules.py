@@ -1112,3 +1112,20 @@ def test_agent_accounts_and_nouns_after_user_stay(line: str) -> None:
 )
 def test_bots_references_settings_and_templates_are_no_users(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        ("[root@tfs-web03 ~]# /opt/CrowdStrike/falconctl -g --aid", "tfs-web03"),
+        ("arne.berg@FJL-MBP-0217 ~ % scutil --get ComputerName", "FJL-MBP-0217"),
+        ("    <key>UserName</key>\n    <string>sigrid.aas</string>", "sigrid.aas"),
+        ("  Require user @SYSTEM jkowalski", "jkowalski"),
+        ("Thu Mar 14 09:31:07 LMK-MBP-0413 jamf[48211]: Executing Policy", "LMK-MBP-0413"),
+        ('scriptParams is -ComputerName "SDK-LT-2231"', "SDK-LT-2231"),
+    ],
+)
+def test_prompts_plists_require_lines_weekday_syslog_and_powershell_hosts(
+    line: str, gone: str
+) -> None:
+    assert gone not in redact(line)

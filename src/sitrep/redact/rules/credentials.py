@@ -30,7 +30,7 @@ _STRONG = re.compile(
     rb"encryption[._-]?key|signing[._-]?key|master[._-]?key|auth[._-]?key|_authtoken|"
     rb"^pw$|[._-]pw$|(?:^|[._-])(?:bind|root|admin|db|user)pw$|psk|pre[._-]?shared[._-]?key|"
     rb"community|code[._-]?verifier|device[._-]?code|(?:primary|secondary)[._-]?key|oinkcode|"
-    rb"ticket[._-]?salt|pass4symmkey|"
+    rb"ticket[._-]?salt|pass4symmkey|(?:pass(?:word|wd)?|pwd)[._-]?(?:hash|salt)|"
     # Directives that name a password without saying so (Redis, SSSD) and the signatures of
     # pre-signed cloud URLs, which grant access until they expire.
     rb"requirepass|masterauth|authtok|(?:routing|integration|app|application|subscription|validation|decryption)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
@@ -405,7 +405,8 @@ RULES = [
     ),
     Rule(
         "credentials.url-userinfo",
-        r"\b[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^\s/:@\"'<>]*):"
+        # smb://DOMAIN/user:x@host and smb://DOMAIN;user:x@host carry the domain first.
+        r"\b[A-Za-z][A-Za-z0-9+.-]*://(?:[A-Za-z0-9_-]+[/;])?(?P<user>[^\s/:@\"'<>;]*):"
         r"(?P<secret>[^\s/\"'<>]+)@",
         check=check_value,
         learn=True,
@@ -437,6 +438,18 @@ RULES = [
         check=check_key_value,
         learn=True,
         trigger=rf"(?i:name|key)=[\"'][^\"'<>]*(?i:{KEY_WORDS})",
+    ),
+    Rule(
+        # An Apple property list names the field in <key> and holds it in the <string> after
+        # it (configuration profiles, fdesetup's output). Before the element rule below,
+        # which would take <key> itself for a key.
+        "credentials.key-value",
+        r"<key>(?P<key>[^<\r\n]*(?i:" + KEY_WORDS + r")[^<\r\n]*)</key>\s*<string>"
+        r"(?P<secret>[^<\r\n]+)</string>",
+        check=check_key_value,
+        learn=True,
+        # Down to the <string> line, so that line is searched too.
+        trigger=r"<key>[^<\r\n]*(?i:" + KEY_WORDS + r")[^<\r\n]*</key>\s*<string>",
     ),
     Rule(
         "credentials.key-value",
@@ -480,7 +493,7 @@ RULES = [
         r"(?:--(?P<key>[\w-]*(?i:pass|secret|token|api-?key|credential)[\w-]*)\s+[\"']?"
         r"(?P<secret>[^\s\"'-][^\s\"']*)"
         r"|\b(?i:mysql(?:dump|admin)?)\b[^\r\n]*?\s-p(?P<secret2>[^\s-]\S*)"
-        r"|\s(?:-u|--user)\s*[\"']?(?P<user>[^:\s\"'@]+):[\"']?(?P<secret3>[^\s\"'@/]+)"
+        r"|\s(?:-[a-zA-Z]?u|--user)\s*[\"']?(?P<user>[^:\s\"'@]+):[\"']?(?P<secret3>[^\s\"'@/]+)"
         r"|\s-u[ \t]+[\"']?[^\s\"'-][^\s\"']*[\"']?[ \t]+-[pP][ \t]*[\"']?"
         r"(?P<secret6>[^\s\"'-][^\s\"']*)"
         r"|\b(?:redis-cli\b[^\r\n]*?\s-a|sshpass\s+-p|docker\s+login\b[^\r\n]*?\s-p)\s+[\"']?"

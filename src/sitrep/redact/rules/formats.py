@@ -535,6 +535,15 @@ RULES = [
         r"|(?i:api-key|auth-token|authorization)['\"],",
     ),
     Rule(
+        # Code sets a password by a call: conn.setPassword("x"), $cfg.SetProxyPassword("x").
+        "credentials.key-value",
+        r"\b(?P<key>(?i:set)\w*(?i:password|secret|token|apikey))\([ \t]*[\"']"
+        r"(?P<secret>[^\"'\r\n]+)[\"'][ \t]*\)",
+        check=check_positional,
+        learn=True,
+        trigger=r"(?i:set)\w*(?i:password|secret|token|apikey)\(",
+    ),
+    Rule(
         # Files and tools that say by position which field is the secret: a TSIG key on
         # nsupdate's or dig's command line (-y hmac-sha256:name:KEY), a TLS key log
         # (SSLKEYLOGFILE: label, client random, secret), netsh's "Key Content : x", a

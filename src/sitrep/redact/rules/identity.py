@@ -30,6 +30,7 @@ from sitrep.redact.rules.people import (
     check_named_address,
     check_passwd,
     check_person_name,
+    check_prompt,
     check_sender_name,
     check_user,
     check_user_object,
@@ -107,13 +108,19 @@ RULES = [
         trigger=r"\"name\"[ \t]*:[ \t]*\"[A-Z\x80-\xff][\w\x80-\xff'.-]*[ \t]+[A-Z\x80-\xff]",
     ),
     Rule(
-        # Nagios contacts: "    contact_name   jdoyle" in a define contact block.
+        # Nagios contacts: "    contact_name   jdoyle" in a define contact block; a plist's
+        # <key>UserName</key><string>jdoe</string>; Apache's and CUPS' "Require user a b".
         "identity.username",
-        r"(?m:^[ \t]+contact_name[ \t]+(?P<user>[^\s;]+)[ \t]*\r?$)",
+        r"(?m:^[ \t]+contact_name[ \t]+(?P<user>[^\s;]+)[ \t]*\r?$)"
+        r"|<key>(?i:user(?:[_ ]?name)?|login|account(?:[_ ]?name)?|short ?name)</key>\s*<string>"
+        r"(?P<user2>[^<\s]+)</string>"
+        r"|\bRequire[ \t]+user[ \t]+(?:@\w+[ \t]+)*" + name_list("[ \t]+", 3, 4),
         profile="standard",
         check=check_user,
         learn=True,
-        trigger=r"(?m:^[ \t]+contact_name[ \t])",
+        trigger=r"(?m:^[ \t]+contact_name[ \t])"
+        r"|<key>(?i:user|login|account|short)[^<\r\n]*</key>\s*<string>"
+        r"|Require[ \t]+user[ \t]",
     ),
     Rule(
         # ServiceNow names people by display value: "caller_id":{"display_value":"Gustavo
@@ -523,11 +530,12 @@ RULES = [
     ),
     Rule(
         "identity.login",
-        # Shell prompts: Debian's "jdoe@app01:~$", Red Hat's "[jdoe@app01 ~]$".
+        # Shell prompts: Debian's "jdoe@app01:~$", Red Hat's "[jdoe@app01 ~]$", macOS zsh's
+        # "jdoe@MBP-0217 ~ %". root's prompt names the host too.
         r"\b(?P<user>[a-z_][a-z0-9_.-]*)@(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*)"
-        r"(?::[~/]|[ \t][^\]\s]*\][$#])",
+        r"(?::[~/]|[ \t][^\]\s]*\][$#]|[ \t][~/][^\s]*[ \t]%[ \t])",
         profile="standard",
-        check=check_user,
+        check=check_prompt,
         learn=True,
         trigger=r"@",
     ),

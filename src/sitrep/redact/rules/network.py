@@ -328,7 +328,7 @@ _LABEL_KEY = re.compile(rb"\.[a-z]{2,}/[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?$")
 _LOG_LEVELS = frozenset(
     b"info warn warning error err debug trace fatal notice crit critical alert emerg".split()
 )
-_HOST_GROUPS = ("host", *(f"host{i}" for i in range(2, 17)))
+_HOST_GROUPS = ("host", *(f"host{i}" for i in range(2, 18)))
 
 
 _NOT_HOST_VALUES = frozenset(b"dedicated shared pooled tcp udp np lpc".split())
@@ -395,7 +395,8 @@ _FREE_TLDS = "|".join(TLDS.split() + WEAK_TLDS.split())
 #: <PRI>; at most microseconds, as GitHub Actions' seven digits start lines that have no
 #: host) and the tag after the host ("sshd[23981]: ", "postfix/smtpd[19921]: ", "sudo: ").
 _SYSLOG_TIME = (
-    r"(?:<\d{1,3}>\d?[ \t]?)?(?:[A-Z][a-z]{2}[ \t]+\d{1,2}(?:[ \t]+\d{4})?[ \t]+\d\d:\d\d:\d\d"
+    r"(?:<\d{1,3}>\d?[ \t]?)?(?:(?:[A-Z][a-z]{2}[ \t]+)?[A-Z][a-z]{2}[ \t]+\d{1,2}(?:[ \t]+\d{4})?"
+    r"[ \t]+\d\d:\d\d:\d\d"
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:?\d\d))"
 )
 #: Cisco ASA's tag follows a colon: "asa-edge-01 : %ASA-6-113004:".
@@ -471,6 +472,9 @@ RULES = [
         + r"(?:\."
         + _LABEL
         + r")*)[ \t])"
+        # PowerShell's parameters that name a machine: -ComputerName "SDK-LT-2231".
+        r"|\s-(?:ComputerName|CimSession|VMName|DnsHostName|ServerName|ReplicaServerName)[ \t]+"
+        r"[\"']?(?P<host17>" + _LABEL + r"(?:\." + _LABEL + r")*)"
         # Nagios object definitions: "    host_name   edge-rtr-01", "    parents   fw-core-a".
         r"|(?m:^[ \t]+(?:host_name|parents|address6?)[ \t]+(?P<host15>"
         + _LABEL
@@ -498,6 +502,7 @@ RULES = [
         r"|ssh-(?:rsa|ed25519|dss)|ecdsa-sha2|SHA256:|Cron <"
         r"|(?m:^<\d{1,3}>(?:1[ \t]+\d{4}-|[A-Z][a-z]{2}[ \t]))|client-hostname|DHCPACK\("
         r"|(?m:^[ \t]+(?:host_name|parents|address6?)[ \t])"
+        r"|\s-(?:ComputerName|CimSession|VMName|DnsHostName|ServerName|ReplicaServerName)[ \t]"
         r"|(?m:^[\w.@-]+(?:\([\w-]+\))?[ \t]?[#>][ \t]*" + _DEVICE_COMMANDS + r")",
     ),
     Rule(

@@ -277,6 +277,13 @@ def check_sender_name(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     return public not in PUBLIC_DOMAINS and check_user(buf, groups, ctx)
 
 
+def check_prompt(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A shell prompt's user and host; root's prompt still names its host (the pseudonym
+    keeps system accounts as they are)."""
+    start, end = groups["user"]
+    return buf[start:end] in SYSTEM_USERS or check_user(buf, groups, ctx)
+
+
 def check_named_address(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
     """A person's name, before an address at no public domain if an address follows."""
     end = next(groups[name] for name in _USER_GROUPS if name in groups)[1]

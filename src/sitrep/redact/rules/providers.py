@@ -64,6 +64,11 @@ TOKEN_SHAPES = [
     ("firebase", r"AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{100,}"),
     # A BitLocker recovery password: eight groups of six digits unlock the disk.
     ("bitlocker", r"\d{6}(?:-\d{6}){7}"),
+    # A FileVault personal recovery key (six groups of four), a CrowdStrike customer id
+    # with its checksum (32 hex digits, a dash, two more): the sensor installs into the
+    # customer's tenant with it.
+    ("filevault", r"[A-Z0-9]{4}(?:-[A-Z0-9]{4}){5}"),
+    ("crowdstrike-cid", r"[0-9A-Fa-f]{32}-[0-9A-Fa-f]{2}"),
     # Incoming-webhook ids that are the whole secret: Mattermost, Microsoft Teams.
     ("mattermost", r"hooks/[a-z0-9]{26}"),
     ("teams", r"IncomingWebhook/[0-9a-f]{32}/[0-9a-f-]{36}"),
