@@ -964,3 +964,30 @@ def test_property_lists_recovery_keys_sensor_ids_smb_urls_and_setters(
 def test_a_plist_setting_under_a_password_key_stays() -> None:
     text = "\t<key>PasswordMinLength</key>\n\t<string>12</string>"
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("            community-name Pcr!nsur4nce-NMS", "Pcr!nsur4nce"),
+        (
+            'add ssl certKey x -cert "/nsconfig/ssl/x.pfx" -passcrypt "Mh2Tq9XvLpC4nR7wZs1aY=="',
+            "Mh2T",
+        ),
+    ],
+)
+def test_snmp_community_names_and_netscaler_passcrypt(line: str, secret: str) -> None:
+    assert secret not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2024-03-12T09:14:22Z INF GOOS: linux, GOVersion: go1.21.5, GoArch: amd64",
+        'SecRule ARGS:password "@rx ^.{0,7}$" "id:100010,phase:2,deny"',
+        "Producer: ModSecurity for Apache/2.9.7 (http://www.modsecurity.org/); OWASP_CRS/3.3.5.",
+        "The hostname of the server is set below.",
+    ],
+)
+def test_short_log_levels_waf_operators_and_vendor_sites_stay(line: str) -> None:
+    assert redact(line) == line

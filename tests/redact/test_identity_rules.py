@@ -1129,3 +1129,19 @@ def test_prompts_plists_require_lines_weekday_syslog_and_powershell_hosts(
     line: str, gone: str
 ) -> None:
     assert gone not in redact(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        ("sophie.laurent:$apr1$Xk2o9Bq1$Qm7Zr1p2A9x8c7v6b5n4m.", "sophie.laurent"),
+        ("auth_ldap authenticate: user cmurphy authentication failed; URI /wiki", "cmurphy"),
+        ("set ns hostName adc-gw01", "adc-gw01"),
+        ("hostname core-sw01", "core-sw01"),
+        ("1)      User Name: lbergstrom", "lbergstrom"),
+    ],
+)
+def test_htpasswd_users_ldap_failures_device_hostnames_and_netscaler_users(
+    line: str, gone: str
+) -> None:
+    assert gone not in redact(line)

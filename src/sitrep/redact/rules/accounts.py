@@ -286,7 +286,7 @@ RULES = [
         # (Crowd's "Updated user [ a.okonkwo ]", Synology's "User [mhansen] from").
         r"|\b[Uu]ser[ \t]+(?P<user5>[a-z][\w.-]*[a-z0-9])[ \t]+"
         r"(?:authenticated|logged (?:in|on|out)|signed (?:in|out)|changed"
-        r"|failed to (?:log|authenticate|sign))\b"
+        r"|failed to (?:log|authenticate|sign)|authentication failed)\b"
         r"|\bas user[ \t]+(?P<user6>[A-Za-z_][\w.-]*[A-Za-z0-9])"
         r"|\b(?i:authentication (?:error|failure|failed)) for[ \t]+'(?P<user7>[^'\s/:@]+)'"
         r"|\b(?:[Uu]ser|[Aa]ccount)[ \t]+\[[ \t]?(?P<user8>[^\]\s$][^\]\s]*)[ \t]?\]",
@@ -297,7 +297,7 @@ RULES = [
         r"|(?i:check|unlock|reset|disable|enable"
         r"|delete|create|add|remove|rename)(?: the)? user[ \t]"
         r"|(?i:ssh'?d|ssh-ed|sshed|logged|connected)[ \t]+(?:in)?to[ \t]"
-        r"|[Uu]ser[ \t]+[a-z][\w.-]*[ \t]+(?:authenticated|logged|signed|changed|failed)"
+        r"|[Uu]ser[ \t]+[a-z][\w.-]*[ \t]+(?:authenticat|logged|signed|changed|failed)"
         r"|as user[ \t]|(?i:authentication (?:error|failure|failed)) for[ \t]+'"
         r"|(?:[Uu]ser|[Aa]ccount)[ \t]+\[",
     ),

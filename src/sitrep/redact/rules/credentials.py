@@ -97,6 +97,9 @@ NOT_A_SECRET = re.compile(
     # unattend.xml's configuration passes (<settings pass="oobeSystem">); a message that
     # names a variable ("SR_SYNC_PASSWORD not set").
     rb"|windowsPE|offlineServicing|generalize|specialize|auditSystem|auditUser|oobeSystem"
+    # A ModSecurity operator: SecRule ARGS:password "@rx ^.{0,7}$".
+    rb"|@(?:rx|pm|pmf|streq|contains|beginsWith|endsWith|eq|ge|gt|le|lt|within|detectSQLi"
+    rb"|detectXSS|validateByteRange)\b[\s\S]*"
     rb"|[A-Z][A-Z0-9_]+ (?:is )?(?:not set|missing|required|must be set)"
     rb"|[A-Za-z][\w.]*(?:-[A-Za-z][\w.]*)*-\d+(?:\.\d+)+[\w.+-]*"
     rb"|[\w.-]+\.(?:key|pem|crt|cer|p12|pfx|jks|keystore|der|pass|txt|conf|cfg)"
@@ -213,6 +216,14 @@ def check_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
     """Veto a match whose secret is a placeholder such as ``${PASSWORD}`` or ``****``."""
     span = value_group(groups)
     return span is not None and not is_placeholder(buf[span[0] : span[1]])
+
+
+def check_quoted(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A quoted value after "password": not a placeholder, nor a rule's operator ("@rx ...")."""
+    span = value_group(groups)
+    if span is None or not check_value(buf, groups, ctx):
+        return False
+    return NOT_A_SECRET.match(buf[span[0] : span[1]]) is None
 
 
 def check_command_line(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
@@ -467,7 +478,7 @@ RULES = [
         r"(?i:\bset\s+password\s+for\s+\S+\s*=\s*|\bpassword(?:\s*=\s*N?|\s+|\s*\(\s*)"
         r"|\bidentified(?:\s+with\s+\w+)?\s+by(?:\s+values)?\s+)"
         r"(?:'(?P<secret>[^'\r\n]+)'|\"(?P<secret2>[^\"\r\n]+)\")",
-        check=check_value,
+        check=check_quoted,
         learn=True,
         trigger=r"(?i:password\s*[(=]?\s*N?['\"]|by\s+['\"]|set\s+password)",
     ),

@@ -483,7 +483,7 @@ RULES = [
         # HAProxy "stats auth admin:x", PowerShell "ConvertTo-SecureString 'x' -AsPlainText".
         r"|\bstats[ \t]+auth[ \t]+[^:\s]+:(?P<secret8>\S+)"
         r"|[ \t]/(?i:RP|pass|password|decrypt)[: \t]+[\"']?(?P<secret13>[^\s\"'/][^\s\"']*)"
-        r"|[ \t]-(?i:Password|Pass)[ \t]+[\"'](?P<secret14>[^\"'\r\n]+)[\"']"
+        r"|[ \t]-(?i:Password|Pass|passcrypt)[ \t]+[\"'](?P<secret14>[^\"'\r\n]+)[\"']"
         r"|\b(?i:requirepass|masterauth)\"?[ \t]+[\"']?(?P<secret15>[^\s\"']+)"
         r"|(?i:\bConvertTo-SecureString)[ \t]+(?:-(?i:String|AsPlainText|Force)[ \t]+)*"
         r"[\"'](?P<secret9>[^\"'\r\n]+)[\"']"
@@ -511,7 +511,7 @@ RULES = [
         # OpenVPN's management interface first: at "password" it must win over the keyword.
         r"\bpassword[ \t]+\"(?:Auth|Private Key|HTTP Proxy)\"[ \t]+\"(?P<secret8>[^\"\r\n]+)\""
         r"|\b(?P<key>secret|password|passwd|key|key-string|community|rocommunity|rwcommunity|"
-        r"pre-shared-key|set-key|authentication-key|message-digest-key|md5|"
+        r"pre-shared-key|set-key|authentication-key|message-digest-key|md5|community-name|"
         r"[\w-]*passw(?:or)?d|psksecret|psk)[ \t]+"
         r"(?:(?:\d+|ascii|ascii-text|hex|ENC|md5)[ \t]+)*[\"']?(?P<secret>[^\s\"'=:-][^\s\"']*)"
         # OpenVPN's management interface; FreeRADIUS with auth_goodpass/auth_badpass.

@@ -114,13 +114,18 @@ RULES = [
         r"(?m:^[ \t]+contact_name[ \t]+(?P<user>[^\s;]+)[ \t]*\r?$)"
         r"|<key>(?i:user(?:[_ ]?name)?|login|account(?:[_ ]?name)?|short ?name)</key>\s*<string>"
         r"(?P<user2>[^<\s]+)</string>"
-        r"|\bRequire[ \t]+user[ \t]+(?:@\w+[ \t]+)*" + name_list("[ \t]+", 3, 4),
+        r"|\bRequire[ \t]+user[ \t]+(?:@\w+[ \t]+)*"
+        + name_list("[ \t]+", 3, 4)
+        # The user of an htpasswd or shadow line: "jdoe:$apr1$...", "jdoe:$6$...".
+        + r"|(?m:^(?P<user7>[A-Za-z0-9_][\w.-]*):(?:\$2[aby]?\$|\$apr1\$|\$[156y]\$|\{S?SHA\}))"
+        # NetScaler's "User Name: x" in show output.
+        r"|(?m:^[ \t]*\d+\)[ \t]+User Name:[ \t]+(?P<user8>[^\s]+))",
         profile="standard",
         check=check_user,
         learn=True,
         trigger=r"(?m:^[ \t]+contact_name[ \t])"
         r"|<key>(?i:user|login|account|short)[^<\r\n]*</key>\s*<string>"
-        r"|Require[ \t]+user[ \t]",
+        r"|Require[ \t]+user[ \t]|(?m:^[\w.-]+:(?:\$|\{S?SHA\}))|\)[ \t]+User Name:",
     ),
     Rule(
         # ServiceNow names people by display value: "caller_id":{"display_value":"Gustavo

@@ -326,9 +326,10 @@ _LABEL_KEY = re.compile(rb"\.[a-z]{2,}/[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?$")
 
 
 _LOG_LEVELS = frozenset(
-    b"info warn warning error err debug trace fatal notice crit critical alert emerg".split()
+    b"info warn warning error err debug trace fatal notice crit critical alert emerg"
+    b" inf dbg wrn trc ftl".split()  # zerolog's and cloudflared's three letters
 )
-_HOST_GROUPS = ("host", *(f"host{i}" for i in range(2, 18)))
+_HOST_GROUPS = ("host", *(f"host{i}" for i in range(2, 19)))
 
 
 _NOT_HOST_VALUES = frozenset(b"dedicated shared pooled tcp udp np lpc".split())
@@ -475,6 +476,12 @@ RULES = [
         # PowerShell's parameters that name a machine: -ComputerName "SDK-LT-2231".
         r"|\s-(?:ComputerName|CimSession|VMName|DnsHostName|ServerName|ReplicaServerName)[ \t]+"
         r"[\"']?(?P<host17>" + _LABEL + r"(?:\." + _LABEL + r")*)"
+        # A device's own name: Cisco's "hostname core-sw01", NetScaler's "set ns hostName x".
+        r"|(?m:^[ \t]*(?:set[ \t]+ns[ \t]+)?host[Nn]ame[ \t]+(?P<host18>"
+        + _LABEL
+        + r"(?:\."
+        + _LABEL
+        + r")*)[ \t]*\r?$)"
         # Nagios object definitions: "    host_name   edge-rtr-01", "    parents   fw-core-a".
         r"|(?m:^[ \t]+(?:host_name|parents|address6?)[ \t]+(?P<host15>"
         + _LABEL
@@ -503,6 +510,7 @@ RULES = [
         r"|(?m:^<\d{1,3}>(?:1[ \t]+\d{4}-|[A-Z][a-z]{2}[ \t]))|client-hostname|DHCPACK\("
         r"|(?m:^[ \t]+(?:host_name|parents|address6?)[ \t])"
         r"|\s-(?:ComputerName|CimSession|VMName|DnsHostName|ServerName|ReplicaServerName)[ \t]"
+        r"|(?m:^[ \t]*(?:set[ \t]+ns[ \t]+)?host[Nn]ame[ \t])"
         r"|(?m:^[\w.@-]+(?:\([\w-]+\))?[ \t]?[#>][ \t]*" + _DEVICE_COMMANDS + r")",
     ),
     Rule(
