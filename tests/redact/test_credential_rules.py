@@ -991,3 +991,24 @@ def test_snmp_community_names_and_netscaler_passcrypt(line: str, secret: str) ->
 )
 def test_short_log_levels_waf_operators_and_vendor_sites_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ('audit[51222]: EXECVE argc=5 a0="mysql" a3="-uadmin" a4="-pT0p$ecret99"', "T0p$ecret99"),
+        ("[smtp.office365.com]:587 ops@example.org:Wq2#rT9!kLp0", "Wq2#rT9!kLp0"),
+        ("AKIAIOSFODNN7EXAMPLE:NGsjlkV9pF5hcPoUu4P9sijZJxgX5OmxVO1WIdaC", "NGsjlkV9pF5h"),
+        (
+            "u:$y$j9T$QgX3E3C16ieQyVM80qOAmu$mU/KCRW1g.LeKjyWqHDMHHFZ8gvqIWL2SAjLrCNfL52:19690:0:::",
+            "$y$",
+        ),
+    ],
+)
+def test_audit_execve_sasl_passwd_s3fs_and_yescrypt(line: str, secret: str) -> None:
+    assert secret not in redact(line)
+
+
+def test_askpass_takes_no_value() -> None:
+    line = "redis-cli -h 127.0.0.1 -p 6379 --no-auth-warning --askpass INFO replication"
+    assert redact(line) == line

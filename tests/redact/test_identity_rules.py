@@ -1145,3 +1145,15 @@ def test_htpasswd_users_ldap_failures_device_hostnames_and_netscaler_users(
     line: str, gone: str
 ) -> None:
     assert gone not in redact(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        ("00:00:03 postgres: 15/main: ledger_rw ledger 10.202.178.235(53318) idle", "ledger_rw"),
+        ("               UID: 1000 (lwozniak)", "lwozniak"),
+        ("   valid users = @scanusers, k.vogt", "k.vogt"),
+    ],
+)
+def test_postgres_process_titles_coredump_owners_and_samba_users(line: str, gone: str) -> None:
+    assert gone not in redact(line)

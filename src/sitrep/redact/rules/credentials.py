@@ -240,7 +240,8 @@ def check_command_line(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
         return False  # "(use --password-stdin instead)": help text
     if len(value) < 2 or value in _HELP_WORDS:
         return False  # nodetool's "-pw"; help text: "(use --password to override)"
-    if "key" in groups and buf[groups["key"][0] : groups["key"][1]].endswith((b"-stdin", b"-file")):
+    key = buf[groups["key"][0] : groups["key"][1]] if "key" in groups else b""
+    if key.endswith((b"-stdin", b"-file", b"askpass")):
         return False  # "--password-stdin registry.gitlab.com": the flag takes no value
     return (
         check_value(buf, groups, ctx) and not value.replace(b":", b"").replace(b".", b"").isdigit()
@@ -503,7 +504,7 @@ RULES = [
         "credentials.command-line",
         r"(?:--(?P<key>[\w-]*(?i:pass|secret|token|api-?key|credential)[\w-]*)\s+[\"']?"
         r"(?P<secret>[^\s\"'-][^\s\"']*)"
-        r"|\b(?i:mysql(?:dump|admin)?)\b[^\r\n]*?\s-p(?P<secret2>[^\s-]\S*)"
+        r"|\b(?i:mysql(?:dump|admin)?)\b[^\r\n]*?[\s\"]-p(?P<secret2>[^\s\"-][^\s\"]*)"
         r"|\s(?:-[a-zA-Z]?u|--user)\s*[\"']?(?P<user>[^:\s\"'@]+):[\"']?(?P<secret3>[^\s\"'@/]+)"
         r"|\s-u[ \t]+[\"']?[^\s\"'-][^\s\"']*[\"']?[ \t]+-[pP][ \t]*[\"']?"
         r"(?P<secret6>[^\s\"'-][^\s\"']*)"

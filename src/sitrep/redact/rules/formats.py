@@ -570,13 +570,18 @@ RULES = [
         r"(?P<secret10>[^\"'\r\n]+)[\"']"
         r"|(?m:^[^\r\n]*?>[ \t]*(?i:auth)[ \t]+[\w.-]+[ \t]+(?P<secret11>[^\s]+)[ \t]*\r?$)"
         r"|\bsentinel[ \t]+auth-pass[ \t]+\S+[ \t]+(?P<secret12>[^\s]+)"
-        r"|(?m:^PASSWORD[ \t]+[\w.-]+[ \t]+=[ \t]+(?P<secret13>\S+))",
+        r"|(?m:^PASSWORD[ \t]+[\w.-]+[ \t]+=[ \t]+(?P<secret13>\S+))"
+        # Postfix's sasl_passwd ("[smtp.office365.com]:587 user:x"), s3fs' passwd file
+        # (ACCESS_KEY:SECRET_KEY).
+        r"|(?m:^\[[\w.-]+\](?::\d+)?[ \t]+[^\s:]+:(?P<secret14>\S+))"
+        r"|(?m:^[A-Z0-9]{16,24}:(?P<secret15>[A-Za-z0-9/+]{40})[ \t]*\r?$)",
         check=check_positional,
         learn=True,
         trigger=r"\s-y[ \t]+\S+:|(?m:^(?:CLIENT_|SERVER_|EARLY_|EXPORTER_))|Key Content"
         r"|-Password[ \t]*:=|(?:MSCHAPV2|MD5|GTC|PWD|TTLS-[A-Z]+)(?:,[A-Z0-9-]+)*[ \t]+[\"h]"
         r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]|(?m:^\$USER\d)"
         r"|\busing[ \t]|db\.auth|changeUserPassword|(?i:auth)[ \t]+[\w.-]+[ \t]+\S"
-        r"|auth-pass|(?m:^PASSWORD[ \t])",
+        r"|auth-pass|(?m:^PASSWORD[ \t])|(?m:^\[[\w.-]+\](?::\d+)?[ \t])"
+        r"|(?m:^[A-Z0-9]{16,24}:[A-Za-z0-9/+]{40})",
     ),
 ]

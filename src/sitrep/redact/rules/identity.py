@@ -118,6 +118,11 @@ RULES = [
         + name_list("[ \t]+", 3, 4)
         # The user of an htpasswd or shadow line: "jdoe:$apr1$...", "jdoe:$6$...".
         + r"|(?m:^(?P<user7>[A-Za-z0-9_][\w.-]*):(?:\$2[aby]?\$|\$apr1\$|\$[156y]\$|\{S?SHA\}))"
+        # PostgreSQL's process title in ps ("postgres: 15/main: ledger_rw ledger 10.2.3.4(53318)
+        # idle"), coredumpctl's "UID: 1000 (lwozniak)".
+        r"|\bpostgres: (?:[\w.]+/[\w.-]+: )?(?P<user9>[A-Za-z_][\w.-]*) [\w.-]+ "
+        r"(?:[\d.]+|\[local\])(?:\(\d+\))? "
+        r"|\b(?:UID|GID|Owner UID): \d+ \((?P<user10>[^)\s]+)\)"
         # NetScaler's "User Name: x" in show output.
         r"|(?m:^[ \t]*\d+\)[ \t]+User Name:[ \t]+(?P<user8>[^\s]+))",
         profile="standard",
@@ -125,7 +130,8 @@ RULES = [
         learn=True,
         trigger=r"(?m:^[ \t]+contact_name[ \t])"
         r"|<key>(?i:user|login|account|short)[^<\r\n]*</key>\s*<string>"
-        r"|Require[ \t]+user[ \t]|(?m:^[\w.-]+:(?:\$|\{S?SHA\}))|\)[ \t]+User Name:",
+        r"|Require[ \t]+user[ \t]|(?m:^[\w.-]+:(?:\$|\{S?SHA\}))|\)[ \t]+User Name:"
+        r"|postgres: |(?:UID|GID): \d+ \(",
     ),
     Rule(
         # ServiceNow names people by display value: "caller_id":{"display_value":"Gustavo
@@ -625,11 +631,14 @@ RULES = [
         + name_list("[ \t]*,[ \t]*", 7, 6)
         + r")|(?m:^[ \t]*(?:AllowUsers|DenyUsers)[ \t]+"
         + name_list("[ \t]+", 13, 6)
+        # Samba's "valid users = @scanusers, k.vogt" (groups first are skipped).
+        + r")|(?m:^[ \t]*(?:valid|invalid|admin) users[ \t]*=[ \t]*(?:@[\w.-]+[ \t]*,?[ \t]*)*"
+        + name_list("[ \t]*,[ \t]*", 19, 4)
         + r")",
         profile="standard",
         learn=True,
         trigger=r"(?m:^[a-z_][\w.-]*:[^:\r\n]*:\d+:[A-Za-z_])|simple_(?:allow|deny)_users"
-        r"|(?m:^[ \t]*(?:AllowUsers|DenyUsers)[ \t])",
+        r"|(?m:^[ \t]*(?:AllowUsers|DenyUsers)[ \t])|(?:valid|invalid|admin) users[ \t]*=",
     ),
     Rule(
         # `net user` without a name lists the accounts under a line of dashes; the trigger

@@ -73,6 +73,8 @@ def check_ipv4(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: 
         return False  # An OID or a five-part version.
     if left[-1:] == b"-" and _VERSION_RANGE.search(before(buf, start, 40)):
         return False
+    if left.endswith((b"nio-", b"nio2-", b"bio-", b"apr-")):
+        return True  # Tomcat's connector threads: "ajp-nio-10.40.2.8-8009-exec-4"
     if left[-1:].isalpha() or left[-1:] == b"_" or (left.endswith(b"-") and left[-2:-1].isalpha()):
         return False  # tomcat-9.0.83.1, v1.2.3.4
     if right[:1] == b"-" and _RELEASE.match(buf, end):

@@ -107,7 +107,7 @@ _HOST_LIKE = re.compile(
 )
 
 
-_USER_GROUPS = ("user", "user2", "user3", "user4", "user5", "user6", "user7", "user8", "user9")
+_USER_GROUPS = ("user", *(f"user{i}" for i in range(2, 25)))
 
 
 def check_user(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001

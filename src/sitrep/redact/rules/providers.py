@@ -113,10 +113,12 @@ RULES = [
         # crypt(3) hashes: bcrypt, sha512crypt/sha256crypt (/etc/shadow), argon2.
         r"|\$2[aby]?\$\d\d\$[./A-Za-z0-9]{50,60}|\$(?:1|apr1)\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}"
         r"|\$[56]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$"
-        r"[./A-Za-z0-9]{43,86}|\$argon2(?:id|i|d)\$[^\s\"']{40,})",
+        r"[./A-Za-z0-9]{43,86}|\$argon2(?:id|i|d)\$[^\s\"']{40,}"
+        # yescrypt, Debian's and Fedora's default now.
+        r"|\$y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{43})",
         learn=True,
         trigger=r"\{(?i:pkcs5s2|ssha|sha|smd5|md5|crypt|argon2|bcrypt)|\$2[aby]?\$|\$[156]\$|\$apr1\$"
-        r"|\$argon2",
+        r"|\$argon2|\$y\$",
     ),
     Rule(
         # A Telegram bot token inside its API path: /bot<id>:<token>/sendMessage.
