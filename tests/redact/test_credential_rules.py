@@ -1012,3 +1012,38 @@ def test_audit_execve_sasl_passwd_s3fs_and_yescrypt(line: str, secret: str) -> N
 def test_askpass_takes_no_value() -> None:
     line = "redis-cli -h 127.0.0.1 -p 6379 --no-auth-warning --askpass INFO replication"
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("| API Secret | 4M9VsMHmcLJ9Swr3vsBR8FTuvS2y7BGrEg/+GPFl65dKSVP6CZSeFo |", "4M9Vs"),
+        (" Corporate AD   | ldap.password   | Cwd-Bind#88!qLmT", "Cwd-Bind"),
+        ('      RABBITMQ_ERLANG_COOKIE: "KMDSOPWQHZEJNRTLBXAU"', "KMDSOPWQ"),
+        (
+            "soil-probe-01:$7$101$D4MEjwmDAz5p/ZR8$bYdWGGNjjWJV0vHGByY6g3kTerNZ48PHi6AHc399mKrL6rh7a",
+            "$7$",
+        ),
+        ('client.username_pw_set("fleet-tracker", "Fl33t!Trk-mq-305")', "Fl33t"),
+        ("tokenSecretKey=data:;base64,VXrloK/oYVpDzUgsScTpBKg2Cg+SCf4K6c1zsUkc8n4=", "VXrloK"),
+    ],
+)
+def test_setting_tables_erlang_cookies_mosquitto_and_data_uris(line: str, secret: str) -> None:
+    assert secret not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "problem refreshing your current auth tokens: Reauthentication failed.",
+        "metadata=(sessionId=1785330241, epoch=INITIAL)",
+        "# Generate a key pair with `wg genkey | tee privatekey | wg pubkey > publickey`.",
+    ],
+)
+def test_rows_prose_counters_and_pipelines_stay(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_a_settings_row_is_no_table_header() -> None:
+    out = redact("| p12_password | LuK3WEgdUrLHwsKs |\n| save_private_key | true |")
+    assert "LuK3" not in out and "| save_private_key | true |" in out

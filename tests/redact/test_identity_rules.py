@@ -1157,3 +1157,8 @@ def test_htpasswd_users_ldap_failures_device_hostnames_and_netscaler_users(
 )
 def test_postgres_process_titles_coredump_owners_and_samba_users(line: str, gone: str) -> None:
     assert gone not in redact(line)
+
+
+def test_a_username_alone_on_a_config_line() -> None:
+    assert "bridge-plant-lyon" not in redact("remote_username bridge-plant-lyon")
+    assert redact("user nobody") == "user nobody"

@@ -87,7 +87,8 @@ PUBLIC_DOMAINS = frozenset(
     smartbear.com mattermost.com rocket.chat matrix.org element.io vmware.com broadcom.com
     proxmox.com veeam.com commvault.com netapp.com truenas.com synology.com citrix.com
     nutanix.com zabbix.com icinga.com nagios.org splunk.com modsecurity.org owasp.org
-    coreruleset.org caddyserver.com traefik.io haproxy.org haproxy.com f5.com""".split()
+    coreruleset.org caddyserver.com traefik.io haproxy.org haproxy.com f5.com
+    confluent.cloud confluent.io""".split()
 )
 #: Sub-labels that say what a public host is for and identify nobody.
 GENERIC_LABELS = frozenset(

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from sitrep.redact.matcher import _UNANCHORED, MASKED, Edit, compile_pattern
 from sitrep.redact.rules.credentials import key_strength
 from sitrep.redact.rules.identity import SYSTEM_USERS
-from sitrep.redact.rules.text import is_placeholder
+from sitrep.redact.rules.text import is_placeholder, looks_random
 
 #: A header cell naming a secret or a user, bounded by separators or the line's ends. It is a
 #: trigger of the candidate-line automaton too (``Matcher(extra_triggers=...)``), so a header
@@ -135,7 +135,10 @@ def _column_cells(buf: bytes, start: int, end: int) -> Iterator[tuple[str, int, 
     if header.count(sep) == 0:
         yield from _aligned_cells(buf, start, end)
         return
-    names = [buf[s:e].strip(b' \t"\r').lower() for s, e in _split(buf, start, end, sep)]
+    labels = [buf[s:e].strip(b' \t"\r') for s, e in _split(buf, start, end, sep)]
+    if any(looks_random(label, min_len=12, min_entropy=3.0) for label in labels):
+        return  # "| p12_password | LuK3WEgdUrLHwsKs |": a row of values, not a header
+    names = [label.lower() for label in labels]
     if sep == 124 and b"||" in header:
         names = [name for name in names if name]  # Confluence wiki: ||Name||Password||
     if len(names) < 2 or not all(_NAME.fullmatch(name) for name in names):

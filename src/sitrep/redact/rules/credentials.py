@@ -30,7 +30,7 @@ _STRONG = re.compile(
     rb"encryption[._-]?key|signing[._-]?key|master[._-]?key|auth[._-]?key|_authtoken|"
     rb"^pw$|[._-]pw$|(?:^|[._-])(?:bind|root|admin|db|user)pw$|psk|pre[._-]?shared[._-]?key|"
     rb"community|code[._-]?verifier|device[._-]?code|(?:primary|secondary)[._-]?key|oinkcode|"
-    rb"ticket[._-]?salt|pass4symmkey|(?:pass(?:word|wd)?|pwd)[._-]?(?:hash|salt)|"
+    rb"ticket[._-]?salt|pass4symmkey|(?:pass(?:word|wd)?|pwd)[._-]?(?:hash|salt)|erlang[._-]?cookie|"
     # Directives that name a password without saying so (Redis, SSSD) and the signatures of
     # pre-signed cloud URLs, which grant access until they expire.
     rb"requirepass|masterauth|authtok|(?:routing|integration|app|application|subscription|validation|decryption)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
@@ -205,10 +205,13 @@ def check_key_value(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # n
         return False  # hiera-eyaml's ENC[PKCS7,...]: encrypted for the Puppet server only
     if value.isalpha() and value.islower() and _PROSE_AFTER.match(buf, span[1]):
         return False  # "# Credentials: stored in the admin UI", "Foo= or an EnvironmentFile"
+    if value.isalpha() and value.istitle() and _WORD_AFTER.match(buf, span[1]):
+        return False  # "auth tokens: Reauthentication failed."
     return value_is_secret(key, value)
 
 
 #: Two more lower-case words after a bare lower-case value: the value starts a sentence.
+_WORD_AFTER = re.compile(rb"[ \t]+[a-z]{2,}\b")
 _PROSE_AFTER = re.compile(rb"[ \t]+[a-z]{2,}[ \t]+[A-Za-z]{2,}\b")
 
 
@@ -263,6 +266,15 @@ def check_cookie(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
         if not is_placeholder(value) and name.strip().lower() not in _COOKIE_ATTRIBUTES:
             return True
     return False
+
+
+def check_session(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
+    """A session id is a secret unless it is a number (Kafka's fetch sessionId=1785330241,
+    Windows' logon session 3): a counter, not a credential."""
+    span = value_group(groups)
+    return (
+        span is not None and not buf[span[0] : span[1]].isdigit() and check_value(buf, groups, ctx)
+    )
 
 
 def check_bearer(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa: ARG001
@@ -339,6 +351,8 @@ VALUE = (
     # ODBC braces ("PWD={a;b}"), hash schemes ("{PKCS5S2}abc"), Java map dumps ("=[x]").
     r"|(?P<secret5>\{[^}\r\n]+\}[^\s\"',;&<>(){}\[\]\\|`]*)"
     r"|\[(?P<secret6>[^\]\s,'\"]+)\]|\[[ \t]*\"(?P<secret7>[^\"\r\n]+)\"[ \t]*\]"
+    # A data URI holds the secret after its comma: tokenSecretKey=data:;base64,x.
+    r"|data:[\w/+.-]*;base64,(?P<secret14>[A-Za-z0-9+/=]+)"
     # Oracle's listener.ora: PASSWORDS_LISTENER = (x).
     r"|\((?P<secret13>[^()\s,]+)\)"
     r"|\"\"\"(?P<secret8>[^\"\r\n]+)\"\"\""
@@ -405,7 +419,7 @@ RULES = [
         r"session[_-]?id|session[_-]?token|connect\.sid|seraph\.rememberme\.cookie|"
         r"atlassian\.xsrf\.token|xsrf[_-]token|csrf[_-]?token|csrftoken|remember[_-]?me|"
         r"_session|samlresponse))\\?[\"']?[ \t]*[=:][ \t]*\\?[\"']?(?P<secret>[^\s;,&\"'<>)}\]]+)",
-        check=check_value,
+        check=check_session,
         learn=True,
         trigger=r"(?i:session|sessid|sid|xsrf|csrf|remember|seraph|samlresponse)",
     ),
@@ -462,6 +476,16 @@ RULES = [
         learn=True,
         # Down to the <string> line, so that line is searched too.
         trigger=r"<key>[^<\r\n]*(?i:" + KEY_WORDS + r")[^<\r\n]*</key>\s*<string>",
+    ),
+    Rule(
+        # A two-column table of settings: "| API Secret | x |", psql's "| ldap.password | x",
+        # fastlane's summary "| p12_password | x |".
+        "credentials.key-value",
+        r"\|[ \t]*(?P<key>(?:[\w.-]+ ){0,2}[\w.-]*(?i:" + KEY_WORDS + r")[\w.-]*(?: [\w.-]+){0,2})"
+        r"[ \t]*\|[ \t]*(?P<secret>[^|\s`][^|\r\n`<>]*?)[ \t]*\|?[ \t]*\r?(?m:$)",
+        check=check_key_value,
+        learn=True,
+        trigger=r"\|[ \t]*[\w. -]*(?i:" + KEY_WORDS + r")[\w. -]*\|[ \t]*[^|\s]",
     ),
     Rule(
         "credentials.key-value",

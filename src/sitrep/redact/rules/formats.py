@@ -128,6 +128,8 @@ def check_prose(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
     if is_placeholder(value) or NOT_A_SECRET.match(value) or value.startswith(b"//"):
         return False  # "token via https://host/token": the ":" was the URL's
     if any(name in groups for name in _TOKEN_GROUPS):
+        if value.isalpha():
+            return False  # "auth tokens: Reauthentication failed": a word
         key = _KEY_BEFORE.search(before(buf, span[0], 80))
         if key is not None and key_is_descriptive(key.group(1)):
             return False  # "I-Twilio-Idempotency-Token: <uuid>": a request id
@@ -566,8 +568,8 @@ RULES = [
         # changeUserPassword; Redis' "AUTH user x" and Sentinel's "auth-pass master x";
         # elasticsearch-setup-passwords' "PASSWORD elastic = x".
         r"|\bconnect[ \t]+to[ \t]+\S+[ \t]+user[ \t]+\S+[ \t]+using[ \t]+(?P<secret9>[^\s;]+)"
-        r"|\b(?:db\.auth|changeUserPassword)\([ \t]*[\"'][^\"'\r\n]+[\"'][ \t]*,[ \t]*[\"']"
-        r"(?P<secret10>[^\"'\r\n]+)[\"']"
+        r"|\b(?:db\.auth|changeUserPassword|username_pw_set)\([ \t]*[\"'][^\"'\r\n]+[\"'][ \t]*,"
+        r"[ \t]*[\"'](?P<secret10>[^\"'\r\n]+)[\"']"
         r"|(?m:^[^\r\n]*?>[ \t]*(?i:auth)[ \t]+[\w.-]+[ \t]+(?P<secret11>[^\s]+)[ \t]*\r?$)"
         r"|\bsentinel[ \t]+auth-pass[ \t]+\S+[ \t]+(?P<secret12>[^\s]+)"
         r"|(?m:^PASSWORD[ \t]+[\w.-]+[ \t]+=[ \t]+(?P<secret13>\S+))"
@@ -580,7 +582,7 @@ RULES = [
         trigger=r"\s-y[ \t]+\S+:|(?m:^(?:CLIENT_|SERVER_|EARLY_|EXPORTER_))|Key Content"
         r"|-Password[ \t]*:=|(?:MSCHAPV2|MD5|GTC|PWD|TTLS-[A-Z]+)(?:,[A-Z0-9-]+)*[ \t]+[\"h]"
         r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]|(?m:^\$USER\d)"
-        r"|\busing[ \t]|db\.auth|changeUserPassword|(?i:auth)[ \t]+[\w.-]+[ \t]+\S"
+        r"|\busing[ \t]|db\.auth|changeUserPassword|username_pw_set|(?i:auth)[ \t]+[\w.-]+[ \t]+\S"
         r"|auth-pass|(?m:^PASSWORD[ \t])|(?m:^\[[\w.-]+\](?::\d+)?[ \t])"
         r"|(?m:^[A-Z0-9]{16,24}:[A-Za-z0-9/+]{40})",
     ),

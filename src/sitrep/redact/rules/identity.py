@@ -117,7 +117,10 @@ RULES = [
         r"|\bRequire[ \t]+user[ \t]+(?:@\w+[ \t]+)*"
         + name_list("[ \t]+", 3, 4)
         # The user of an htpasswd or shadow line: "jdoe:$apr1$...", "jdoe:$6$...".
-        + r"|(?m:^(?P<user7>[A-Za-z0-9_][\w.-]*):(?:\$2[aby]?\$|\$apr1\$|\$[156y]\$|\{S?SHA\}))"
+        + r"|(?m:^(?P<user7>[A-Za-z0-9_][\w.-]*):(?:\$2[aby]?\$|\$apr1\$|\$[1567y]\$|\{S?SHA\}))"
+        # "username x" alone on a config line (Mosquitto's remote_username, bind_user).
+        r"|(?m:^[ \t]*(?:remote_|bind_|auth_)?(?:username|user)[ \t]+(?P<user11>[^\s#;=]+)"
+        r"[ \t]*\r?$)"
         # PostgreSQL's process title in ps ("postgres: 15/main: ledger_rw ledger 10.2.3.4(53318)
         # idle"), coredumpctl's "UID: 1000 (lwozniak)".
         r"|\bpostgres: (?:[\w.]+/[\w.-]+: )?(?P<user9>[A-Za-z_][\w.-]*) [\w.-]+ "
@@ -131,7 +134,8 @@ RULES = [
         trigger=r"(?m:^[ \t]+contact_name[ \t])"
         r"|<key>(?i:user|login|account|short)[^<\r\n]*</key>\s*<string>"
         r"|Require[ \t]+user[ \t]|(?m:^[\w.-]+:(?:\$|\{S?SHA\}))|\)[ \t]+User Name:"
-        r"|postgres: |(?:UID|GID): \d+ \(",
+        r"|postgres: |(?:UID|GID): \d+ \("
+        r"|(?m:^[ \t]*(?:remote_|bind_|auth_)?user(?:name)?[ \t]+\S)",
     ),
     Rule(
         # ServiceNow names people by display value: "caller_id":{"display_value":"Gustavo

@@ -115,10 +115,12 @@ RULES = [
         r"|\$[56]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$"
         r"[./A-Za-z0-9]{43,86}|\$argon2(?:id|i|d)\$[^\s\"']{40,}"
         # yescrypt, Debian's and Fedora's default now.
-        r"|\$y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{43})",
+        r"|\$y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{43}"
+        # Mosquitto's password file: $7$iterations$salt$hash (PBKDF2-SHA512).
+        r"|\$7\$\d+\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]{40,}={0,2})",
         learn=True,
         trigger=r"\{(?i:pkcs5s2|ssha|sha|smd5|md5|crypt|argon2|bcrypt)|\$2[aby]?\$|\$[156]\$|\$apr1\$"
-        r"|\$argon2|\$y\$",
+        r"|\$argon2|\$y\$|\$7\$",
     ),
     Rule(
         # A Telegram bot token inside its API path: /bot<id>:<token>/sendMessage.
