@@ -1047,3 +1047,34 @@ def test_rows_prose_counters_and_pipelines_stay(text: str) -> None:
 def test_a_settings_row_is_no_table_header() -> None:
     out = redact("| p12_password | LuK3WEgdUrLHwsKs |\n| save_private_key | true |")
     assert "LuK3" not in out and "| save_private_key | true |" in out
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("Pass code:  kpIIw0b6cUGoLAQd5sHP0HYExScNPvkZ1ro9sD6Cm5QG", "kpIIw0b6"),
+        (
+            "$ mc alias set lumen https://x.local F9UA4PP9Z7HTDL43TEOD fOkvoHgqwOuhKUSAPeZ4nsL7",
+            "fOkvo",
+        ),
+        (
+            "https://chat.example.org/hooks/Ec7A3SyangAvc6txR/"
+            "iHY8sTXTxxp9rFEBm27ZU5gjQhzeCQs9S5hMfF71L7U0eah3",
+            "iHY8",
+        ),
+    ],
+)
+def test_nexus_pass_codes_minio_aliases_and_rocketchat_hooks(line: str, secret: str) -> None:
+    assert secret not in redact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "usernamePassword(credentialsId: 'nexus-deploy', passwordVariable: 'NEXUS_PASS')",
+        "#     'password' => '_the_password_of_the_bind_user',",
+        "  'memcache.local' => '\\\\OC\\\\Memcache\\\\APCu',",
+    ],
+)
+def test_variable_names_template_values_and_php_array_keys_stay(line: str) -> None:
+    assert redact(line) == line

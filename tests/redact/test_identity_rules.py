@@ -1162,3 +1162,20 @@ def test_postgres_process_titles_coredump_owners_and_samba_users(line: str, gone
 def test_a_username_alone_on_a_config_line() -> None:
     assert "bridge-plant-lyon" not in redact("remote_username bridge-plant-lyon")
     assert redact("user nobody") == "user nobody"
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        ("  'dbuser' => 'nc_kestrel',", "nc_kestrel"),
+        ("[auth.event] login success [method|FORM][login|r.pemberton]", "r.pemberton"),
+        ('    "lastName": "van Leeuwen",', "Leeuwen"),
+    ],
+)
+def test_php_db_users_sonarqube_logins_and_names_with_particles(line: str, gone: str) -> None:
+    assert gone not in redact(line)
+
+
+def test_a_status_word_after_login_is_no_user() -> None:
+    line = "Error writing data to auth/approle/login: Error making API request."
+    assert redact(line) == line

@@ -289,7 +289,9 @@ RULES = [
         r"|failed to (?:log|authenticate|sign)|authentication failed)\b"
         r"|\bas user[ \t]+(?P<user6>[A-Za-z_][\w.-]*[A-Za-z0-9])"
         r"|\b(?i:authentication (?:error|failure|failed)) for[ \t]+'(?P<user7>[^'\s/:@]+)'"
-        r"|\b(?:[Uu]ser|[Aa]ccount)[ \t]+\[[ \t]?(?P<user8>[^\]\s$][^\]\s]*)[ \t]?\]",
+        r"|\b(?:[Uu]ser|[Aa]ccount)[ \t]+\[[ \t]?(?P<user8>[^\]\s$][^\]\s]*)[ \t]?\]"
+        # SonarQube's auth events: "[login|r.pemberton]".
+        r"|\[login\|(?P<user9>[^\]|\s]+)\]",
         profile="standard",
         check=check_user,
         learn=True,
@@ -299,6 +301,6 @@ RULES = [
         r"|(?i:ssh'?d|ssh-ed|sshed|logged|connected)[ \t]+(?:in)?to[ \t]"
         r"|[Uu]ser[ \t]+[a-z][\w.-]*[ \t]+(?:authenticat|logged|signed|changed|failed)"
         r"|as user[ \t]|(?i:authentication (?:error|failure|failed)) for[ \t]+'"
-        r"|(?:[Uu]ser|[Aa]ccount)[ \t]+\[",
+        r"|(?:[Uu]ser|[Aa]ccount)[ \t]+\[|\[login\|",
     ),
 ]

@@ -336,7 +336,7 @@ RULES = [
         # Non-ASCII letters as alternatives, not in a class: patterns match UTF-8 bytes.
         r"(?i:\b(?:password|passphrase|pw|pwd|passwort|kennwort|wachtwoord|mot de passe|"
         r"contrase(?:n|ñ)a|has(?:ł|l)o|clave|"
-        r"senha|l(?:o|ö)senord|pre-shared[ -]key|psk|wpa2? key|wi-?fi key|network key))"
+        r"senha|l(?:o|ö)senord|pre-shared[ -]key|psk|wpa2? key|wi-?fi key|network key|pass ?code))"
         # Italian "l'utente" may stand between the word and its value.
         r"(?:[ \t][^.\r\n:=\"@/]{0,60}?)??"
         r"(?:(?:[ \t](?i:is|was|to|lautet(?:[ \t]+aktuell)?|est|ist|è|es|jest)[ \t]*:?|[ \t]*:)"
@@ -360,7 +360,7 @@ RULES = [
         learn=True,
         trigger=r"(?i:password|passphrase|passwort|kennwort|wachtwoord|mot de passe|contrase|senha|"
         r"senord|pre-shared|psk|wpa|wi-?fi key|network key|token|secret|log(?:in|on)\b"
-        r"|has(?:ł|l)o|clave|api[ _-]?key|cl(?:é|e) du compte)",
+        r"|has(?:ł|l)o|clave|api[ _-]?key|cl(?:é|e) du compte|pass ?code)",
     ),
     Rule(
         # An OAuth authorization code in a callback URL: exchanged for tokens by whoever
@@ -576,7 +576,9 @@ RULES = [
         # Postfix's sasl_passwd ("[smtp.office365.com]:587 user:x"), s3fs' passwd file
         # (ACCESS_KEY:SECRET_KEY).
         r"|(?m:^\[[\w.-]+\](?::\d+)?[ \t]+[^\s:]+:(?P<secret14>\S+))"
-        r"|(?m:^[A-Z0-9]{16,24}:(?P<secret15>[A-Za-z0-9/+]{40})[ \t]*\r?$)",
+        r"|(?m:^[A-Z0-9]{16,24}:(?P<secret15>[A-Za-z0-9/+]{40})[ \t]*\r?$)"
+        # MinIO's "mc alias set NAME URL ACCESS_KEY SECRET_KEY".
+        r"|\bmc[ \t]+alias[ \t]+set[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(?P<secret16>[^\s\"']+)",
         check=check_positional,
         learn=True,
         trigger=r"\s-y[ \t]+\S+:|(?m:^(?:CLIENT_|SERVER_|EARLY_|EXPORTER_))|Key Content"
@@ -584,6 +586,6 @@ RULES = [
         r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]|(?m:^\$USER\d)"
         r"|\busing[ \t]|db\.auth|changeUserPassword|username_pw_set|(?i:auth)[ \t]+[\w.-]+[ \t]+\S"
         r"|auth-pass|(?m:^PASSWORD[ \t])|(?m:^\[[\w.-]+\](?::\d+)?[ \t])"
-        r"|(?m:^[A-Z0-9]{16,24}:[A-Za-z0-9/+]{40})",
+        r"|(?m:^[A-Z0-9]{16,24}:[A-Za-z0-9/+]{40})|\bmc[ \t]+alias[ \t]+set[ \t]",
     ),
 ]

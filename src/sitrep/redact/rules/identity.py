@@ -249,7 +249,7 @@ RULES = [
         r"uid|acct|principal(?:[_.-]?name)?|samaccountname|userprincipalname|account[_.\s-]?name|"
         r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by"
         # Grafana's uname=, and the label in German, Dutch, French, Spanish, Italian.
-        r"|uname|benutzer(?:[_.-]?name)?|gebruiker(?:snaam)?|utilisateur|usuario|utente"
+        r"|uname|benutzer(?:[_.-]?name)?|gebruiker(?:snaam)?|utilisateur|usuario|utente|db_?user"
         # The EAP identity of 802.1X (NetworkManager's 802-1x.identity, wpa_supplicant).
         r"|802-1x\.identity|eap[_.-]identity|sec_name))"
         r"|Built-By)"

@@ -237,6 +237,8 @@ def check_fqdn(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:
         return False  # java.io.File, com.acme.Foo(...): code, not a host.
     if right[:2] == b".+":
         return False  # BIND's key files: Kexample.com.+013+37012.
+    if right[:1] in (b"'", b'"') and buf[end + 1 : end + 5].lstrip().startswith(b"=>"):
+        return False  # PHP's 'memcache.local' => ...: an array key
     if not url and not (named_file or _free_text_host(buf, start, end)):
         return False
     labels = host.lower().split(b".")

@@ -76,10 +76,14 @@ _PROSE_WORDS = frozenset(
     local network""".split()
 )
 #: "NT" of "NT AUTHORITY\SYSTEM" and "IIS" of "IIS APPPOOL\x" after a user key or phrase.
+#: Words a log puts where a name could stand ("approle/login: Error making API request").
+_STATUS_WORDS = frozenset(b"error errors warning failed failure success successful".split())
 #: How tac_plus stores a login's password ("login = cleartext x"): a method, not a user.
 _PASSWORD_METHODS = frozenset(b"cleartext des crypt clear".split())
 _SETTING_WORDS = re.compile(rb"password|passwd|policy|secret|token")
-_NOT_NAMES = SYSTEM_USERS | _FIELD_WORDS | _PROSE_WORDS | _PASSWORD_METHODS | {b"nt", b"iis"}
+_NOT_NAMES = (
+    SYSTEM_USERS | _FIELD_WORDS | _PROSE_WORDS | _PASSWORD_METHODS | _STATUS_WORDS | {b"nt", b"iis"}
+)
 #: Bytes after a value that may make it something else, and first bytes that call for a
 #: closer look (numbers, templates, Kubernetes groups, cron's *system*).
 _STOP_AFTER = frozenset((b"(", b"{", b"=", b")"))
@@ -454,7 +458,8 @@ DISPLAY_NAME = (
 def person_name(more_words: int = 0) -> str:
     """The pattern of a person's name with at least ``more_words`` words after the first."""
     return (
-        r"(?P<user>[A-Z\x80-\xff][\w\x80-\xff'.-]*(?:[ \t]+(?:[A-Z\x80-\xff][\w\x80-\xff'.-]*"
+        r"(?P<user>(?:(?:van|von|de|der|den|da|di|du|la|le|del)[ \t]+)?"
+        r"[A-Z\x80-\xff][\w\x80-\xff'.-]*(?:[ \t]+(?:[A-Z\x80-\xff][\w\x80-\xff'.-]*"
         r"|de|van|von|der|den|da|di|du|la|le|del|dos|das|ter|ten|bin|al|y)){"
         + str(more_words)
         + ",4}"

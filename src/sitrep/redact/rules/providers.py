@@ -71,6 +71,7 @@ TOKEN_SHAPES = [
     ("crowdstrike-cid", r"[0-9A-Fa-f]{32}-[0-9A-Fa-f]{2}"),
     # Incoming-webhook ids that are the whole secret: Mattermost, Microsoft Teams.
     ("mattermost", r"hooks/[a-z0-9]{26}"),
+    ("rocketchat", r"hooks/[A-Za-z0-9]{17}/[A-Za-z0-9]{48}"),
     ("teams", r"IncomingWebhook/[0-9a-f]{32}/[0-9a-f-]{36}"),
     # NATS nkey seeds (user, account, operator, server, cluster): the private half.
     ("nats", r"S[UAONC][A-Z2-7]{56}"),

@@ -22,6 +22,7 @@ _PLACEHOLDER = re.compile(
       | read|write|read-?write|read-?only|read-all|write-all  # GitHub's "id-token: write"
       | replace[-_]?me|change[-_]me
       | \*sensitive\*data\*deleted\*  # Windows setup logs and unattend.xml after setup
+      | _?(?:the|your|my)[_-][\w-]*(?:password|secret|token)[\w-]*  # _the_password_of_x
       # A provider's prefix before a placeholder: sk_test_REPLACE_ME, whsec_..., SG.xxxx.xxxx
       | (?:[a-z]{2,8}[_.-])+(?:x{4,}|\.{3,}|\*{3,}|replace[-_]?me|change[-_]?me)(?:[._-]x{4,})*
       | (?:[a-z]{2,8}_)+  # whsec_... once its dots are stripped
@@ -42,7 +43,7 @@ _WORDY_KEY_SUFFIX = re.compile(
     rb"response|dialog|form|page|view|controller|action|test|tests|spec|event|events|"
     rb"encryption|issuer|audience|module|map|maps|plugin|plugins|scope|scopes|classname|"
     rb"pointer|arn|in|hasher|hashers|validators|accessor|cmd|command|authenticator|identity|at|"
-    rb"iterations|rounds|cost|algo|stdin|suite|cipher|ciphers|function)$"
+    rb"iterations|rounds|cost|algo|stdin|suite|cipher|ciphers|function|variable|variables)$"
 )
 
 
