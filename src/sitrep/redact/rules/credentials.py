@@ -474,8 +474,9 @@ RULES = [
         r"(?P<secret>[^<\r\n]+)</string>",
         check=check_key_value,
         learn=True,
-        # Down to the <string> line, so that line is searched too.
-        trigger=r"<key>[^<\r\n]*(?i:" + KEY_WORDS + r")[^<\r\n]*</key>\s*<string>",
+        # Down to the <string> line, so that line is searched too. Any pair will do: a
+        # key word after "<key>" in the trigger would slow its DFA on all text.
+        trigger=r"</key>\s*<string>",
     ),
     Rule(
         # A two-column table of settings: "| API Secret | x |", psql's "| ldap.password | x",
@@ -485,7 +486,7 @@ RULES = [
         r"[ \t]*\|[ \t]*(?P<secret>[^|\s`][^|\r\n`<>]*?)[ \t]*\|?[ \t]*\r?(?m:$)",
         check=check_key_value,
         learn=True,
-        trigger=r"\|[ \t]*[\w. -]*(?i:" + KEY_WORDS + r")[\w. -]*\|[ \t]*[^|\s]",
+        trigger=r"(?i:" + KEY_WORDS + r")[\w. \t-]*\|[ \t]*[^|\s]",
     ),
     Rule(
         "credentials.key-value",

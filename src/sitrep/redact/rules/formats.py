@@ -543,7 +543,7 @@ RULES = [
         r"(?P<secret>[^\"'\r\n]+)[\"'][ \t]*\)",
         check=check_positional,
         learn=True,
-        trigger=r"(?i:set)\w*(?i:password|secret|token|apikey)\(",
+        trigger=r"(?i:password|secret|token|apikey)\(",
     ),
     Rule(
         # Files and tools that say by position which field is the secret: a TSIG key on

@@ -132,7 +132,7 @@ RULES = [
         check=check_user,
         learn=True,
         trigger=r"(?m:^[ \t]+contact_name[ \t])"
-        r"|<key>(?i:user|login|account|short)[^<\r\n]*</key>\s*<string>"
+        r"|</key>\s*<string>"
         r"|Require[ \t]+user[ \t]|(?m:^[\w.-]+:(?:\$|\{S?SHA\}))|\)[ \t]+User Name:"
         r"|postgres: |(?:UID|GID): \d+ \("
         r"|(?m:^[ \t]*(?:remote_|bind_|auth_)?user(?:name)?[ \t]+\S)",

@@ -64,11 +64,6 @@ TOKEN_SHAPES = [
     ("firebase", r"AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{100,}"),
     # A BitLocker recovery password: eight groups of six digits unlock the disk.
     ("bitlocker", r"\d{6}(?:-\d{6}){7}"),
-    # A FileVault personal recovery key (six groups of four), a CrowdStrike customer id
-    # with its checksum (32 hex digits, a dash, two more): the sensor installs into the
-    # customer's tenant with it.
-    ("filevault", r"[A-Z0-9]{4}(?:-[A-Z0-9]{4}){5}"),
-    ("crowdstrike-cid", r"[0-9A-Fa-f]{32}-[0-9A-Fa-f]{2}"),
     # Incoming-webhook ids that are the whole secret: Mattermost, Microsoft Teams.
     ("mattermost", r"hooks/[a-z0-9]{26}"),
     ("rocketchat", r"hooks/[A-Za-z0-9]{17}/[A-Za-z0-9]{48}"),
@@ -122,6 +117,18 @@ RULES = [
         learn=True,
         trigger=r"\{(?i:pkcs5s2|ssha|sha|smd5|md5|crypt|argon2|bcrypt)|\$2[aby]?\$|\$[156]\$|\$apr1\$"
         r"|\$argon2|\$y\$|\$7\$",
+    ),
+    Rule(
+        # A FileVault personal recovery key (six groups of four), where a line speaks of
+        # recovery or escrow; a CrowdStrike customer id with its checksum (32 hex digits, a
+        # dash, two more), where it says CID: the sensor joins the customer's tenant with it.
+        # Kept out of the token shapes: counted runs of a broad class in the candidate
+        # automaton made its DFA twice as slow to build on new text.
+        "credentials.provider-token",
+        r"\b(?P<secret>[A-Z0-9]{4}(?:-[A-Z0-9]{4}){5}|[0-9A-Fa-f]{32}-[0-9A-Fa-f]{2})\b",
+        check=check_shape,
+        learn=True,
+        trigger=r"(?i:recovery|filevault|fdesetup|escrow|personal ?key|\bcid\b)",
     ),
     Rule(
         # A Telegram bot token inside its API path: /bot<id>:<token>/sendMessage.
