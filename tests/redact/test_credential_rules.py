@@ -1078,3 +1078,18 @@ def test_nexus_pass_codes_minio_aliases_and_rocketchat_hooks(line: str, secret: 
 )
 def test_variable_names_template_values_and_php_array_keys_stay(line: str) -> None:
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("パスワード：Minato#2024spring", "Minato#2024"),
+        ("新パスワード：Ykq8!vRz3mWp", "Ykq8!"),
+        ("密码：Zx#8812qweAsd", "Zx#8812"),
+        ("Şifre: Lg0!Tiger2023", "Lg0!Tiger"),
+        ("  WS Şifre: Ef@tura#8821", "Ef@tura"),
+        ("Пароль: Qw3rty!2024x", "Qw3rty"),
+    ],
+)
+def test_passwords_labelled_in_japanese_chinese_turkish_and_russian(line: str, secret: str) -> None:
+    assert secret not in redact(line)

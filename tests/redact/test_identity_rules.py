@@ -1179,3 +1179,16 @@ def test_php_db_users_sonarqube_logins_and_names_with_particles(line: str, gone:
 def test_a_status_word_after_login_is_no_user() -> None:
     line = "Error writing data to auth/approle/login: Error making API request."
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        ("ユーザー名：m.sato", "m.sato"),
+        ("用户名：zhangwei", "zhangwei"),
+        ("Логин: ivanov.a", "ivanov.a"),
+        ("\tNome da Conta:\t\tjsilva", "jsilva"),
+    ],
+)
+def test_user_labels_in_japanese_chinese_russian_and_portuguese(line: str, gone: str) -> None:
+    assert gone not in redact(line)

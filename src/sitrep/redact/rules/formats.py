@@ -334,12 +334,16 @@ RULES = [
         # token on the next line, "the shared secret 'x'", "login is admin / x".
         "credentials.prose",
         # Non-ASCII letters as alternatives, not in a class: patterns match UTF-8 bytes.
-        r"(?i:\b(?:password|passphrase|pw|pwd|passwort|kennwort|wachtwoord|mot de passe|"
-        r"contrase(?:n|ñ)a|has(?:ł|l)o|clave|"
+        r"(?:(?i:\b(?:password|passphrase|pw|pwd|passwort|kennwort|wachtwoord|mot de passe|"
+        r"contrase(?:n|ñ)a|has(?:ł|l)o|clave|sifre|heslo|"
         r"senha|l(?:o|ö)senord|pre-shared[ -]key|psk|wpa2? key|wi-?fi key|network key|pass ?code))"
+        # Words that start with a non-ASCII letter have no \b before them (an ASCII class).
+        r"|(?:Ş|ş)ifre|пароль|Пароль|パスワード|暗号化キー|密码|口令)"
         # Italian "l'utente" may stand between the word and its value.
         r"(?:[ \t][^.\r\n:=\"@/]{0,60}?)??"
-        r"(?:(?:[ \t](?i:is|was|to|lautet(?:[ \t]+aktuell)?|est|ist|è|es|jest)[ \t]*:?|[ \t]*:)"
+        # "：" is the full-width colon of Japanese and Chinese text.
+        r"(?:(?:[ \t](?i:is|was|to|lautet(?:[ \t]+aktuell)?|est|ist|è|é|es|jest|para)[ \t]*:?"
+        r"|[ \t]*(?::|：))"
         r"[ \t]*(?:\"(?P<secret>[^\"\r\n]{4,})\"|'(?P<secret2>[^'\r\n]{4,})'"
         r"|(?P<secret3>[^\s\"'«]{6,})|«[ \t]*(?P<secret10>[^\s«]{4,})[ \t]*»)"
         r"|[ \t]*«[ \t]*(?P<secret12>[^\s«]{4,})[ \t]*»)"
@@ -360,6 +364,7 @@ RULES = [
         learn=True,
         trigger=r"(?i:password|passphrase|passwort|kennwort|wachtwoord|mot de passe|contrase|senha|"
         r"senord|pre-shared|psk|wpa|wi-?fi key|network key|token|secret|log(?:in|on)\b"
+        r"|ifre|пароль|Пароль|heslo|パスワード|暗号化キー|密码|口令"
         r"|has(?:ł|l)o|clave|api[ _-]?key|cl(?:é|e) du compte|pass ?code)",
     ),
     Rule(

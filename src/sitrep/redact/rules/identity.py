@@ -250,16 +250,23 @@ RULES = [
         r"logon[_.\s-]?name|owner[_.-]?name|assignee|reporter|author|created[_.-]?by|updated[_.-]?by"
         # Grafana's uname=, and the label in German, Dutch, French, Spanish, Italian.
         r"|uname|benutzer(?:[_.-]?name)?|gebruiker(?:snaam)?|utilisateur|usuario|utente|db_?user"
+        # And in Portuguese (Windows' "Nome da Conta"), Turkish, Czech and Swedish.
+        r"|usu(?:á|a)rio|nome da conta|kullan(?:ı|i)c(?:ı|i) ad(?:ı|i)"
+        r"|u(?:ž|z)ivatel(?:sk(?:é|e) jm(?:é|e)no)?|anv(?:ä|a)ndarnamn"
         # The EAP identity of 802.1X (NetworkManager's 802-1x.identity, wpa_supplicant).
         r"|802-1x\.identity|eap[_.-]identity|sec_name))"
+        # Japanese, Chinese and Russian labels start with a non-ASCII letter: no \b before them.
+        r"|ユーザー名|ユーザーID|用户名|账号|账户|пользователь|Пользователь|логин|Логин"
         r"|Built-By)"
         # ":", "=" and Ruby's "=>" ({"login"=>"jdoe"}).
-        r"\\{0,3}[\"']?\s*(?:[?+:]=|[:=]>?)[ \t]*\\{0,3}[\"'<\[]?" + DOWN_LEVEL + USER_VALUE,
+        r"\\{0,3}[\"']?\s*(?:[?+:]=|[:=]>?|：)[ \t]*\\{0,3}[\"'<\[]?" + DOWN_LEVEL + USER_VALUE,
         profile="standard",
         check=check_account,
         learn=True,
         trigger=r"(?i:user|login|uid|acct|principal|samaccountname|account|logon|owner|assignee|reporter|author|created|updated"
-        r"|uname|benutzer|gebruiker|utilisateur|usuario|utente|802-1x\.identity|eap[_.-]identity|sec_name)"
+        r"|uname|benutzer|gebruiker|utilisateur|usuario|utente|802-1x\.identity|eap[_.-]identity|sec_name"
+        r"|ユーザー|用户名|账号|账户|usu(?:á|a)rio|nome da conta|kullan|пользователь|Пользователь"
+        r"|логин|Логин|ivatel|ndarnamn)"
         r"|logname|set_id|Built-By",
     ),
     Rule(
