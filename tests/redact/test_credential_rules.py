@@ -1093,3 +1093,25 @@ def test_variable_names_template_values_and_php_array_keys_stay(line: str) -> No
 )
 def test_passwords_labelled_in_japanese_chinese_turkish_and_russian(line: str, secret: str) -> None:
     assert secret not in redact(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ('            <credential-reference clear-text="Cs!store-2023-Q4xT"/>', "Cs!store"),
+        ("    MASK-8VzWsSNwBaR676g8ujiIDdFKwSjOBHCHgnKf17nun3v;12345678;123", "8VzWs"),
+        ("wls:/offline> connect('weblogic','Wl$Adm!n2023','t3://x.example.net:7001')", "Wl$Adm"),
+        ("cmo.setCustomIdentityKeyStorePassPhrase('Id3nt!tyKS_ms01')", "Id3nt"),
+        ("{aes}AENRWPBVPeNuoOFVNh+AhUKKpOgZwT6Fla6w4YwjcL1vVqL3a92a2Zx", "AENRW"),
+        ("{xor}Ei48M287MSt+Lz8s", "Ei48M"),
+        ("AdminTask.createAuthDataEntry('[-alias A -user u -password Db2#Prd_ord55]')", "Db2#"),
+        ("camel.component.sql.data-source.password=RAW(kH2x9Qv0mLp3Tz8Rw1Ny5Cb7Ds4)", "kH2x9"),
+    ],
+)
+def test_java_middleware_secrets(line: str, secret: str) -> None:
+    assert secret not in redact(line)
+
+
+def test_prose_about_cleartext_stays() -> None:
+    line = "the password is stored in cleartext by default"
+    assert redact(line) == line

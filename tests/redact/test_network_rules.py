@@ -556,3 +556,7 @@ def test_an_address_after_a_version_word_and_another_word_is_an_address(
 
 def test_an_address_in_a_tomcat_connector_thread_name_is_an_address() -> None:
     assert "10.40.2.8" not in redact('"ajp-nio-10.40.2.8-8009-exec-4" #88 daemon prio=5')
+
+
+def test_a_weblogic_machine_element_is_a_host() -> None:
+    assert "wls-host-03" not in redact("    <machine>wls-host-03</machine>")

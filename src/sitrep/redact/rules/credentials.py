@@ -20,7 +20,8 @@ from sitrep.redact.rules.text import UUID, is_placeholder, key_is_descriptive, l
 #: Broad key words for the fast candidate pattern; ``key_strength`` decides precisely.
 KEY_WORDS = (
     r"pass|pwd|pw|secret|token|key|credential|creds|auth|session|cookie|sig|salt|dsn|"
-    r"connstr|connection.?string|licen[cs]e|otp|bearer|psk|community|verifier|device.?code|oinkcode"
+    r"connstr|connection.?string|licen[cs]e|otp|bearer|psk|community|verifier|device.?code|oinkcode|"
+    r"clear-?text"
 )
 _STRONG = re.compile(
     rb"passw|pass[._-]word|passphrase|^pass$|key[._-]?base$|[._-]pass$|(?<=[a-z])(?<!by)pass$|^pwd$|[._-]pwd$|pwd$|secret(?!ar)|token(?!i[sz])|"
@@ -31,6 +32,7 @@ _STRONG = re.compile(
     rb"^pw$|[._-]pw$|(?:^|[._-])(?:bind|root|admin|db|user)pw$|psk|pre[._-]?shared[._-]?key|"
     rb"community|code[._-]?verifier|device[._-]?code|(?:primary|secondary)[._-]?key|oinkcode|"
     rb"ticket[._-]?salt|pass4symmkey|(?:pass(?:word|wd)?|pwd)[._-]?(?:hash|salt)|erlang[._-]?cookie|"
+    rb"^clear[._-]?text$|"
     # Directives that name a password without saying so (Redis, SSSD) and the signatures of
     # pre-signed cloud URLs, which grant access until they expire.
     rb"requirepass|masterauth|authtok|(?:routing|integration|app|application|subscription|validation|decryption)[._-]?key|(?:amz|goog)[._-]signature|(?:hmac|aes|cipher|jwt)[._-]?key"
@@ -351,6 +353,8 @@ VALUE = (
     # ODBC braces ("PWD={a;b}"), hash schemes ("{PKCS5S2}abc"), Java map dumps ("=[x]").
     r"|(?P<secret5>\{[^}\r\n]+\}[^\s\"',;&<>(){}\[\]\\|`]*)"
     r"|\[(?P<secret6>[^\]\s,'\"]+)\]|\[[ \t]*\"(?P<secret7>[^\"\r\n]+)\"[ \t]*\]"
+    # Camel's RAW(x) keeps a password's characters as they are.
+    r"|RAW\((?P<secret15>[^)\r\n]+)\)"
     # A data URI holds the secret after its comma: tokenSecretKey=data:;base64,x.
     r"|data:[\w/+.-]*;base64,(?P<secret14>[A-Za-z0-9+/=]+)"
     # Oracle's listener.ora: PASSWORDS_LISTENER = (x).
@@ -538,10 +542,13 @@ RULES = [
         r"|\s-(?:src|dest)?(?:store|key)pass\s+[\"']?(?P<secret5>[^\s\"']+)"
         # Splunk's "-auth admin:x", Nagios' check_snmp "-C community".
         r"|\s-auth[ \t]+[\"']?[^:\s\"']+:(?P<secret7>[^\s\"']+)"
-        r"|\bcheck_snmp\b[^\r\n]*?\s-C[ \t]+[\"']?(?P<secret8>[^\s\"'$][^\s\"']*))",
+        r"|\bcheck_snmp\b[^\r\n]*?\s-C[ \t]+[\"']?(?P<secret8>[^\s\"'$][^\s\"']*)"
+        # A single-dash -password flag (wsadmin's createAuthDataEntry, Java tools).
+        r"|\s-(?:password|passwd)[ \t]+(?P<secret9>[^\s\"'\]\-][^\s\"'\]]*))",
         check=check_command_line,
         learn=True,
-        trigger=r"--|(?i:mysql|redis-cli|sshpass|docker)|\s-u|(?i:pass)\s|\s-auth[ \t]|check_snmp",
+        trigger=r"--|(?i:mysql|redis-cli|sshpass|docker)|\s-u|(?i:pass)\s|\s-auth[ \t]|check_snmp"
+        r"|\s-passw",
     ),
     Rule(
         "credentials.high-entropy",

@@ -544,11 +544,11 @@ RULES = [
     Rule(
         # Code sets a password by a call: conn.setPassword("x"), $cfg.SetProxyPassword("x").
         "credentials.key-value",
-        r"\b(?P<key>(?i:set)\w*(?i:password|secret|token|apikey))\([ \t]*[\"']"
+        r"\b(?P<key>(?i:set)\w*(?i:password|passphrase|secret|token|apikey))\([ \t]*[\"']"
         r"(?P<secret>[^\"'\r\n]+)[\"'][ \t]*\)",
         check=check_positional,
         learn=True,
-        trigger=r"(?i:password|secret|token|apikey)\(",
+        trigger=r"(?i:password|passphrase|secret|token|apikey)\(",
     ),
     Rule(
         # Files and tools that say by position which field is the secret: a TSIG key on
@@ -583,7 +583,10 @@ RULES = [
         r"|(?m:^\[[\w.-]+\](?::\d+)?[ \t]+[^\s:]+:(?P<secret14>\S+))"
         r"|(?m:^[A-Z0-9]{16,24}:(?P<secret15>[A-Za-z0-9/+]{40})[ \t]*\r?$)"
         # MinIO's "mc alias set NAME URL ACCESS_KEY SECRET_KEY".
-        r"|\bmc[ \t]+alias[ \t]+set[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(?P<secret16>[^\s\"']+)",
+        r"|\bmc[ \t]+alias[ \t]+set[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(?P<secret16>[^\s\"']+)"
+        # WLST's connect('user', 'x', 'url'); Elytron's masked passwords (MASK-x;salt;count).
+        r"|\bconnect\([ \t]*['\"][^'\"\r\n]+['\"][ \t]*,[ \t]*['\"](?P<secret17>[^'\"\r\n]+)['\"]"
+        r"|\bMASK-(?P<secret18>[A-Za-z0-9+/=]{16,});",
         check=check_positional,
         learn=True,
         trigger=r"\s-y[ \t]+\S+:|(?m:^(?:CLIENT_|SERVER_|EARLY_|EXPORTER_))|Key Content"
@@ -591,6 +594,6 @@ RULES = [
         r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]|(?m:^\$USER\d)"
         r"|\busing[ \t]|db\.auth|changeUserPassword|username_pw_set|(?i:auth)[ \t]+[\w.-]+[ \t]+\S"
         r"|auth-pass|(?m:^PASSWORD[ \t])|(?m:^\[[\w.-]+\](?::\d+)?[ \t])"
-        r"|(?m:^[A-Z0-9]{16,24}:[A-Za-z0-9/+]{40})|\bmc[ \t]+alias[ \t]+set[ \t]",
+        r"|(?m:^[A-Z0-9]{16,24}:[A-Za-z0-9/+]{40})|\bmc[ \t]+alias[ \t]+set[ \t]|connect\(|MASK-",
     ),
 ]

@@ -460,7 +460,7 @@ RULES = [
         + r")*)</Data>"
         # <hostname> elements (Jira's application.xml), SMTP's greeting (EHLO app01),
         # Ansible's task results ("fatal: [web-03]: UNREACHABLE!") and its recap.
-        r"|<(?i:host(?:[_-]?name)?|server(?:[_-]?name)?|computer(?:[_-]?name)?|fqdn)>"
+        r"|<(?i:host(?:[_-]?name)?|server(?:[_-]?name)?|computer(?:[_-]?name)?|fqdn|machine)>"
         r"(?P<host8>" + _LABEL + r"(?:\." + _LABEL + r")*)</"
         r"|(?m:^(?:EHLO|HELO|ehlo|helo)[ \t]+(?P<host9>" + _LABEL + r"(?:\." + _LABEL + r")*)"
         r"[ \t]*\r?$)"
@@ -508,7 +508,7 @@ RULES = [
         trigger=r"(?m:^" + _SYSLOG_TIME + r"[ \t]+[\w.-]+[ \t]+" + _SYSLOG_TAG + r")"
         r"|\\\\[A-Za-z]|\bDHCP[A-Z]+ |DESKTOP-|LAPTOP-|<Computer>"
         r"|<Data Name=\"(?:Workstation|Computer)"
-        r"|<(?i:host|server|computer|fqdn)|(?m:^(?i:ehlo|helo)[ \t])"
+        r"|<(?i:host|server|computer|fqdn|machine)|(?m:^(?i:ehlo|helo)[ \t])"
         r"|(?m:^(?:ok|changed|fatal|failed|skipping|unreachable|ignored): \[)"
         r"|ssh-(?:rsa|ed25519|dss)|ecdsa-sha2|SHA256:|Cron <"
         r"|(?m:^<\d{1,3}>(?:1[ \t]+\d{4}-|[A-Z][a-z]{2}[ \t]))|client-hostname|DHCPACK\("

@@ -105,7 +105,7 @@ RULES = [
         # placeholder.
         "credentials.password-hash",
         r"(?P<secret>\{(?i:PKCS5S2|SSHA(?:256|512)?|SHA(?:256|512)?|SMD5|MD5|CRYPT|ARGON2(?:I|ID)?|"
-        r"BCRYPT)\}[A-Za-z0-9+/$.=]{16,}"
+        r"BCRYPT|AES(?:256)?|XOR)\}[A-Za-z0-9+/$.=]{8,}"
         # crypt(3) hashes: bcrypt, sha512crypt/sha256crypt (/etc/shadow), argon2.
         r"|\$2[aby]?\$\d\d\$[./A-Za-z0-9]{50,60}|\$(?:1|apr1)\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}"
         r"|\$[56]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$"
@@ -115,7 +115,7 @@ RULES = [
         # Mosquitto's password file: $7$iterations$salt$hash (PBKDF2-SHA512).
         r"|\$7\$\d+\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]{40,}={0,2})",
         learn=True,
-        trigger=r"\{(?i:pkcs5s2|ssha|sha|smd5|md5|crypt|argon2|bcrypt)|\$2[aby]?\$|\$[156]\$|\$apr1\$"
+        trigger=r"\{(?i:pkcs5s2|ssha|sha|smd5|md5|crypt|argon2|bcrypt|aes|xor)|\$2[aby]?\$|\$[156]\$|\$apr1\$"
         r"|\$argon2|\$y\$|\$7\$",
     ),
     Rule(
