@@ -1115,3 +1115,15 @@ def test_java_middleware_secrets(line: str, secret: str) -> None:
 def test_prose_about_cleartext_stays() -> None:
     line = "the password is stored in cleartext by default"
     assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("    password: xkcb pqvn wjsr tmle", "pqvn"),
+        ("ipmitool -I lanplus -H 10.174.196.156 -U ADMIN -P QWXBTRZKPF chassis power", "QWXBTR"),
+        ("MONITOR ups@192.168.182.189 1 monuser s3cretUps slave", "s3cretUps"),
+    ],
+)
+def test_app_passwords_ipmitool_and_nut_monitors(line: str, secret: str) -> None:
+    assert secret not in redact(line)

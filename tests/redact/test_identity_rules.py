@@ -1192,3 +1192,8 @@ def test_a_status_word_after_login_is_no_user() -> None:
 )
 def test_user_labels_in_japanese_chinese_russian_and_portuguese(line: str, gone: str) -> None:
     assert gone not in redact(line)
+
+
+def test_a_mikrotik_prompt_names_its_user_and_host() -> None:
+    out = redact("[jwozniak@MT-Biuro] > /ip dhcp-server lease print")
+    assert "jwozniak" not in out and "MT-Biuro" not in out

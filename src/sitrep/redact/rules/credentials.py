@@ -353,6 +353,8 @@ VALUE = (
     # ODBC braces ("PWD={a;b}"), hash schemes ("{PKCS5S2}abc"), Java map dumps ("=[x]").
     r"|(?P<secret5>\{[^}\r\n]+\}[^\s\"',;&<>(){}\[\]\\|`]*)"
     r"|\[(?P<secret6>[^\]\s,'\"]+)\]|\[[ \t]*\"(?P<secret7>[^\"\r\n]+)\"[ \t]*\]"
+    # A Google app password: four groups of four letters.
+    r"|(?P<secret16>[a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4})\b"
     # Camel's RAW(x) keeps a password's characters as they are.
     r"|RAW\((?P<secret15>[^)\r\n]+)\)"
     # A data URI holds the secret after its comma: tokenSecretKey=data:;base64,x.
@@ -535,7 +537,7 @@ RULES = [
         r"(?P<secret>[^\s\"'-][^\s\"']*)"
         r"|\b(?i:mysql(?:dump|admin)?)\b[^\r\n]*?[\s\"]-p(?P<secret2>[^\s\"-][^\s\"]*)"
         r"|\s(?:-[a-zA-Z]?u|--user)\s*[\"']?(?P<user>[^:\s\"'@]+):[\"']?(?P<secret3>[^\s\"'@/]+)"
-        r"|\s-u[ \t]+[\"']?[^\s\"'-][^\s\"']*[\"']?[ \t]+-[pP][ \t]*[\"']?"
+        r"|\s-[uU][ \t]+[\"']?[^\s\"'-][^\s\"']*[\"']?[ \t]+-[pP][ \t]*[\"']?"
         r"(?P<secret6>[^\s\"'-][^\s\"']*)"
         r"|\b(?:redis-cli\b[^\r\n]*?\s-a|sshpass\s+-p|docker\s+login\b[^\r\n]*?\s-p)\s+[\"']?"
         r"(?P<secret4>[^\s\"']+)"
@@ -547,7 +549,8 @@ RULES = [
         r"|\s-(?:password|passwd)[ \t]+(?P<secret9>[^\s\"'\]\-][^\s\"'\]]*))",
         check=check_command_line,
         learn=True,
-        trigger=r"--|(?i:mysql|redis-cli|sshpass|docker)|\s-u|(?i:pass)\s|\s-auth[ \t]|check_snmp"
+        trigger=r"--|(?i:mysql|redis-cli|sshpass|docker)|\s-[uU]|(?i:pass)\s|\s-auth[ \t]"
+        r"|check_snmp"
         r"|\s-passw",
     ),
     Rule(

@@ -586,7 +586,10 @@ RULES = [
         r"|\bmc[ \t]+alias[ \t]+set[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(?P<secret16>[^\s\"']+)"
         # WLST's connect('user', 'x', 'url'); Elytron's masked passwords (MASK-x;salt;count).
         r"|\bconnect\([ \t]*['\"][^'\"\r\n]+['\"][ \t]*,[ \t]*['\"](?P<secret17>[^'\"\r\n]+)['\"]"
-        r"|\bMASK-(?P<secret18>[A-Za-z0-9+/=]{16,});",
+        r"|\bMASK-(?P<secret18>[A-Za-z0-9+/=]{16,});"
+        # NUT's upsmon.conf: MONITOR ups@host 1 user password primary.
+        r"|\bMONITOR[ \t]+\S+[ \t]+\d+[ \t]+\S+[ \t]+(?P<secret19>\S+)[ \t]+"
+        r"(?:master|slave|primary|secondary)\b",
         check=check_positional,
         learn=True,
         trigger=r"\s-y[ \t]+\S+:|(?m:^(?:CLIENT_|SERVER_|EARLY_|EXPORTER_))|Key Content"
@@ -594,6 +597,7 @@ RULES = [
         r"|\blogin[ \t]*=[ \t]*(?:cleartext|des|crypt|clear)[ \t]|(?m:^\$USER\d)"
         r"|\busing[ \t]|db\.auth|changeUserPassword|username_pw_set|(?i:auth)[ \t]+[\w.-]+[ \t]+\S"
         r"|auth-pass|(?m:^PASSWORD[ \t])|(?m:^\[[\w.-]+\](?::\d+)?[ \t])"
-        r"|(?m:^[A-Z0-9]{16,24}:[A-Za-z0-9/+]{40})|\bmc[ \t]+alias[ \t]+set[ \t]|connect\(|MASK-",
+        r"|(?m:^[A-Z0-9]{16,24}:[A-Za-z0-9/+]{40})|\bmc[ \t]+alias[ \t]+set[ \t]|connect\(|MASK-"
+        r"|\bMONITOR[ \t]",
     ),
 ]

@@ -555,7 +555,8 @@ RULES = [
         # Shell prompts: Debian's "jdoe@app01:~$", Red Hat's "[jdoe@app01 ~]$", macOS zsh's
         # "jdoe@MBP-0217 ~ %". root's prompt names the host too.
         r"\b(?P<user>[a-z_][a-z0-9_.-]*)@(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*)"
-        r"(?::[~/]|[ \t][^\]\s]*\][$#]|[ \t][~/][^\s]*[ \t]%[ \t])",
+        # MikroTik's "[admin@MT-Biuro] > ".
+        r"(?::[~/]|[ \t][^\]\s]*\][$#]|[ \t][~/][^\s]*[ \t]%[ \t]|\][ \t]?>[ \t])",
         profile="standard",
         check=check_prompt,
         learn=True,
