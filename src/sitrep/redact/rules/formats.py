@@ -125,6 +125,8 @@ def check_prose(buf: bytes, groups: Groups, ctx: CheckContext) -> bool:  # noqa:
     if span is None:
         return False
     value = buf[span[0] : span[1]].rstrip(b".,;:!?)")
+    if value.startswith(b"***"):
+        return False  # "パスワード：********（伏せ字）": masked, with a note after it
     if is_placeholder(value) or NOT_A_SECRET.match(value) or value.startswith(b"//"):
         return False  # "token via https://host/token": the ":" was the URL's
     if any(name in groups for name in _TOKEN_GROUPS):
