@@ -1127,3 +1127,8 @@ def test_prose_about_cleartext_stays() -> None:
 )
 def test_app_passwords_ipmitool_and_nut_monitors(line: str, secret: str) -> None:
     assert secret not in redact(line)
+
+
+def test_a_masked_password_with_a_note_after_it_stays() -> None:
+    line = "パスワード：********（セキュリティ保護のため伏せ字にしています）"
+    assert redact(line) == line
