@@ -132,3 +132,8 @@ def test_tables_aligned_with_spaces() -> None:
 )
 def test_notes_teams_pg_hba_services_and_disks_in_tables_stay(text: str) -> None:
     assert redact(text) == text
+
+
+def test_a_french_password_column_is_one_name_and_its_words_are_not_columns() -> None:
+    out = redact("Service;Mot de passe;De\nNAS;Nas#2024x;Lyon\n")
+    assert "Nas#2024x" not in out and "Lyon" in out

@@ -60,9 +60,11 @@ _HOST_COLUMNS = frozenset(
     b"host hostname host_name fqdn computer computername computer_name device_name servername"
     b" server_name".split()
 ) | {b"host name", b"computer name", b"device name", b"server name"}
-_SECRET_COLUMNS = frozenset(
-    b"wachtwoord passwort kennwort contrasena mot de passe haslo senha".split()
-) | {"contraseña".encode(), "hasło".encode(), b"mot de passe"}
+_SECRET_COLUMNS = frozenset(b"wachtwoord passwort kennwort contrasena haslo senha".split()) | {
+    "contraseña".encode(),
+    "hasło".encode(),
+    b"mot de passe",
+}
 _EMAIL_COLUMNS = frozenset(b"email e-mail mail email_address emailaddress".split()) | {
     b"email address"
 }
