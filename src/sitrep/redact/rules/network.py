@@ -495,9 +495,9 @@ RULES = [
         # DHCP: ISC's lease file (client-hostname "x";), dnsmasq's "DHCPACK(eth0) ip mac x".
         r"|\bclient-hostname[ \t]+\"(?P<host13>" + _LABEL + r")\""
         r"|\bDHCPACK\([\w.-]+\)[ \t]+[\d.]+[ \t]+[0-9a-fA-F:]{17}[ \t]+(?P<host14>" + _LABEL + r")"
-        # A public key's or a host key fingerprint's comment (user@host), cron's subject.
-        r"|(?:\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+)[ \t]+AAAA[A-Za-z0-9+/]+=*"
-        r"|\bSHA256:[A-Za-z0-9+/]{43}|\bCron <)[ \t]*(?P<user2>[a-z_][\w.-]*)@(?P<host11>"
+        # A host key fingerprint's comment (user@host), cron's subject. (A public key's
+        # comment is identity.login's.)
+        r"|(?:\bSHA256:[A-Za-z0-9+/]{43}|\bCron <)[ \t]*(?P<user2>[a-z_][\w.-]*)@(?P<host11>"
         + _LABEL
         + r"(?:\."
         + _LABEL
@@ -510,7 +510,7 @@ RULES = [
         r"|<Data Name=\"(?:Workstation|Computer)"
         r"|<(?i:host|server|computer|fqdn|machine)|(?m:^(?i:ehlo|helo)[ \t])"
         r"|(?m:^(?:ok|changed|fatal|failed|skipping|unreachable|ignored): \[)"
-        r"|ssh-(?:rsa|ed25519|dss)|ecdsa-sha2|SHA256:|Cron <"
+        r"|SHA256:|Cron <"
         r"|(?m:^<\d{1,3}>(?:1[ \t]+\d{4}-|[A-Z][a-z]{2}[ \t]))|client-hostname|DHCPACK\("
         r"|(?m:^[ \t]+(?:host_name|parents|address6?)[ \t])"
         r"|\s-(?:ComputerName|CimSession|VMName|DnsHostName|ServerName|ReplicaServerName)[ \t]"
