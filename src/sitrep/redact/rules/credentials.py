@@ -472,19 +472,6 @@ RULES = [
         trigger=rf"(?i:name|key)=[\"'][^\"'<>]*(?i:{KEY_WORDS})",
     ),
     Rule(
-        # An Apple property list names the field in <key> and holds it in the <string> after
-        # it (configuration profiles, fdesetup's output). Before the element rule below,
-        # which would take <key> itself for a key.
-        "credentials.key-value",
-        r"<key>(?P<key>[^<\r\n]*(?i:" + KEY_WORDS + r")[^<\r\n]*)</key>\s*<string>"
-        r"(?P<secret>[^<\r\n]+)</string>",
-        check=check_key_value,
-        learn=True,
-        # Down to the <string> line, so that line is searched too. Any pair will do: a
-        # key word after "<key>" in the trigger would slow its DFA on all text.
-        trigger=r"</key>\s*<string>",
-    ),
-    Rule(
         # A two-column table of settings: "| API Secret | x |", psql's "| ldap.password | x",
         # fastlane's summary "| p12_password | x |".
         "credentials.key-value",

@@ -218,10 +218,11 @@ RULES = [
     ),
     Rule(
         # Name and value in sibling elements: Hadoop/Maven <name>/<value>, web.xml
-        # <param-name>/<param-value>, also on separate lines.
+        # <param-name>/<param-value>, Apple property lists' <key>/<string>, also on
+        # separate lines.
         "credentials.name-value",
         r"<(?P<tag>(?:[\w-]*[-:])?(?i:name|key))>(?P<key>[^<]*(?i:" + KEY_WORDS + r")[^<]*)</"
-        r"[\w:-]+>\s*<(?:[\w-]*[-:])?(?i:value)>(?P<secret>[^<\r\n]+)</",
+        r"[\w:-]+>\s*<(?:[\w-]*[-:])?(?i:value|string)>(?P<secret>[^<\r\n]+)</",
         check=check_key_value,
         learn=True,
         trigger=rf"<(?:[\w-]*[-:])?(?i:name|key)>[^<]*(?i:{KEY_WORDS})[^<]*</[\w:-]+>\s*<",
